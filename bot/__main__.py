@@ -1,0 +1,79 @@
+"""`python -m bot`: run the estate desk."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.estate import ConfigError, EstateConfig, load_estate
+from bot.settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="estate-desk: the front desk of a residential estate, as a Telegram bot.",
+        epilog="Settings come from the environment or .env (see .env.example); the estate's "
+        "structure from the TOML file named by ESTATE_CONFIG (default estate.toml).",
+    )
+    parser.add_argument(
+        "command", nargs="?", default="run", choices=["run", "check"], help="run (default) or check"
+    )
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"estate-desk: {message}", file=sys.stderr)
+    return 2
+
+
+def _setting_error(error: Any) -> str:
+    name, *rest = [str(part) for part in error["loc"]]
+    where = name.upper() + "".join(f"[{part}]" for part in rest)
+    return f"{where}: {error['msg']}"
+
+
+def _load() -> tuple[Settings, EstateConfig]:
+    settings = Settings()
+    return settings, load_estate(settings.estate_config)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings, estate = _load()
+    except ValidationError as exc:
+        return _fail("; ".join(_setting_error(e) for e in exc.errors()))
+    except ConfigError as exc:
+        return _fail(str(exc))
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.command == "check":
+        units = sum(len(b.unit_ids()) for b in estate.buildings)
+        print(
+            f"{estate.name}: {len(estate.buildings)} buildings, {units} units, "
+            f"time zone {estate.timezone}; settings OK"
+        )
+        return 0
+    if settings.bot_token is None:
+        return _fail(
+            "BOT_TOKEN is not set: put your bot's token in .env or the environment "
+            "(see .env.example)"
+        )
+    from bot.app import build_application
+
+    application = build_application(settings, estate)
+    application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Settings and the estate file: bad values stop start-up with the field's name."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.estate import ConfigError, load_estate
+from bot.settings import Settings
+from workflow.model import Category, DeadlineKind, Severity, Urgency
+from workflow.roles import Role
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MINIMAL = """
+name = "Test Estate"
+[[buildings]]
+id = "A"
+units = ["1A", "1B"]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "estate.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_committed_example_is_valid() -> None:
+    estate = load_estate(ROOT / "estate.toml")
+    assert estate.timezone == "Asia/Hong_Kong"
+    assert "12A" in estate.buildings[0].unit_ids()
+
+
+def test_defaults_follow_the_workflow(tmp_path: Path) -> None:
+    policy = load_estate(write(tmp_path, MINIMAL)).policy()
+    limits = policy.deadlines.for_case(Category.REPAIR, Severity.GENERAL, Urgency.URGENT)
+    assert limits == {
+        DeadlineKind.ACKNOWLEDGE: timedelta(minutes=30),
+        DeadlineKind.ON_SITE: timedelta(minutes=30),
+        DeadlineKind.RESOLVE: timedelta(hours=24),
+    }
+    assert policy.repeat_window == timedelta(days=7)
+
+
+def test_overrides_reach_the_policy(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + """
+[deadlines]
+acknowledge = { general = "20m", major = "10m", critical = "2m" }
+[[deadlines.overrides]]
+category = "cleaning"
+severity = "major"
+resolve = "4h"
+[[routing]]
+category = "cleaning"
+severity = "general"
+handler = "cleaning_supervisor"
+"""
+    )
+    policy = load_estate(write(tmp_path, text)).policy()
+    assert policy.deadlines.for_case(Category.CLEANING, Severity.MAJOR, None) == {
+        DeadlineKind.ACKNOWLEDGE: timedelta(minutes=10),
+        DeadlineKind.RESOLVE: timedelta(hours=4),
+    }
+    route = policy.routing.route_for(Category.CLEANING, Severity.GENERAL)
+    assert route.handler is Role.CLEANING_SUPERVISOR
+
+
+TOP = 'name = "Test Estate"\n{}\n[[buildings]]\nid = "A"\nunits = ["1A"]\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "reason"),
+    [
+        (TOP.format('timezone = "Mars/Olympus"'), "timezone", "unknown time zone"),
+        (TOP.format('default_language = "fr"'), "default_language", "Input should be"),
+        (TOP.format('colour = "blue"'), "colour", "Extra inputs"),
+        (
+            MINIMAL
+            + '[deadlines]\nacknowledge = { general = "30x", major = "15m", critical = "5m" }',
+            "deadlines.acknowledge.general",
+            "not a duration",
+        ),
+        (MINIMAL + '[deadlines]\nfeedback_reminder = "80h"', "deadlines", "before feedback_close"),
+        (
+            MINIMAL + '[[routing]]\ncategory = "security"\nseverity = "general"\nhandler = "guard"',
+            "routing",
+            "never reach the guards",
+        ),
+        (
+            MINIMAL + '[[routing]]\ncategory = "repair"\nseverity = "general"\nhandler = "plumber"',
+            "routing.0.handler",
+            "Input should be",
+        ),
+        ('name = "No buildings"\n', "buildings", "Field required"),
+    ],
+)
+def test_a_bad_value_names_its_field(tmp_path: Path, text: str, field: str, reason: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_estate(write(tmp_path, text))
+    message = str(error.value)
+    assert f": {field}:" in message
+    assert reason in message
+
+
+def test_a_missing_file_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_estate(tmp_path / "nope.toml")
+
+
+def test_admin_ids_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_IDS", "11, 22,33")
+    assert Settings(_env_file=None).admin_ids == [11, 22, 33]  # type: ignore[call-arg]
+
+
+def _run_bot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "ESTATE_CONFIG": str(ROOT / "estate.toml"),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_without_a_token_the_bot_says_which_setting_is_missing(tmp_path: Path) -> None:
+    result = _run_bot(tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0, "one line, no traceback"
+    assert "BOT_TOKEN" in result.stderr
+
+
+def test_a_bad_setting_is_named_in_one_line(tmp_path: Path) -> None:
+    result = _run_bot(tmp_path, "check", ADMIN_IDS="12,abc")
+    assert result.returncode == 2
+    assert "ADMIN_IDS[1]" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_and_check_work(tmp_path: Path) -> None:
+    assert "estate-desk" in _run_bot(tmp_path, "--help").stdout
+    checked = _run_bot(tmp_path, "check")
+    assert checked.returncode == 0
+    assert "Harbour View Gardens" in checked.stdout

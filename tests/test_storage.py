@@ -1,0 +1,150 @@
+"""The SQLite store: migrations, one transaction per command, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.storage import SqliteStore
+from tests.conftest import START
+from tests.helpers import NEIGHBOUR, REPAIR_LEAD, DeskDriver, hours, minutes, notices, staff
+from workflow import commands as cmd
+from workflow.clock import FakeClock
+from workflow.model import Category, EventKind, Location
+from workflow.notifications import NoticeKind
+from workflow.policy import Policy
+from workflow.roles import Role
+from workflow.service import Desk
+
+
+def driver(store: SqliteStore, clock: FakeClock) -> DeskDriver:
+    return DeskDriver(Desk(store, Policy(), clock), clock)
+
+
+async def test_migrations_run_once_and_the_log_is_append_only(tmp_path: Path) -> None:
+    path = tmp_path / "desk.sqlite3"
+    async with SqliteStore(path) as store:
+        assert await store.schema_version() == 1
+        await driver(store, FakeClock(START)).file(Category.REPAIR)
+    async with SqliteStore(path) as store:
+        assert await store.schema_version() == 1
+
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        raw.execute("UPDATE events SET kind = 'closed'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        raw.execute("DELETE FROM events")
+    stored_at = raw.execute("SELECT at FROM events").fetchone()[0]
+    assert stored_at == "2026-11-02T01:00:00.000000Z"  # UTC, fixed width
+
+
+async def test_a_case_reads_back_exactly_as_it_was_saved(sqlite_store: SqliteStore) -> None:
+    desk = driver(sqlite_store, FakeClock(START))
+    filed = await desk.file(Category.REPAIR)
+    acknowledged = await desk.do(cmd.Acknowledge(REPAIR_LEAD, filed.case.id))
+
+    assert await desk.case(filed.case.id) == acknowledged.case
+    assert (await desk.desk.get_by_ref(filed.case.ref.lower())).id == filed.case.id
+
+
+async def test_a_restart_in_the_middle_of_an_escalation_loses_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "desk.sqlite3"
+    clock = FakeClock(START)
+    async with SqliteStore(path) as store:
+        desk = driver(store, clock)
+        filed = await desk.file(Category.REPAIR)
+        warned = await desk.after(minutes(25))
+        assert [n.kind for n in notices(warned)] == [NoticeKind.WARNING]
+
+    clock.advance(hours(3))  # the bot is down while the deadline passes
+
+    async with SqliteStore(path) as store:
+        desk = driver(store, clock)  # a fresh desk: nothing carried over but the file
+        fired = await desk.desk.sweep()
+        again = await desk.desk.sweep()
+        events = await _events(store, filed.case.id)
+
+    assert [n.role for n in notices(fired) if n.kind is NoticeKind.ESCALATED] == [
+        Role.REPAIR_SUPERVISOR
+    ]
+    assert again == []
+    assert [e.kind for e in events].count(EventKind.ESCALATED) == 1
+    assert [e.kind for e in events].count(EventKind.WARNED) == 1
+
+
+async def _events(store: SqliteStore, case_id: int) -> list:  # type: ignore[type-arg]
+    async with store.transaction() as tx:
+        return await tx.events_of_case(case_id)
+
+
+async def test_concurrent_commands_each_commit_alone(sqlite_store: SqliteStore) -> None:
+    desk = driver(sqlite_store, FakeClock(START))
+    residents = [staff(5000 + i, Role.RESIDENT) for i in range(40)]
+
+    victim = (await desk.file(Category.CLEANING, by=NEIGHBOUR)).case
+
+    async def broken_command() -> None:
+        async with sqlite_store.transaction() as tx:
+            case = await tx.get(victim.id)
+            assert case is not None
+            case.description = "half-written"
+            await tx.save(case)
+            await asyncio.sleep(0)  # let the others run in between
+            raise RuntimeError("crash half-way")
+
+    results = await asyncio.gather(
+        *[
+            desk.file(Category.REPAIR, by=r, home=Location("A", f"{i}A"))
+            for i, r in enumerate(residents)
+        ],
+        broken_command(),
+        return_exceptions=True,
+    )
+
+    filed = [r for r in results if not isinstance(r, BaseException)]
+    assert len(filed) == 40
+    assert all(f.case.id != victim.id for f in filed)
+    assert len({f.case.ref for f in filed}) == 40
+    assert isinstance(results[-1], RuntimeError)
+    async with sqlite_store.transaction() as tx:
+        saved = [await tx.get(i) for i in range(1, 43)]
+    descriptions = {c.description for c in saved if c is not None}
+    assert "half-written" not in descriptions
+
+
+async def test_a_failed_command_leaves_the_case_and_log_untouched(
+    sqlite_store: SqliteStore,
+) -> None:
+    desk = driver(sqlite_store, FakeClock(START))
+    filed = await desk.file(Category.REPAIR)
+    before = await _events(sqlite_store, filed.case.id)
+
+    with pytest.raises(Exception, match="not allowed"):
+        await desk.do(cmd.Acknowledge(NEIGHBOUR, filed.case.id))
+
+    assert await _events(sqlite_store, filed.case.id) == before
+    assert (await desk.case(filed.case.id)).acknowledged_by is None
+
+
+async def test_reference_numbers_continue_after_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "desk.sqlite3"
+    clock = FakeClock(START)
+    async with SqliteStore(path) as store:
+        first = await driver(store, clock).file(Category.REPAIR)
+    async with SqliteStore(path) as store:
+        second = await driver(store, clock).file(Category.REPAIR, by=NEIGHBOUR)
+
+    assert (first.case.ref, second.case.ref) == ("R2026-00001", "R2026-00002")
+
+
+async def test_a_transaction_opened_inside_another_is_refused_not_deadlocked(
+    sqlite_store: SqliteStore,
+) -> None:
+    async with sqlite_store.transaction():
+        with pytest.raises(RuntimeError, match="inside another"):
+            async with sqlite_store.transaction():
+                pass

@@ -1,0 +1,50 @@
+"""What the core wants said, to whom. The shell decides how it looks
+(language, buttons, which chat a role lives in)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from workflow.roles import Role
+
+
+class NoticeKind(StrEnum):
+    NEW_CASE = "new_case"  # the handling rung: a case card to act on
+    INFORMED = "informed"  # roles told for the record (front desk, cs supervisor…)
+    FILED = "filed"  # the reporter: reference, who was told, what to expect
+    ACKNOWLEDGED = "acknowledged"
+    ON_SITE = "on_site"
+    RESOLVED = "resolved"  # the resident: result, and the callback questions
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    CANCELLED = "cancelled"
+    MERGED = "merged"
+    RECLASSIFIED = "reclassified"
+    ESCALATED = "escalated"  # the new rung, with the reason
+    ESCALATED_AWAY = "escalated_away"  # the rung below: your card moved up
+    ESCALATED_RESIDENT = "escalated_resident"  # said plainly to the resident
+    WARNING = "warning"  # 80 % of a deadline has gone
+    REMINDER = "reminder"  # the top rung, every interval until done
+    FEEDBACK_REMINDER = "feedback_reminder"
+    POOR_RATING = "poor_rating"  # the cs supervisor follows it up
+    REPEAT_COMPLAINT = "repeat_complaint"
+    RESULT_REPORT = "result_report"  # repeat cases: the result goes to the manager
+    INFO_ADDED = "info_added"
+
+
+@dataclass(frozen=True)
+class Notification:
+    """Exactly one of `role` or `user_id` is set."""
+
+    kind: NoticeKind
+    case_id: int
+    ref: str
+    role: Role | None = None
+    user_id: int | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if (self.role is None) == (self.user_id is None):
+            raise ValueError("a notification goes to a role or to a user, not both or neither")

@@ -1,0 +1,127 @@
+"""The desk: loads a case, asks `decisions` what should happen, stores the
+result in one transaction and hands back what to tell whom.
+
+Notifications are returned only after the transaction commits, so nobody is
+ever told about a change that was not stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+from workflow import commands as cmd
+from workflow import decisions
+from workflow.clock import Clock
+from workflow.decisions import Decision
+from workflow.errors import CaseNotFound
+from workflow.model import Case
+from workflow.policy import Policy
+from workflow.ports import CaseStore, Transaction
+
+_STEPS: dict[type[cmd.CaseCommand], Callable[..., Decision]] = {
+    cmd.Acknowledge: decisions.acknowledge,
+    cmd.MarkOnSite: decisions.mark_on_site,
+    cmd.RecordResidentContacted: decisions.record_resident_contacted,
+    cmd.Resolve: decisions.resolve,
+    cmd.Escalate: decisions.escalate,
+    cmd.Reclassify: decisions.reclassify,
+    cmd.Cancel: decisions.cancel,
+    cmd.AddInfo: decisions.add_info,
+    cmd.ComplainAgain: decisions.complain_again,
+    cmd.ConfirmFixed: decisions.confirm_fixed,
+    cmd.Rate: decisions.rate,
+    cmd.Comment: decisions.comment,
+}
+
+SWEEP_BATCH = 200
+
+
+class Desk:
+    def __init__(
+        self, store: CaseStore, policy: Policy, clock: Clock, timezone: ZoneInfo | None = None
+    ) -> None:
+        self.store = store
+        self.policy = policy
+        self.clock = clock
+        self.timezone = timezone or ZoneInfo("Asia/Hong_Kong")
+
+    async def file(self, command: cmd.FileCase) -> Decision:
+        now = self.clock.now()
+        async with self.store.transaction() as tx:
+            earlier = None
+            if command.reporter_unit is not None:
+                candidates = await tx.cases_from_unit(command.reporter_unit, command.category)
+                earlier = decisions.find_repeat(candidates, command, now, self.policy)
+            prefix = self.policy.reference_prefixes[command.category]
+            ref = await tx.next_reference(prefix, now.astimezone(self.timezone).year)
+            decision = decisions.file_case(
+                command,
+                case_id=await tx.new_case_id(),
+                ref=ref,
+                now=now,
+                policy=self.policy,
+                earlier=earlier,
+            )
+            await tx.add(decision.case)
+            await tx.append(decision.events)
+        return decision
+
+    async def execute(self, command: cmd.CaseCommand) -> Decision:
+        now = self.clock.now()
+        async with self.store.transaction() as tx:
+            case = await _load(tx, command.case_id)
+            if isinstance(command, cmd.Merge):
+                primary = await _load(tx, command.into_case_id)
+                decision = decisions.merge(case, primary, command, now, self.policy)
+            else:
+                decision = _STEPS[type(command)](case, command, now, self.policy)
+            for changed in decision.cases:
+                await tx.save(changed)
+            await tx.append(decision.events)
+        return decision
+
+    async def sweep(
+        self, on_decision: Callable[[Decision], Awaitable[None]] | None = None
+    ) -> list[Decision]:
+        """Fire every timer that is due now. Each case is ticked in its own
+        transaction and re-checked inside it, so a timer met a moment ago (or
+        fired by an overlapping sweep) does nothing."""
+        now = self.clock.now()
+        fired: list[Decision] = []
+        while True:
+            async with self.store.transaction() as tx:
+                due = await tx.due_case_ids(now, SWEEP_BATCH)
+            progressed = False
+            for case_id in due:
+                async with self.store.transaction() as tx:
+                    case = await tx.get(case_id)
+                    decision = decisions.tick(case, now, self.policy) if case else None
+                    if decision is None:
+                        continue
+                    await tx.save(decision.case)
+                    await tx.append(decision.events)
+                progressed = True
+                fired.append(decision)
+                if on_decision is not None:
+                    await on_decision(decision)
+            if len(due) < SWEEP_BATCH or not progressed:
+                return fired
+
+    async def get(self, case_id: int) -> Case:
+        async with self.store.transaction() as tx:
+            return await _load(tx, case_id)
+
+    async def get_by_ref(self, ref: str) -> Case:
+        async with self.store.transaction() as tx:
+            case = await tx.get_by_ref(ref)
+        if case is None:
+            raise CaseNotFound(f"no case {ref}", ref=ref)
+        return case
+
+
+async def _load(tx: Transaction, case_id: int) -> Case:
+    case = await tx.get(case_id)
+    if case is None:
+        raise CaseNotFound(f"no case {case_id}", case_id=case_id)
+    return case

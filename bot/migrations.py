@@ -56,4 +56,73 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        2,
+        """
+        -- Everyone the bot knows: residents (with their unit and approval) and staff
+        -- (with their roles). One Telegram account is one person.
+        CREATE TABLE people (
+            user_id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL DEFAULT '',
+            language TEXT,
+            phone TEXT,
+            building TEXT,
+            unit TEXT,
+            resident_status TEXT NOT NULL DEFAULT 'none',
+            roles TEXT NOT NULL DEFAULT '[]',
+            reachable INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX people_by_unit ON people (building, unit);
+
+        -- Which group chat serves which role, and in which language.
+        CREATE TABLE role_groups (
+            role TEXT PRIMARY KEY,
+            chat_id INTEGER NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            language TEXT,
+            is_forum INTEGER NOT NULL DEFAULT 0
+        );
+
+        -- Where each case's card was posted, so it is edited in place.
+        CREATE TABLE cards (
+            case_id INTEGER NOT NULL,
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            thread_id INTEGER,
+            PRIMARY KEY (case_id, chat_id)
+        );
+
+        CREATE TABLE invites (
+            token TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            created_by INTEGER NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_by INTEGER
+        );
+
+        -- Notifications are written in the same transaction as the change they
+        -- announce and delivered afterwards: a crash between the two delays a
+        -- message, it never loses one.
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_try_at TEXT NOT NULL,
+            done_at TEXT,
+            outcome TEXT
+        );
+        CREATE INDEX outbox_pending ON outbox (done_at, next_try_at);
+
+        -- python-telegram-bot's persistence: conversation states and user data.
+        CREATE TABLE ptb_state (
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (kind, key)
+        );
+        """,
+    ),
 ]

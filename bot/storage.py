@@ -17,13 +17,68 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
-from pydantic import TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 from pydantic_core import to_json
 
 from bot.migrations import MIGRATIONS
 from workflow.model import Case, Category, Event, EventKind, Location
+from workflow.notifications import Notification
+from workflow.roles import Role
 
 _CASE = TypeAdapter(Case)
+_NOTIFICATION = TypeAdapter(Notification)
+
+
+class Person(BaseModel):
+    """Someone the bot knows. Residents carry a unit and an approval status;
+    staff carry roles. One Telegram account is one person."""
+
+    user_id: int
+    name: str = ""
+    language: str | None = None
+    phone: str | None = None
+    building: str | None = None
+    unit: str | None = None
+    resident_status: str = "none"  # none, pending, approved, rejected
+    roles: list[Role] = Field(default_factory=list)
+    reachable: bool = True
+
+    @property
+    def is_resident(self) -> bool:
+        return self.resident_status == "approved"
+
+    @property
+    def staff_roles(self) -> frozenset[Role]:
+        return frozenset(r for r in self.roles if r is not Role.RESIDENT)
+
+
+class RoleGroup(BaseModel):
+    role: Role
+    chat_id: int
+    title: str = ""
+    language: str | None = None
+    is_forum: bool = False
+
+
+class Card(BaseModel):
+    case_id: int
+    chat_id: int
+    message_id: int
+    thread_id: int | None = None
+
+
+class Invite(BaseModel):
+    token: str
+    role: Role
+    created_by: int
+    expires_at: datetime
+    used_by: int | None = None
+
+
+class OutboxItem(BaseModel):
+    id: int
+    attempts: int
+    notification: Notification
 
 
 def utc_text(when: datetime) -> str:
@@ -242,6 +297,153 @@ class SqliteTransaction:
             (utc_text(start), utc_text(end)),
         )
         return [_event(row) for row in rows]
+
+
+    # --- the outbox -------------------------------------------------------------
+
+    async def enqueue(self, notifications: Sequence[Notification], now: datetime) -> None:
+        stamp = utc_text(now)
+        await self.db.executemany(
+            "INSERT INTO outbox (case_id, body, created_at, next_try_at) VALUES (?, ?, ?, ?)",
+            [(n.case_id, _NOTIFICATION.dump_json(n).decode(), stamp, stamp)
+             for n in notifications],
+        )
+
+    async def pending_notifications(self, now: datetime, limit: int) -> list[OutboxItem]:
+        rows = await self._all(
+            "SELECT id, attempts, body FROM outbox WHERE done_at IS NULL AND next_try_at <= ? "
+            "ORDER BY id LIMIT ?",
+            (utc_text(now), limit),
+        )
+        return [OutboxItem(id=r[0], attempts=r[1], notification=_NOTIFICATION.validate_json(r[2]))
+                for r in rows]
+
+    async def finish_notification(self, item_id: int, now: datetime, outcome: str) -> None:
+        await self.db.execute("UPDATE outbox SET done_at = ?, outcome = ? WHERE id = ?",
+                              (utc_text(now), outcome, item_id))
+
+    async def retry_notification(self, item_id: int, at: datetime) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_try_at = ? WHERE id = ?",
+            (utc_text(at), item_id),
+        )
+
+    async def outbox_counts(self) -> dict[str, int]:
+        rows = await self._all(
+            "SELECT coalesce(outcome, 'pending'), count(*) FROM outbox GROUP BY 1")
+        return {row[0]: int(row[1]) for row in rows}
+
+    # --- people and groups ----------------------------------------------------------
+
+    async def person(self, user_id: int) -> Person | None:
+        row = await self._one("SELECT * FROM people WHERE user_id = ?", (user_id,))
+        if row is None:
+            return None
+        data = dict(row)
+        data["roles"] = json.loads(data["roles"])
+        data.pop("created_at")
+        return Person.model_validate(data)
+
+    async def save_person(self, person: Person, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO people (user_id, name, language, phone, building, unit, "
+            "resident_status, roles, reachable, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, "
+            "language = excluded.language, phone = excluded.phone, "
+            "building = excluded.building, unit = excluded.unit, "
+            "resident_status = excluded.resident_status, roles = excluded.roles, "
+            "reachable = excluded.reachable",
+            (person.user_id, person.name, person.language, person.phone, person.building,
+             person.unit, person.resident_status, json.dumps([str(r) for r in person.roles]),
+             int(person.reachable), utc_text(now)),
+        )
+
+    async def people_with_role(self, role: Role) -> list[Person]:
+        rows = await self._all(
+            "SELECT user_id FROM people, json_each(people.roles) WHERE json_each.value = ?",
+            (str(role),),
+        )
+        found = [await self.person(int(row[0])) for row in rows]
+        return [p for p in found if p is not None]
+
+    async def staff(self) -> list[Person]:
+        rows = await self._all("SELECT user_id FROM people WHERE roles != '[]' ORDER BY user_id")
+        found = [await self.person(int(row[0])) for row in rows]
+        return [p for p in found if p is not None]
+
+    async def role_group(self, role: Role) -> RoleGroup | None:
+        row = await self._one("SELECT * FROM role_groups WHERE role = ?", (str(role),))
+        return RoleGroup.model_validate(dict(row)) if row else None
+
+    async def roles_of_chat(self, chat_id: int) -> list[Role]:
+        rows = await self._all("SELECT role FROM role_groups WHERE chat_id = ?", (chat_id,))
+        return [Role(row[0]) for row in rows]
+
+    async def role_groups(self) -> list[RoleGroup]:
+        rows = await self._all("SELECT * FROM role_groups ORDER BY role")
+        return [RoleGroup.model_validate(dict(row)) for row in rows]
+
+    async def bind_group(self, group: RoleGroup) -> None:
+        await self.db.execute(
+            "INSERT INTO role_groups (role, chat_id, title, language, is_forum) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (role) DO UPDATE SET chat_id = excluded.chat_id, "
+            "title = excluded.title, language = excluded.language, is_forum = excluded.is_forum",
+            (str(group.role), group.chat_id, group.title, group.language, int(group.is_forum)),
+        )
+
+    async def unbind_group(self, chat_id: int) -> list[Role]:
+        roles = await self.roles_of_chat(chat_id)
+        await self.db.execute("DELETE FROM role_groups WHERE chat_id = ?", (chat_id,))
+        return roles
+
+    # --- cards ------------------------------------------------------------------------
+
+    async def cards(self, case_id: int) -> list[Card]:
+        rows = await self._all("SELECT * FROM cards WHERE case_id = ?", (case_id,))
+        return [Card.model_validate(dict(row)) for row in rows]
+
+    async def save_card(self, card: Card) -> None:
+        await self.db.execute(
+            "INSERT INTO cards (case_id, chat_id, message_id, thread_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (case_id, chat_id) DO UPDATE SET message_id = excluded.message_id, "
+            "thread_id = excluded.thread_id",
+            (card.case_id, card.chat_id, card.message_id, card.thread_id),
+        )
+
+    # --- invites ------------------------------------------------------------------------
+
+    async def add_invite(self, invite: Invite) -> None:
+        await self.db.execute(
+            "INSERT INTO invites (token, role, created_by, expires_at) VALUES (?, ?, ?, ?)",
+            (invite.token, str(invite.role), invite.created_by, utc_text(invite.expires_at)),
+        )
+
+    async def invite(self, token: str) -> Invite | None:
+        row = await self._one("SELECT * FROM invites WHERE token = ?", (token,))
+        if row is None:
+            return None
+        data = dict(row)
+        data["expires_at"] = parse_utc(data["expires_at"])
+        return Invite.model_validate(data)
+
+    async def use_invite(self, token: str, user_id: int) -> None:
+        await self.db.execute("UPDATE invites SET used_by = ? WHERE token = ?", (user_id, token))
+
+    # --- python-telegram-bot persistence ------------------------------------------------------
+
+    async def state(self, kind: str) -> dict[str, Any]:
+        rows = await self._all("SELECT key, value FROM ptb_state WHERE kind = ?", (kind,))
+        return {row[0]: json.loads(row[1]) for row in rows}
+
+    async def put_state(self, kind: str, key: str, value: Any) -> None:
+        if value is None:
+            await self.db.execute("DELETE FROM ptb_state WHERE kind = ? AND key = ?", (kind, key))
+            return
+        await self.db.execute(
+            "INSERT INTO ptb_state (kind, key, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value",
+            (kind, key, to_json(value).decode()),
+        )
 
 
 def _event(row: aiosqlite.Row) -> Event:

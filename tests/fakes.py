@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from workflow.model import Case, Category, Event, Location
+from workflow.notifications import Notification
 
 
 class MemoryTransaction:
@@ -49,6 +50,9 @@ class MemoryTransaction:
             and (c.reporter_unit.building, c.reporter_unit.unit) == (unit.building, unit.unit)
         ]
 
+    async def enqueue(self, notifications: Sequence[Notification], now: datetime) -> None:
+        self.store.outbox.extend(notifications)
+
     async def due_case_ids(self, now: datetime, limit: int) -> list[int]:
         due = [
             (min(dl.next_at() for dl in c.deadlines.values()), c.id)
@@ -63,12 +67,14 @@ class MemoryStore:
         self.cases: dict[int, Case] = {}
         self.events: list[Event] = []
         self.counters: dict[tuple[str, int], int] = {}
+        self.outbox: list[Notification] = []
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[MemoryTransaction]:
-        snapshot = (copy.deepcopy(self.cases), list(self.events), dict(self.counters))
+        snapshot = (copy.deepcopy(self.cases), list(self.events), dict(self.counters),
+                    list(self.outbox))
         try:
             yield MemoryTransaction(self)
         except BaseException:
-            self.cases, self.events, self.counters = snapshot
+            self.cases, self.events, self.counters, self.outbox = snapshot
             raise

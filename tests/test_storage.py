@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.migrations import MIGRATIONS
 from bot.storage import SqliteStore
 from tests.conftest import START
 from tests.helpers import NEIGHBOUR, REPAIR_LEAD, DeskDriver, hours, minutes, notices, staff
@@ -20,6 +21,9 @@ from workflow.roles import Role
 from workflow.service import Desk
 
 
+LATEST = MIGRATIONS[-1][0]
+
+
 def driver(store: SqliteStore, clock: FakeClock) -> DeskDriver:
     return DeskDriver(Desk(store, Policy(), clock), clock)
 
@@ -27,10 +31,10 @@ def driver(store: SqliteStore, clock: FakeClock) -> DeskDriver:
 async def test_migrations_run_once_and_the_log_is_append_only(tmp_path: Path) -> None:
     path = tmp_path / "desk.sqlite3"
     async with SqliteStore(path) as store:
-        assert await store.schema_version() == 1
+        assert await store.schema_version() == LATEST
         await driver(store, FakeClock(START)).file(Category.REPAIR)
     async with SqliteStore(path) as store:
-        assert await store.schema_version() == 1
+        assert await store.schema_version() == LATEST
 
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -148,3 +152,29 @@ async def test_a_transaction_opened_inside_another_is_refused_not_deadlocked(
         with pytest.raises(RuntimeError, match="inside another"):
             async with sqlite_store.transaction():
                 pass
+
+
+async def test_notifications_are_kept_with_the_change_they_announce(
+    sqlite_store: SqliteStore,
+) -> None:
+    desk = driver(sqlite_store, FakeClock(START))
+    filed = await desk.file(Category.REPAIR)
+
+    async with sqlite_store.transaction() as tx:
+        pending = await tx.pending_notifications(START, limit=10)
+        await tx.finish_notification(pending[0].id, START, "sent")
+        left = await tx.pending_notifications(START, limit=10)
+
+    assert [p.notification.kind for p in pending] == [n.kind for n in filed.notifications]
+    assert pending[0].notification.ref == filed.case.ref
+    assert len(left) == len(pending) - 1
+
+
+async def test_a_refused_command_queues_no_notification(sqlite_store: SqliteStore) -> None:
+    desk = driver(sqlite_store, FakeClock(START))
+    filed = await desk.file(Category.REPAIR)
+    with pytest.raises(Exception, match="not allowed"):
+        await desk.do(cmd.Acknowledge(NEIGHBOUR, filed.case.id))
+
+    async with sqlite_store.transaction() as tx:
+        assert await tx.outbox_counts() == {"pending": len(filed.notifications)}

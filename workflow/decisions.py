@@ -62,6 +62,9 @@ REPEATABLE = frozenset(
 )
 
 
+_NOT_A_CHANGE = frozenset({EventKind.WARNED, EventKind.REMINDED, EventKind.FEEDBACK_REMINDED})
+
+
 @dataclass
 class Decision:
     cases: list[Case]
@@ -103,7 +106,17 @@ class _Draft:
             self.tell_user(kind, user_id, **params)
 
     def decision(self, *others: Case) -> Decision:
+        self.feed_front_desk()
         return Decision([self.case, *others], self.events, self.notifications)
+
+    def feed_front_desk(self) -> None:
+        """The front desk sees every change: those it was not told of directly
+        reach it as a line in its feed."""
+        told = any(n.role is Role.FRONT_DESK for n in self.notifications)
+        changes = [str(e.kind) for e in self.events if e.kind not in _NOT_A_CHANGE]
+        if changes and not told:
+            self.tell_role(NoticeKind.CHANGED, Role.FRONT_DESK, events=changes,
+                           by=self.actor_id)
 
 
 # --- guards ---------------------------------------------------------------
@@ -470,6 +483,7 @@ def merge(duplicate: Case, primary: Case, c: cmd.Merge, now: datetime, policy: P
     dup.event(EventKind.MERGED, into=primary.id, into_ref=primary.ref)
     prim.event(EventKind.MERGED, duplicate=duplicate.id, duplicate_ref=duplicate.ref)
     dup.tell_audience(NoticeKind.MERGED, into=primary.ref)
+    dup.feed_front_desk()
     return Decision(
         [dup.case, prim.case],
         dup.events + prim.events,

@@ -32,6 +32,7 @@ class NoticeKind(StrEnum):
     REPEAT_COMPLAINT = "repeat_complaint"
     RESULT_REPORT = "result_report"  # repeat cases: the result goes to the manager
     INFO_ADDED = "info_added"
+    CHANGED = "changed"  # the front desk's feed: one line per change it was not told of
 
 
 @dataclass(frozen=True)

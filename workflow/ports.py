@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from workflow.model import Case, Category, Event, Location
+from workflow.notifications import Notification
 
 
 class Transaction(Protocol):
@@ -31,6 +32,10 @@ class Transaction(Protocol):
     async def cases_from_unit(self, unit: Location, category: Category) -> list[Case]: ...
 
     async def due_case_ids(self, now: datetime, limit: int) -> list[int]: ...
+
+    async def enqueue(self, notifications: Sequence[Notification], now: datetime) -> None:
+        """Keep notifications for delivery once this transaction has committed."""
+        ...
 
 
 class CaseStore(Protocol):

@@ -65,6 +65,7 @@ class Desk:
             )
             await tx.add(decision.case)
             await tx.append(decision.events)
+            await tx.enqueue(decision.notifications, now)
         return decision
 
     async def execute(self, command: cmd.CaseCommand) -> Decision:
@@ -79,6 +80,7 @@ class Desk:
             for changed in decision.cases:
                 await tx.save(changed)
             await tx.append(decision.events)
+            await tx.enqueue(decision.notifications, now)
         return decision
 
     async def sweep(
@@ -101,6 +103,7 @@ class Desk:
                         continue
                     await tx.save(decision.case)
                     await tx.append(decision.events)
+                    await tx.enqueue(decision.notifications, now)
                 progressed = True
                 fired.append(decision)
                 if on_decision is not None:

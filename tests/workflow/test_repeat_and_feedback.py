@@ -170,7 +170,8 @@ async def test_fixed_and_rated_closes_the_case(desk: DeskDriver) -> None:
     assert rated.case.close_reason is CloseReason.FEEDBACK
     assert to_users(rated, NoticeKind.CLOSED) == [RESIDENT.user_id]
     assert commented.case.feedback_comment == "Quick and tidy"
-    assert commented.notifications == []  # a good comment is recorded, not escalated
+    # A good comment is recorded and shown in the front desk's feed, not escalated.
+    assert [n.kind for n in commented.notifications] == [NoticeKind.CHANGED]
     assert rated.case.deadlines == {}
 
 
@@ -196,7 +197,7 @@ async def test_a_poor_rating_goes_to_the_cs_supervisor_with_its_comment(desk: De
     commented = await desk.do(cmd.Comment(RESIDENT, case_id, text="Left a mess"))
 
     assert to_role(rated, NoticeKind.POOR_RATING) == [Role.CS_SUPERVISOR]
-    [follow_up] = commented.notifications
+    [follow_up] = [n for n in commented.notifications if n.kind is NoticeKind.POOR_RATING]
     assert (follow_up.role, follow_up.params["comment"]) == (Role.CS_SUPERVISOR, "Left a mess")
 
 
@@ -250,7 +251,7 @@ async def test_no_answer_gets_one_reminder_then_closes_as_no_feedback(desk: Desk
     assert day_two == []
     case = await desk.case(case_id)
     assert (case.status, case.close_reason) == (Status.CLOSED, CloseReason.NO_FEEDBACK)
-    assert [n.kind for n in notices(day_three)] == [NoticeKind.CLOSED]
+    assert [n.kind for n in notices(day_three)] == [NoticeKind.CLOSED, NoticeKind.CHANGED]
 
 
 async def test_confirmed_but_never_rated_closes_as_feedback_given(desk: DeskDriver) -> None:
@@ -283,3 +284,12 @@ async def test_a_guard_reported_case_closes_at_resolve(desk: DeskDriver) -> None
         CloseReason.NO_RESIDENT,
     )
     assert to_users(resolved, NoticeKind.RESOLVED) == []
+
+
+async def test_the_front_desk_sees_every_change_in_its_feed(desk: DeskDriver) -> None:
+    case_id = await _resolved_repair(desk)
+
+    confirmed = await desk.do(cmd.ConfirmFixed(RESIDENT, case_id, fixed=True))
+
+    [feed] = [n for n in confirmed.notifications if n.kind is NoticeKind.CHANGED]
+    assert (feed.role, feed.params["events"]) == (Role.FRONT_DESK, ["confirmed"])

@@ -2,19 +2,57 @@
 
 from __future__ import annotations
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+import asyncio
+import weakref
+from collections.abc import Awaitable
+from typing import Any
 
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
+
+from bot.courier import Courier
 from bot.estate import EstateConfig
+from bot.persistence import SqlitePersistence
 from bot.scheduler import schedule_sweeps
-from bot.services import SERVICES_KEY, LogNotifier, Notifier, Services, services
+from bot.services import SERVICES_KEY, Services, services
 from bot.settings import Settings
 from bot.storage import SqliteStore
+from handlers.i18n import Translator, language_for
+from handlers.setup import register
 from workflow.clock import Clock, SystemClock
 from workflow.service import Desk
 
 # Measured against a bare echo bot on the fake server with 50 ms latency
 # (issue 7's figures): 8-32 concurrent updates is the sweet spot.
 CONCURRENT_UPDATES = 16
+COMMANDS = ["start", "help", "language", "cancel", "whoami"]
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Different chats are served side by side; one chat's updates in the
+    order they came, so a resident's quick taps never race each other."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = 0
+        if isinstance(update, Update):
+            chat, user = update.effective_chat, update.effective_user
+            key = chat.id if chat else (user.id if user else 0)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        async with lock:
+            await coroutine
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
 
 
 def build_application(
@@ -22,7 +60,6 @@ def build_application(
     estate: EstateConfig,
     *,
     clock: Clock | None = None,
-    notifier: Notifier | None = None,
 ) -> Application:  # type: ignore[type-arg]
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
@@ -34,8 +71,10 @@ def build_application(
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
+        .persistence(SqlitePersistence(store))
         .post_init(_open)
+        .post_stop(_stop)
         .post_shutdown(_close)
         .build()
     )
@@ -45,8 +84,8 @@ def build_application(
         store=store,
         desk=Desk(store, estate.policy(), clock, estate.zone),
         clock=clock,
-        notifier=notifier or LogNotifier(),
     )
+    register(application)
     return application
 
 
@@ -55,7 +94,26 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     await svc.store.open()
     if application.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
+    svc.courier = Courier(
+        svc.store,
+        application.bot,
+        svc.clock,
+        svc.estate.zone,
+        language_for(svc.estate.default_language),
+    )
+    svc.courier.start()
     schedule_sweeps(application.job_queue, svc.settings.sweep_seconds)
+    for language, code in ((svc.estate.default_language, None), ("en", "en")):
+        t = Translator(language_for(language), svc.estate.zone)
+        await application.bot.set_my_commands(
+            [BotCommand(c, t.raw("command." + c)) for c in COMMANDS], language_code=code
+        )
+
+
+async def _stop(application: Application) -> None:  # type: ignore[type-arg]
+    courier = services(application).courier
+    if courier is not None:
+        await courier.stop()
 
 
 async def _close(application: Application) -> None:  # type: ignore[type-arg]

@@ -23,9 +23,10 @@ SWEEP_JOB = "deadline-sweep"
 
 async def sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context.application)
-    fired = await svc.desk.sweep(on_decision=svc.notifier.deliver)
+    fired = await svc.desk.sweep()
     if fired:
         log.info("deadline sweep fired %d timer(s)", len(fired))
+        svc.wake_courier()
 
 
 def schedule_sweeps(

@@ -3,34 +3,19 @@ Application, so handlers take it from there instead of from globals."""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from bot.estate import EstateConfig
 from bot.settings import Settings
 from bot.storage import SqliteStore
 from workflow.clock import Clock
-from workflow.decisions import Decision
 from workflow.service import Desk
 
+if TYPE_CHECKING:
+    from bot.courier import Courier
+
 SERVICES_KEY = "estate_desk"
-
-
-class Notifier(Protocol):
-    async def deliver(self, decision: Decision) -> None: ...
-
-
-class LogNotifier:
-    """Writes notifications to the log. Used until a Telegram renderer is
-    plugged in, and by tools that run the desk without a bot."""
-
-    def __init__(self) -> None:
-        self.log = logging.getLogger("estate_desk.notifications")
-
-    async def deliver(self, decision: Decision) -> None:
-        for n in decision.notifications:
-            self.log.info("%s %s -> %s", n.ref, n.kind, n.role or n.user_id)
 
 
 @dataclass
@@ -40,7 +25,11 @@ class Services:
     store: SqliteStore
     desk: Desk
     clock: Clock
-    notifier: Notifier
+    courier: Courier | None = field(default=None)
+
+    def wake_courier(self) -> None:
+        if self.courier is not None:
+            self.courier.wake()
 
 
 def services(application: Any) -> Services:

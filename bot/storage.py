@@ -98,6 +98,8 @@ class SqliteStore:
         self._owner: asyncio.Task[object] | None = None
 
     async def open(self) -> SqliteStore:
+        if self._db is not None:
+            return self
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._db = await aiosqlite.connect(self.path, isolation_level=None)
@@ -298,15 +300,13 @@ class SqliteTransaction:
         )
         return [_event(row) for row in rows]
 
-
     # --- the outbox -------------------------------------------------------------
 
     async def enqueue(self, notifications: Sequence[Notification], now: datetime) -> None:
         stamp = utc_text(now)
         await self.db.executemany(
             "INSERT INTO outbox (case_id, body, created_at, next_try_at) VALUES (?, ?, ?, ?)",
-            [(n.case_id, _NOTIFICATION.dump_json(n).decode(), stamp, stamp)
-             for n in notifications],
+            [(n.case_id, _NOTIFICATION.dump_json(n).decode(), stamp, stamp) for n in notifications],
         )
 
     async def pending_notifications(self, now: datetime, limit: int) -> list[OutboxItem]:
@@ -315,12 +315,16 @@ class SqliteTransaction:
             "ORDER BY id LIMIT ?",
             (utc_text(now), limit),
         )
-        return [OutboxItem(id=r[0], attempts=r[1], notification=_NOTIFICATION.validate_json(r[2]))
-                for r in rows]
+        return [
+            OutboxItem(id=r[0], attempts=r[1], notification=_NOTIFICATION.validate_json(r[2]))
+            for r in rows
+        ]
 
     async def finish_notification(self, item_id: int, now: datetime, outcome: str) -> None:
-        await self.db.execute("UPDATE outbox SET done_at = ?, outcome = ? WHERE id = ?",
-                              (utc_text(now), outcome, item_id))
+        await self.db.execute(
+            "UPDATE outbox SET done_at = ?, outcome = ? WHERE id = ?",
+            (utc_text(now), outcome, item_id),
+        )
 
     async def retry_notification(self, item_id: int, at: datetime) -> None:
         await self.db.execute(
@@ -330,7 +334,8 @@ class SqliteTransaction:
 
     async def outbox_counts(self) -> dict[str, int]:
         rows = await self._all(
-            "SELECT coalesce(outcome, 'pending'), count(*) FROM outbox GROUP BY 1")
+            "SELECT coalesce(outcome, 'pending'), count(*) FROM outbox GROUP BY 1"
+        )
         return {row[0]: int(row[1]) for row in rows}
 
     # --- people and groups ----------------------------------------------------------
@@ -353,9 +358,18 @@ class SqliteTransaction:
             "building = excluded.building, unit = excluded.unit, "
             "resident_status = excluded.resident_status, roles = excluded.roles, "
             "reachable = excluded.reachable",
-            (person.user_id, person.name, person.language, person.phone, person.building,
-             person.unit, person.resident_status, json.dumps([str(r) for r in person.roles]),
-             int(person.reachable), utc_text(now)),
+            (
+                person.user_id,
+                person.name,
+                person.language,
+                person.phone,
+                person.building,
+                person.unit,
+                person.resident_status,
+                json.dumps([str(r) for r in person.roles]),
+                int(person.reachable),
+                utc_text(now),
+            ),
         )
 
     async def people_with_role(self, role: Role) -> list[Person]:

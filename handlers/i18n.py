@@ -9,6 +9,7 @@ gettext on its own falls from zh_Hant_TW to plain zh (Simplified).
 from __future__ import annotations
 
 import html
+import re
 import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -87,12 +88,19 @@ class Translator:
         return key in self._messages
 
     def duration(self, value: timedelta) -> str:
-        return str(format_timedelta(value, locale=_BABEL[self.language], threshold=2,
-                                    granularity="minute"))
+        return str(
+            format_timedelta(value, locale=_BABEL[self.language], threshold=2, granularity="minute")
+        )
 
     def when(self, value: datetime) -> str:
-        return str(format_datetime(value, "short", tzinfo=self.timezone,
-                                   locale=_BABEL[self.language]))
+        return str(
+            format_datetime(value, "short", tzinfo=self.timezone, locale=_BABEL[self.language])
+        )
+
+
+def plain(markup: str) -> str:
+    """Telegram HTML as plain text, for alerts and button labels."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
 def _escape(value: Any) -> str:

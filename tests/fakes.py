@@ -71,8 +71,12 @@ class MemoryStore:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[MemoryTransaction]:
-        snapshot = (copy.deepcopy(self.cases), list(self.events), dict(self.counters),
-                    list(self.outbox))
+        snapshot = (
+            copy.deepcopy(self.cases),
+            list(self.events),
+            dict(self.counters),
+            list(self.outbox),
+        )
         try:
             yield MemoryTransaction(self)
         except BaseException:

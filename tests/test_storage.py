@@ -20,7 +20,6 @@ from workflow.policy import Policy
 from workflow.roles import Role
 from workflow.service import Desk
 
-
 LATEST = MIGRATIONS[-1][0]
 
 

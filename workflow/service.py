@@ -7,7 +7,7 @@ ever told about a change that was not stored.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from workflow import commands as cmd
@@ -83,9 +83,7 @@ class Desk:
             await tx.enqueue(decision.notifications, now)
         return decision
 
-    async def sweep(
-        self, on_decision: Callable[[Decision], Awaitable[None]] | None = None
-    ) -> list[Decision]:
+    async def sweep(self) -> list[Decision]:
         """Fire every timer that is due now. Each case is ticked in its own
         transaction and re-checked inside it, so a timer met a moment ago (or
         fired by an overlapping sweep) does nothing."""
@@ -106,8 +104,6 @@ class Desk:
                     await tx.enqueue(decision.notifications, now)
                 progressed = True
                 fired.append(decision)
-                if on_decision is not None:
-                    await on_decision(decision)
             if len(due) < SWEEP_BATCH or not progressed:
                 return fired
 

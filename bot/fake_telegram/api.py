@@ -152,15 +152,18 @@ class BotApi:
             self.world.flood.check(chat, count)
         thread_id = self._thread(chat, params)
         markup = self._markup(chat, params)
-        if markup is not None:
-            body["reply_markup"] = markup
+        if markup is not None and "inline_keyboard" in markup:
+            body["reply_markup"] = markup  # only inline keyboards travel with a message
         reply = params.parsed("reply_parameters") or {}
         reply_to = reply.get("message_id") or params.integer("reply_to_message_id")
         if reply_to is not None:
             if reply_to not in chat.messages:
                 raise bad_request("message to be replied not found")
             body["reply_to_message"] = chat.messages[reply_to]
-        return self.world.new_message(chat, self.world.bot_user(), body, thread_id)
+        sent = self.world.new_message(chat, self.world.bot_user(), body, thread_id)
+        if markup is not None and "inline_keyboard" not in markup:
+            chat.other_markup[sent["message_id"]] = markup
+        return sent
 
     def _bot_message(self, params: Params) -> tuple[Chat, JSON]:
         chat = self.world.chat(self._chat_id(params))

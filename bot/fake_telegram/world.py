@@ -82,6 +82,9 @@ class Chat:
     messages: dict[int, JSON] = field(default_factory=dict)
     edited: set[int] = field(default_factory=set)
     markup: dict[int, str] = field(default_factory=dict)  # the HTML the bot sent, by message
+    # Reply keyboards and force-reply requests: shown to the user, never part of the
+    # Message object the bot receives back.
+    other_markup: dict[int, JSON] = field(default_factory=dict)
     topics: dict[int, str] = field(default_factory=dict)
     next_id: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
     keyboard: list[JSON] | None = None  # the reply keyboard's rows the bot last set
@@ -107,6 +110,7 @@ class Chat:
 
 def _shown(chat: Chat, message: JSON) -> Shown:
     markup = message.get("reply_markup") or {}
+    other = chat.other_markup.get(message["message_id"], {})
     buttons = [
         [Button(b["text"], b.get("callback_data"), b.get("url")) for b in row]
         for row in markup.get("inline_keyboard", [])
@@ -119,8 +123,8 @@ def _shown(chat: Chat, message: JSON) -> Shown:
         sender_id=message["from"]["id"],
         text=message.get("text") or message.get("caption") or "",
         buttons=buttons,
-        keyboard=[[b["text"] for b in row] for row in markup["keyboard"]]
-        if "keyboard" in markup
+        keyboard=[[b["text"] for b in row] for row in other["keyboard"]]
+        if "keyboard" in other
         else None,
         photos=photos,
         document=(message.get("document") or {}).get("file_id"),
@@ -548,6 +552,33 @@ class FakeUser:
             find, timeout, f"a message containing {contains!r}"
         )
         return found
+
+    async def wait_for_button(
+        self, label: str, chat: Chat | None = None, after: int = 0, timeout: float = 10.0
+    ) -> Shown:
+        """The first bot message newer than `after` carrying a button labelled `label`."""
+        where = chat or self.private
+
+        def find() -> Shown | None:
+            return next(
+                (
+                    m
+                    for m in where.bot_messages()
+                    if m.message_id > after and any(label in b for b in m.button_labels)
+                ),
+                None,
+            )
+
+        found: Shown = await self.world.wait_for(find, timeout, f"a button {label!r}")
+        return found
+
+    def transcript(self, chat: Chat | None = None) -> str:
+        """The chat as text, for a failing test's message."""
+        where = chat or self.private
+        return "\n".join(
+            f"{'BOT' if m.from_bot else m.sender_id}: {m.text} {m.button_labels}"
+            for m in where.view()
+        )
 
     def last_message_id(self, chat: Chat | None = None) -> int:
         where = chat or self.private

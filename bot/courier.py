@@ -1,0 +1,314 @@
+"""Delivers the outbox: every notification the desk stored, to the chats of
+the people and groups it names, in their language; then brings the case's
+cards up to date.
+
+A notification leaves the outbox only once Telegram took it (or refused it
+for good: a user who blocked the bot). Network errors and timeouts are
+retried with back-off, so a flaky connection delays messages but loses none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.storage import Card, OutboxItem, Person, SqliteStore
+from handlers.cards import card_buttons, card_text
+from handlers.i18n import Language, Translator, language_for
+from handlers.render import Outgoing, for_resident, for_staff
+from workflow.clock import Clock
+from workflow.model import Case
+from workflow.notifications import NoticeKind, Notification
+
+log = logging.getLogger(__name__)
+
+RESIDENT_NOTICES = frozenset(
+    {
+        NoticeKind.FILED,
+        NoticeKind.ACKNOWLEDGED,
+        NoticeKind.ON_SITE,
+        NoticeKind.ESCALATED_RESIDENT,
+        NoticeKind.RESOLVED,
+        NoticeKind.FEEDBACK_REMINDER,
+        NoticeKind.CLOSED,
+        NoticeKind.REOPENED,
+        NoticeKind.MERGED,
+    }
+)
+RETRY_DELAYS = (5, 30, 120, 600)
+GIVE_UP_AFTER = 8
+BATCH = 200
+PARALLEL_CASES = 8
+
+
+class Courier:
+    def __init__(
+        self,
+        store: SqliteStore,
+        bot: Bot,
+        clock: Clock,
+        timezone: ZoneInfo,
+        default_language: Language,
+    ) -> None:
+        self.store = store
+        self.bot = bot
+        self.clock = clock
+        self.timezone = timezone
+        self.default_language = default_language
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+
+    # --- running -----------------------------------------------------------------
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="courier")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("the courier failed a round; it will try again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=5)
+            self._wake.clear()
+
+    async def flush(self) -> int:
+        """Deliver everything due now; returns how many notifications were handled."""
+        async with self._lock:
+            handled = 0
+            while True:
+                async with self.store.transaction() as tx:
+                    items = await tx.pending_notifications(self.clock.now(), BATCH)
+                if not items:
+                    return handled
+                by_case: dict[int, list[OutboxItem]] = defaultdict(list)
+                for item in items:
+                    by_case[item.notification.case_id].append(item)
+                gate = asyncio.Semaphore(PARALLEL_CASES)
+                await asyncio.gather(*(self._deliver_gated(gate, c, q) for c, q in by_case.items()))
+                handled += len(items)
+
+    # --- one case's notifications -------------------------------------------------------
+
+    async def _deliver_gated(
+        self, gate: asyncio.Semaphore, case_id: int, items: list[OutboxItem]
+    ) -> None:
+        async with gate:
+            await self._deliver_case(case_id, items)
+
+    async def _deliver_case(self, case_id: int, items: list[OutboxItem]) -> None:
+        async with self.store.transaction() as tx:
+            case = await tx.get(case_id)
+        if case is None:
+            for item in items:
+                await self._finish(item, "no_case")
+            return
+        for item in items:
+            try:
+                outcome = await self._deliver(item.notification, case)
+            except (NetworkError, RetryAfter) as error:
+                if isinstance(error, BadRequest):
+                    log.error(
+                        "Telegram refused %s for %s: %s",
+                        item.notification.kind,
+                        item.notification.ref,
+                        error,
+                    )
+                    await self._finish(item, f"refused: {error}")
+                    continue
+                await self._retry(item, error)
+                return  # keep this case's messages in order: the rest wait for the retry
+            await self._finish(item, outcome)
+        await self.refresh_cards(case)
+
+    async def _deliver(self, n: Notification, case: Case) -> str:
+        people = await self._people(case, n)
+        if n.user_id is not None:
+            person = people.get(n.user_id)
+            render = for_resident if n.kind in RESIDENT_NOTICES else for_staff
+            t = self._translator(person.language if person else None)
+            return await self._send_all(n.user_id, render(n, case, people, t), case, person)
+        assert n.role is not None
+        async with self.store.transaction() as tx:
+            group = await tx.role_group(n.role)
+            holders = [] if group else await tx.people_with_role(n.role)
+        if group is not None:
+            t = self._translator(group.language)
+            return await self._send_all(
+                group.chat_id, for_staff(n, case, people, t), case, None, forum=group.is_forum
+            )
+        if not holders:
+            log.warning("%s for %s: nobody holds %s and no group is bound", n.kind, n.ref, n.role)
+            return "nobody"
+        outcomes = [
+            await self._send_all(
+                p.user_id, for_staff(n, case, people, self._translator(p.language)), case, p
+            )
+            for p in holders
+        ]
+        return "sent" if "sent" in outcomes else outcomes[0]
+
+    async def _send_all(
+        self,
+        chat_id: int,
+        messages: Iterable[Outgoing],
+        case: Case,
+        person: Person | None,
+        forum: bool = False,
+    ) -> str:
+        messages = list(messages)
+        if not messages:
+            return "nothing"
+        if person is not None and not person.reachable:
+            return "blocked"
+        async with self.store.transaction() as tx:
+            card = next((c for c in await tx.cards(case.id) if c.chat_id == chat_id), None)
+        thread_id = card.thread_id if card else None
+        try:
+            for out in messages:
+                if out.as_card and forum and thread_id is None:
+                    topic = await self.bot.create_forum_topic(chat_id, f"{case.ref}"[:128])
+                    thread_id = topic.message_thread_id
+                reply_to = card.message_id if (out.reply_to_card and card) else None
+                sent = await self._send(chat_id, out, thread_id, reply_to)
+                if out.as_card:
+                    if card is not None and card.message_id != sent.message_id:
+                        await self._retire(card)
+                    card = Card(
+                        case_id=case.id,
+                        chat_id=chat_id,
+                        message_id=sent.message_id,
+                        thread_id=thread_id,
+                    )
+                    async with self.store.transaction() as tx:
+                        await tx.save_card(card)
+        except Forbidden:
+            if person is not None:
+                await self._unreachable(person)
+            return "blocked"
+        return "sent"
+
+    async def _send(
+        self, chat_id: int, out: Outgoing, thread_id: int | None, reply_to: int | None
+    ) -> Message:
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        if len(out.photos) == 1:
+            await self.bot.send_photo(chat_id, out.photos[0], message_thread_id=thread_id)
+        elif len(out.photos) > 1:
+            await self.bot.send_media_group(
+                chat_id, [InputMediaPhoto(p) for p in out.photos[:10]], message_thread_id=thread_id
+            )
+        return await self.bot.send_message(
+            chat_id,
+            out.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=out.buttons,
+            message_thread_id=thread_id,
+            reply_parameters=reply,
+        )
+
+    async def _retire(self, card: Card) -> None:
+        """An older card for the same case in this chat loses its buttons."""
+        with contextlib.suppress(BadRequest):
+            await self.bot.edit_message_reply_markup(
+                card.chat_id, card.message_id, reply_markup=None
+            )
+
+    # --- cards ----------------------------------------------------------------------------
+
+    async def refresh_cards(self, case: Case) -> None:
+        async with self.store.transaction() as tx:
+            cards = await tx.cards(case.id)
+            fresh = await tx.get(case.id)
+            groups = {g.chat_id: g for g in await tx.role_groups()}
+        case = fresh or case
+        if not cards:
+            return
+        people = await self._people(case, None)
+        for card in cards:
+            group = groups.get(card.chat_id)
+            t = self._translator(group.language if group else None)
+            try:
+                await self.bot.edit_message_text(
+                    card_text(case, people, t),
+                    card.chat_id,
+                    card.message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=card_buttons(case, t),
+                )
+            except BadRequest as error:
+                if "not modified" not in str(error).lower():
+                    log.warning(
+                        "could not update the card of %s in %s: %s", case.ref, card.chat_id, error
+                    )
+            except (Forbidden, NetworkError) as error:
+                log.warning("card of %s in %s not updated now: %s", case.ref, card.chat_id, error)
+
+    # --- bookkeeping ------------------------------------------------------------------------
+
+    async def _people(self, case: Case, n: Notification | None) -> dict[int, Person]:
+        wanted = {case.reporter_id, case.acknowledged_by, case.resolved_by}
+        if n is not None:
+            wanted |= {n.user_id, n.params.get("by")}
+        found: dict[int, Person] = {}
+        async with self.store.transaction() as tx:
+            for user_id in wanted:
+                if isinstance(user_id, int) and (person := await tx.person(user_id)):
+                    found[user_id] = person
+        return found
+
+    def _translator(self, language: str | None) -> Translator:
+        return Translator(language_for(language, self.default_language), self.timezone)
+
+    async def _finish(self, item: OutboxItem, outcome: str) -> None:
+        async with self.store.transaction() as tx:
+            await tx.finish_notification(item.id, self.clock.now(), outcome)
+
+    async def _retry(self, item: OutboxItem, error: Exception) -> None:
+        if item.attempts + 1 >= GIVE_UP_AFTER:
+            log.error(
+                "giving up on %s for %s after %d tries: %s",
+                item.notification.kind,
+                item.notification.ref,
+                item.attempts + 1,
+                error,
+            )
+            await self._finish(item, "gave_up")
+            return
+        delay = RETRY_DELAYS[min(item.attempts, len(RETRY_DELAYS) - 1)]
+        log.warning(
+            "%s for %s failed (%s); retrying in %ss",
+            item.notification.kind,
+            item.notification.ref,
+            error,
+            delay,
+        )
+        async with self.store.transaction() as tx:
+            await tx.retry_notification(item.id, self.clock.now() + timedelta(seconds=delay))
+
+    async def _unreachable(self, person: Person) -> None:
+        person.reachable = False
+        async with self.store.transaction() as tx:
+            await tx.save_person(person, self.clock.now())

@@ -1,0 +1,125 @@
+"""A case as staff see it: the card text and the buttons its state allows.
+
+One card per case per group, edited in place as the case moves, so a group's
+history stays readable and the buttons on screen are always the live ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.storage import Person
+from handlers.callbacks import data
+from handlers.i18n import Markup, Translator
+from workflow.model import Case, Category, DeadlineKind, Location, Severity, Status
+
+ICONS = {
+    Category.REPAIR: "🔧",
+    Category.REPAIR_COMPLAINT: "🔧",
+    Category.CLEANING: "🧹",
+    Category.SECURITY: "🛡",
+    Category.MANAGEMENT: "🏢",
+    Category.ASSISTANCE: "🤝",
+    Category.SITE_CONDITION: "📡",
+}
+
+
+def where(location: Location, t: Translator) -> str:
+    if location.unit:
+        return t.raw("where.unit", building=location.building or "", unit=location.unit)
+    return t.raw(
+        "where.common", building=location.building or "", spot=location.area or location.floor or ""
+    )
+
+
+def who(person: Person | None, t: Translator) -> str:
+    if person is None:
+        return t.raw("who.unknown")
+    return person.name or t.raw("who.unknown")
+
+
+def summary_line(case: Case, t: Translator) -> Markup:
+    """`🔧 R2026-00001 · Repair · General`: the case in one line."""
+    parts = [t("category." + case.category), t("severity." + case.severity)]
+    if case.urgency is not None:
+        parts.append(t("urgency." + case.urgency))
+    return Markup(f"{ICONS[case.category]} <b>{case.ref}</b> · " + " · ".join(parts))
+
+
+def card_text(case: Case, people: Mapping[int, Person], t: Translator) -> str:
+    reporter = people.get(case.reporter_id or 0)
+    lines: list[str] = [summary_line(case, t)]
+    if case.repeat_count:
+        lines.append(t("card.repeat", count=case.repeat_count))
+    lines.append(t("card.where", where=where(case.location, t)))
+    if case.has_resident:
+        home = reporter and reporter.unit and f"{reporter.building} {reporter.unit}"
+        lines.append(t("card.resident", name=who(reporter, t), home=home or "-"))
+    else:
+        lines.append(t("card.guard", name=who(reporter, t)))
+    lines.append(t("card.description", text=case.description or "-"))
+    if case.attachments:
+        lines.append(t("card.attachments", count=len(case.attachments)))
+    deadlines = [
+        t("card.deadline", what=t("deadline." + kind), when=t.when(dl.due_at))
+        for kind, dl in sorted(case.deadlines.items(), key=lambda item: item[1].due_at)
+        if kind in (DeadlineKind.ACKNOWLEDGE, DeadlineKind.ON_SITE, DeadlineKind.RESOLVE)
+    ]
+    if deadlines:
+        lines.append(Markup("⏱ " + " · ".join(deadlines)))
+    lines.append(_status(case, people, t))
+    return "\n".join(lines)
+
+
+def _status(case: Case, people: Mapping[int, Person], t: Translator) -> str:
+    rung = t("role." + case.rung)
+    acker = who(people.get(case.acknowledged_by or 0), t)
+    resolver = who(people.get(case.resolved_by or 0), t)
+    match case.status:
+        case Status.NEW | Status.REOPENED:
+            text = t("status." + case.status, rung=rung)
+        case Status.ACKNOWLEDGED:
+            text = t("status.acknowledged", name=acker, when=_when(case.acknowledged_at, t))
+        case Status.ON_SITE:
+            text = t("status.on_site", name=acker, when=_when(case.on_site_at, t))
+        case Status.RESOLVED:
+            text = t("status.resolved", name=resolver, note=case.resolution_note or "-")
+        case Status.CLOSED:
+            text = t("status.closed", reason=t("close." + (case.close_reason or "feedback")))
+            if case.rating:
+                text += " " + t("status.rating", stars="★" * case.rating)
+        case Status.CANCELLED:
+            text = t("status.cancelled")
+        case Status.MERGED:
+            text = t("status.merged")
+    if case.is_open and case.rung is not case.first_handler:
+        text += "\n" + t("status.escalated", rung=rung)
+    return text
+
+
+def _when(value: datetime | None, t: Translator) -> str:
+    return t.when(value) if value else "-"
+
+
+def card_buttons(case: Case, t: Translator) -> InlineKeyboardMarkup | None:
+    def button(key: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(t.raw(key), callback_data=data("c", action, case.id))
+
+    rows: list[list[InlineKeyboardButton]] = []
+    if case.status in (Status.NEW, Status.REOPENED):
+        rows.append([button("button.acknowledge", "ack"), button("button.on_site", "onsite")])
+    elif case.status is Status.ACKNOWLEDGED:
+        rows.append([button("button.on_site", "onsite"), button("button.resolve", "resolve")])
+    elif case.status is Status.ON_SITE:
+        rows.append([button("button.resolve", "resolve")])
+    if not case.is_open:
+        return InlineKeyboardMarkup(rows) if rows else None
+    if case.severity is Severity.CRITICAL and case.resident_contacted_at is None:
+        rows.append([button("button.contacted", "contacted")])
+    rows.append([button("button.escalate", "escalate")])
+    if case.status in (Status.NEW, Status.ACKNOWLEDGED, Status.REOPENED):
+        rows.append([button("button.reclassify", "reclass"), button("button.merge", "merge")])
+    return InlineKeyboardMarkup(rows)

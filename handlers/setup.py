@@ -1,0 +1,34 @@
+"""Registers every handler on the Application, in the order they must match."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from handlers import registration, resident, staff_actions, staff_setup
+from handlers.common import Context, on_error, t_user
+
+PROMPTS_GROUP = -1
+
+
+async def on_stale_button(update: Update, context: Context) -> None:
+    """A button nobody handles any more (an old message, a forged payload)."""
+    query = update.callback_query
+    assert query is not None
+    t = await t_user(update, context)
+    await query.answer(t.raw("error.stale"), show_alert=True)
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(staff_actions.prompt_reply_handler(), group=PROMPTS_GROUP)
+    for handler in (
+        *resident.private_handlers(),
+        *staff_setup.setup_handlers(),
+        *staff_actions.staff_handlers(),
+        CallbackQueryHandler(registration.on_approval, pattern=r"^a:"),
+        CallbackQueryHandler(on_stale_button),
+    ):
+        application.add_handler(handler)  # type: ignore[arg-type]
+    application.add_error_handler(on_error)

@@ -1,0 +1,276 @@
+"""Buttons on case cards, and the replies some of them ask for.
+
+Every press is authorised by the core against the presser's roles from the
+directory (never the chat they press in); a refused press changes nothing,
+is logged, and is answered with a short alert.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ForceReply, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
+
+from handlers.callbacks import Payload
+from handlers.common import Context, actor_of, error_text, reply, svc, t_chat, translator
+from handlers.i18n import Translator, plain
+from handlers.keyboards import inline
+from workflow import commands as cmd
+from workflow.errors import DomainError, IllegalTransition, NotAllowed
+from workflow.model import Actor, Case, Category, Severity
+
+log = logging.getLogger("estate_desk.staff")
+
+CATEGORY_CODES = {
+    "r": Category.REPAIR,
+    "rc": Category.REPAIR_COMPLAINT,
+    "cl": Category.CLEANING,
+    "s": Category.SECURITY,
+    "m": Category.MANAGEMENT,
+    "a": Category.ASSISTANCE,
+}
+SEVERITY_CODES = {"g": Severity.GENERAL, "m": Severity.MAJOR, "c": Severity.CRITICAL}
+PROMPTED = {"resolve": "prompt.resolve", "escalate": "prompt.escalate", "merge": "prompt.merge"}
+
+
+async def on_card_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = await t_chat(update, context)
+    payload = Payload.decode(query.data)
+    case = await _case(context, payload)
+    if payload is None or case is None:
+        await query.answer(t.raw("error.stale"), show_alert=True)
+        return
+    actor = await actor_of(context, update.effective_user)
+    action = payload.action
+    if action in PROMPTED:
+        await _prompt(update, context, t, actor, case, action)
+        return
+    if action == "reclass":
+        await _ask_category(update, context, t, actor, case)
+        return
+    command = _command(action, payload, actor, case)
+    if command is None:
+        await query.answer(t.raw("error.stale"), show_alert=True)
+        return
+    if not await _execute(update, context, t, command, case):
+        return
+    await query.answer(t.raw("done.short"))
+    if action == "ack":
+        await _send_contact(update, context, case)
+    elif action == "rcsev":
+        await query.edit_message_text(t("done.reclassify", ref=case.ref), parse_mode=ParseMode.HTML)
+
+
+def _command(action: str, payload: Payload, actor: Actor, case: Case) -> cmd.CaseCommand | None:
+    if action == "ack":
+        return cmd.Acknowledge(actor, case.id)
+    if action == "onsite":
+        return cmd.MarkOnSite(actor, case.id)
+    if action == "contacted":
+        return cmd.RecordResidentContacted(actor, case.id)
+    if action == "rcsev":
+        category_code, _, severity_code = payload.arg.partition(".")
+        category = CATEGORY_CODES.get(category_code)
+        severity = SEVERITY_CODES.get(severity_code)
+        if category is None or severity is None:
+            return None
+        return cmd.Reclassify(actor, case.id, category=category, severity=severity)
+    return None
+
+
+async def _case(context: Context, payload: Payload | None) -> Case | None:
+    if payload is None or payload.number is None:
+        return None
+    async with svc(context).store.transaction() as tx:
+        return await tx.get(payload.number)
+
+
+async def _execute(
+    update: Update, context: Context, t: Translator, command: cmd.CaseCommand, case: Case
+) -> bool:
+    """Run a command from a button press; on refusal, answer with why."""
+    query = update.callback_query
+    try:
+        await svc(context).desk.execute(command)
+    except DomainError as error:
+        if isinstance(error, NotAllowed):
+            log.warning(
+                "refused %s on %s by %s (roles %s)",
+                type(command).__name__,
+                case.ref,
+                command.actor.user_id,
+                sorted(command.actor.roles),
+            )
+        text = await _refusal(context, error, t)
+        if query is not None:
+            await query.answer(text, show_alert=True)
+        else:
+            await reply(update, text)
+        if isinstance(error, IllegalTransition) and svc(context).courier is not None:
+            await svc(context).courier.refresh_cards(case)  # type: ignore[union-attr]
+        return False
+    svc(context).wake_courier()
+    return True
+
+
+async def _refusal(context: Context, error: DomainError, t: Translator) -> str:
+    taken_by = error.details.get("by")
+    if isinstance(taken_by, int):
+        async with svc(context).store.transaction() as tx:
+            person = await tx.person(taken_by)
+        return t.raw("error.taken_by", name=person.name if person else "?")
+    return plain(error_text(error, t))
+
+
+async def _send_contact(update: Update, context: Context, case: Case) -> None:
+    """Whoever takes a resident's case gets the resident's phone, privately."""
+    user = update.effective_user
+    if user is None or not case.has_resident:
+        return
+    async with svc(context).store.transaction() as tx:
+        resident = await tx.person(case.reporter_id or 0)
+        me = await tx.person(user.id)
+    t = translator(context, me.language if me else None)
+    if resident is None:
+        return
+    try:
+        await context.bot.send_message(
+            user.id,
+            t(
+                "contact.private",
+                ref=case.ref,
+                name=resident.name,
+                phone=resident.phone or "-",
+                home=f"{resident.building} {resident.unit}",
+            ),
+            parse_mode=ParseMode.HTML,
+        )
+    except Forbidden:
+        await reply(update, t("contact.start_me", name=user.full_name))
+
+
+# --- replies a button asks for: a result note, a reason, a reference --------------------
+
+
+async def _prompt(
+    update: Update, context: Context, t: Translator, actor: Actor, case: Case, action: str
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    user = update.effective_user
+    assert user is not None
+    await query.answer()
+    card = query.message if isinstance(query.message, Message) else None
+    message = await context.bot.send_message(
+        card.chat.id if card else user.id,
+        t(PROMPTED[action], ref=case.ref, name=user.full_name),
+        parse_mode=ParseMode.HTML,
+        reply_markup=ForceReply(selective=True),
+        message_thread_id=card.message_thread_id if card and card.is_topic_message else None,
+    )
+    async with svc(context).store.transaction() as tx:
+        await tx.put_state(
+            "prompt",
+            f"{message.chat.id}:{message.message_id}",
+            {"case": case.id, "user": user.id, "action": action},
+        )
+
+
+async def on_prompt_reply(update: Update, context: Context) -> None:
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or message.reply_to_message is None:
+        return
+    key = f"{message.chat.id}:{message.reply_to_message.message_id}"
+    s = svc(context)
+    async with s.store.transaction() as tx:
+        prompts = await tx.state("prompt")
+    prompt = prompts.get(key)
+    if prompt is None or prompt["user"] != user.id:
+        return  # a reply to something else, or to someone else's prompt
+    t = await t_chat(update, context)
+    async with s.store.transaction() as tx:
+        case = await tx.get(int(prompt["case"]))
+    if case is None:
+        return
+    actor = await actor_of(context, user)
+    text = message.text or message.caption or ""
+    command: cmd.CaseCommand
+    if prompt["action"] == "resolve":
+        photos = (message.photo[-1].file_id,) if message.photo else ()
+        command = cmd.Resolve(actor, case.id, note=text, attachments=photos)
+    elif prompt["action"] == "escalate":
+        command = cmd.Escalate(actor, case.id, reason=text)
+    else:
+        async with s.store.transaction() as tx:
+            primary = await tx.get_by_ref(text.strip())
+        if primary is None:
+            await reply(update, t("error.no_such_ref", ref=text.strip()[:20]))
+            return
+        command = cmd.Merge(actor, case.id, into_case_id=primary.id)
+    if await _execute(update, context, t, command, case):
+        async with s.store.transaction() as tx:
+            await tx.put_state("prompt", key, None)
+        await reply(update, t("done." + prompt["action"], ref=case.ref))
+    raise ApplicationHandlerStop  # the reply was the prompt's answer, nothing else
+
+
+# --- reclassify: category, then severity ----------------------------------------------
+
+
+async def _ask_category(
+    update: Update, context: Context, t: Translator, actor: Actor, case: Case
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    rows = [
+        [(t.raw("category." + c), "c", "rccat", case.id, code)]
+        for code, c in CATEGORY_CODES.items()
+    ]
+    await reply(update, t("reclassify.category", ref=case.ref), reply_markup=inline(rows))
+
+
+async def on_category_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = await t_chat(update, context)
+    payload = Payload.decode(query.data)
+    case = await _case(context, payload)
+    if payload is None or case is None or payload.arg not in CATEGORY_CODES:
+        await query.answer(t.raw("error.stale"), show_alert=True)
+        return
+    await query.answer()
+    rows = [
+        [
+            (t.raw("severity." + s), "c", "rcsev", case.id, f"{payload.arg}.{code}")
+            for code, s in SEVERITY_CODES.items()
+        ]
+    ]
+    await query.edit_message_text(
+        t(
+            "reclassify.severity",
+            ref=case.ref,
+            category=t.raw("category." + CATEGORY_CODES[payload.arg]),
+        ),
+        parse_mode=ParseMode.HTML,
+        reply_markup=inline(rows),
+    )
+
+
+def staff_handlers() -> list[object]:
+    return [
+        CallbackQueryHandler(on_category_chosen, pattern=r"^c:rccat:"),
+        CallbackQueryHandler(on_card_button, pattern=r"^c:"),
+    ]
+
+
+def prompt_reply_handler() -> MessageHandler:  # type: ignore[type-arg]
+    """Runs before everything else (its own handler group): a reply to one of
+    our prompts is an answer, whatever conversation its author is in."""
+    return MessageHandler(filters.REPLY & ~filters.COMMAND, on_prompt_reply)

@@ -1,0 +1,116 @@
+"""The three catalogues: complete, consistent, valid Telegram HTML, and the
+language resolver that picks between them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.app import COMMANDS
+from bot.fake_telegram.html_check import html_to_text
+from handlers import filing, registration, staff_actions
+from handlers.i18n import LANGUAGES, catalogue, language_for, placeholders
+from handlers.keyboards import MENU_KEYS
+from workflow.model import (
+    SERVICE_DEADLINES,
+    Category,
+    CloseReason,
+    EscalationReason,
+    EventKind,
+    Severity,
+    Status,
+    Urgency,
+)
+from workflow.roles import STAFF_ROLES
+
+ROOT = Path(__file__).resolve().parents[2]
+LITERAL_KEY = re.compile(r"""\bt(?:\.raw)?\(\s*"([a-z_]+(?:\.[a-z_]+)+|[a-z_]+)"(?=[,)])""")
+
+
+def keys_used_in_code() -> set[str]:
+    found: set[str] = set()
+    for folder in ("handlers", "bot"):
+        for path in (ROOT / folder).rglob("*.py"):
+            found |= set(LITERAL_KEY.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+def keys_built_from_enums() -> set[str]:
+    keys = {f"role.{r}" for r in STAFF_ROLES} | {"role.admin"}
+    keys |= {f"category.{c}" for c in Category} | {f"severity.{s}" for s in Severity}
+    keys |= {f"urgency.{u}" for u in Urgency} | {f"status.word.{s}" for s in Status}
+    keys |= {f"deadline.{d}" for d in SERVICE_DEADLINES} | {"deadline.resident_contacted"}
+    keys |= {f"reason.{r}" for r in EscalationReason} | {f"event.{e}" for e in EventKind}
+    keys |= {f"close.{c}" for c in CloseReason} | {f"notice.closed.{c}" for c in CloseReason}
+    keys |= {f"notice.escalated.{r}" for r in EscalationReason}
+    keys |= {f"status.{s}" for s in Status}
+    keys |= {f"assist.{k}" for k in filing.ASSISTANCE_KINDS}
+    keys |= {f"button.reject.{r}" for r in registration.REJECT_REASONS}
+    keys |= {f"resident_status.{s}" for s in ("none", "pending", "approved", "rejected")}
+    keys |= {f"command.{c}" for c in COMMANDS} | set(MENU_KEYS)
+    keys |= set(staff_actions.PROMPTED.values()) | {f"done.{a}" for a in staff_actions.PROMPTED}
+    return keys
+
+
+def test_every_catalogue_has_the_same_messages() -> None:
+    english = set(catalogue("en").messages)
+    for language in LANGUAGES:
+        assert set(catalogue(language).messages) == english, language
+
+
+def test_every_key_the_code_uses_exists() -> None:
+    wanted = keys_used_in_code() | keys_built_from_enums()
+    missing = sorted(wanted - set(catalogue("en").messages))
+    assert missing == []
+    assert len(keys_used_in_code()) > 100  # the scan really found the code's keys
+
+
+@pytest.mark.parametrize("language", ["zh-Hant", "zh-Hans"])
+def test_placeholders_match_english(language: str) -> None:
+    english = catalogue("en").messages
+    other = catalogue(language).messages  # type: ignore[arg-type]
+    wrong = {
+        k: (placeholders(v), placeholders(english[k]))
+        for k, v in other.items()
+        if placeholders(v) != placeholders(english[k])
+    }
+    assert wrong == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_is_valid_telegram_html(language: str) -> None:
+    for key, text in catalogue(language).messages.items():
+        filled = text.format(**{name: "x" for name in placeholders(text)})
+        html_to_text(filled)  # raises on anything Telegram would refuse
+        assert filled.strip(), key
+
+
+def test_chinese_catalogues_are_really_chinese() -> None:
+    hant = catalogue("zh-Hant").messages
+    hans = catalogue("zh-Hans").messages
+    assert hant["category.repair"] == "報修" and hans["category.repair"] == "报修"
+    assert hant["event.closed"] != catalogue("en").messages["event.closed"]
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("zh-hant", "zh-Hant"),
+        ("zh-TW", "zh-Hant"),
+        ("zh-hk", "zh-Hant"),
+        ("zh_Hant_TW", "zh-Hant"),
+        ("zh-hans", "zh-Hans"),
+        ("zh-CN", "zh-Hans"),
+        ("zh", "zh-Hans"),
+        ("zh-sg", "zh-Hans"),
+        ("en", "en"),
+        ("en-GB", "en"),
+        ("fr", "zh-Hant"),
+        (None, "zh-Hant"),
+        ("", "zh-Hant"),
+    ],
+)
+def test_telegram_language_tags_map_to_our_catalogues(tag: str | None, expected: str) -> None:
+    assert language_for(tag) == expected

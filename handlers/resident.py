@@ -248,11 +248,11 @@ async def on_cancel_case(update: Update, context: Context) -> None:
         await reply(update, t("my_cases.cancelled", ref=case.ref))
 
 
-async def begin_add_info(update: Update, context: Context) -> int:
+async def begin_add_info(update: Update, context: Context) -> int | None:
     return await _begin_text_step(update, context, "adding", "my_cases.add_prompt", ADD_INFO)
 
 
-async def begin_again(update: Update, context: Context) -> int:
+async def begin_again(update: Update, context: Context) -> int | None:
     return await _begin_text_step(update, context, "again", "my_cases.again_prompt", AGAIN)
 
 
@@ -329,13 +329,13 @@ async def on_fixed(update: Update, context: Context) -> None:
     )
 
 
-async def on_rate(update: Update, context: Context) -> int:
+async def on_rate(update: Update, context: Context) -> int | None:
     query = update.callback_query
     assert query is not None
     t = await t_user(update, context)
     case = await _own_case(update, context, t)
     if case is None:
-        return ConversationHandler.END
+        return None
     payload = Payload.decode(query.data)
     stars = int(payload.arg) if payload and payload.arg.isdigit() else 0
     actor = await actor_of(context, update.effective_user)
@@ -343,7 +343,7 @@ async def on_rate(update: Update, context: Context) -> int:
         await svc(context).desk.execute(cmd.Rate(actor, case.id, stars=stars))
     except DomainError as error:
         await query.answer(plain(error_text(error, t)), show_alert=True)
-        return ConversationHandler.END
+        return None
     svc(context).wake_courier()
     await query.answer()
     skip = inline([[(t.raw("button.skip"), "f", "skip", case.id, "")]])
@@ -468,6 +468,7 @@ def _conversation(
 def private_handlers() -> list[object]:
     return [
         conversation(),
+        CommandHandler("cancel", stop, filters=PRIVATE),
         CommandHandler("help", show_help, filters=PRIVATE),
         CommandHandler("language", choose_language, filters=PRIVATE),
         CallbackQueryHandler(on_language, pattern=r"^l:set:"),

@@ -526,6 +526,23 @@ class FakeUser:
         )
         return query_id
 
+    def press_data(self, message: Shown, callback_data: str) -> str:
+        """Send a button press with this data on this message, whatever the message
+        shows now: an old client's cached keyboard, or a forged payload."""
+        query_id = f"q{next(self.world._ids)}"
+        current = self.world.chat(message.chat_id).messages.get(message.message_id, message.raw)
+        self.world.enqueue(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": self.as_json(),
+                "message": current,
+                "chat_instance": str(message.chat_id),
+                "data": callback_data,
+            },
+        )
+        return query_id
+
     async def answer_to(self, query_id: str, timeout: float = 10.0) -> CallbackAnswer:
         """The toast or alert the bot answered a button press with."""
         answer = await self.world.wait_for(

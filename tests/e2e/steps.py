@@ -1,0 +1,56 @@
+"""Reusable steps people take, so tests read as what happens in the estate."""
+
+from __future__ import annotations
+
+import re
+
+from bot.fake_telegram import FakeUser, Shown
+from tests.e2e.harness import Estate
+
+REF = re.compile(r"[A-Z]{1,2}\d{4}-\d{5}")
+
+
+async def tap(estate: Estate, user: FakeUser, label: str, after: int = 0) -> Shown:
+    """Wait for a message with this button in the user's private chat, and press it."""
+    message = await user.wait_for_button(label, after=after)
+    await estate.press(user, message, label)
+    return message
+
+
+async def file_case(
+    estate: Estate,
+    user: FakeUser,
+    menu: str,
+    text: str,
+    *,
+    where: str | None = "🏠",
+    urgency: str | None = None,
+    kind: str | None = None,
+    photos: int = 0,
+) -> str:
+    """File a case from the menu; returns its reference."""
+    mark = user.last_message_id()
+    user.send(menu)
+    await estate.settle()
+    last = mark
+    if kind is not None:
+        last = (await tap(estate, user, kind, after=last)).message_id
+    if where is not None:
+        last = (await tap(estate, user, where, after=last)).message_id
+    if urgency is not None:
+        last = (await tap(estate, user, urgency, after=last)).message_id
+    user.send(text)
+    for _ in range(photos):
+        user.send_photo()
+    await estate.settle()
+    done = await tap(estate, user, "✅", after=last)
+    summary = await user.wait_for_button("✏️", after=done.message_id)
+    await estate.press(user, summary, "✅")
+    filed = await user.wait_for_message(after=summary.message_id)
+    match = REF.search(filed.text)
+    assert match, user.transcript()
+    return match.group(0)
+
+
+def last_text(user: FakeUser) -> str:
+    return user.private.bot_messages()[-1].text

@@ -1,0 +1,215 @@
+"""Residents on their phones: registration, filing, following a case, feedback,
+in three languages, and what happens when they do something unexpected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.harness import Estate, running_estate
+from tests.e2e.steps import file_case, last_text, tap
+from workflow.model import Category, Status
+from workflow.roles import Role
+
+
+async def test_a_new_resident_registers_and_the_front_desk_approves(estate: Estate) -> None:
+    lee = estate.world.user(200, "Lee", language_code="zh-HK")
+    lee.send("/start")
+    await estate.settle()
+    assert "歡迎" in lee.private.bot_messages()[0].text
+
+    await tap(estate, lee, "Block B")
+    await tap(estate, lee, "2A")
+    lee.send("李小明")
+    await estate.settle()
+    assert lee.private.keyboard is not None or "分享" in last_text(lee)
+    lee.send_contact("+85261234567")
+    await estate.settle()
+    assert "客服前臺" in last_text(lee)
+
+    desk_group = estate.groups[Role.FRONT_DESK]
+    card = await estate.world.wait_for(
+        lambda: next((m for m in desk_group.bot_messages() if "李小明" in m.text), None)
+    )
+    assert "B座 2A室" in card.text and "+85261234567" in card.text
+    await estate.press(estate.staff(Role.FRONT_DESK), card, "批准")
+
+    assert "已獲批准" in last_text(lee)
+    assert "已批准" in desk_group.messages[card.message_id]["text"]
+    ref = await file_case(estate, lee, "🔧 報修", "浴室燈壞了", urgency="🕒")
+    assert ref.startswith("R2026-")
+
+
+async def test_registration_checks_the_unit_and_wants_the_residents_own_phone(
+    estate: Estate,
+) -> None:
+    kim = estate.world.user(201, "Kim", language_code="en")
+    kim.send("/start")
+    await tap(estate, kim, "Block A")
+    assert "for example" in last_text(kim)  # 80 units: typed, not buttons
+
+    kim.send("99Z")
+    await estate.settle()
+    assert "has no unit" in last_text(kim)
+    kim.send("12a")
+    await estate.settle()
+    kim.send("Kim Park")
+    await estate.settle()
+    kim.send("+852 9999 0000")  # typed instead of shared
+    await estate.settle()
+    assert "button" in last_text(kim)
+    kim.send_contact("+85299990000", own=False)  # somebody else's card
+    await estate.settle()
+    assert "button" in last_text(kim)
+    kim.send_contact("+85299990000")
+    await estate.settle()
+
+    assert "front desk" in last_text(kim)
+    async with estate.app.bot_data["estate_desk"].store.transaction() as tx:
+        person = await tx.person(201)
+    assert person is not None
+    assert (person.unit, person.phone, person.resident_status) == ("12A", "+85299990000", "pending")
+
+
+async def test_an_unapproved_resident_cannot_file_yet(estate: Estate) -> None:
+    stranger = estate.world.user(202, "Stranger", language_code="en")
+    stranger.send("🔧 Report a repair")
+    await estate.settle()
+    assert "register first" in last_text(stranger)
+
+
+async def test_filing_in_english_and_simplified_chinese(estate: Estate) -> None:
+    smith = estate.resident("smith")
+    wang = estate.resident("wang")
+
+    cleaning = await file_case(estate, smith, "🧹 Cleaning problem", "Rubbish by my door")
+    assert "The cleaning team lead has been told" in last_text(smith)
+
+    help_ref = await file_case(
+        estate, wang, "🤝 请安管队员协助", "今天下午3点,大堂,两箱书", where=None, kind="搬运搭手"
+    )
+    assert "在值安管队员" in last_text(wang)
+
+    assert cleaning.startswith("C2026-") and help_ref.startswith("A2026-")
+    case = await estate.case(help_ref)
+    assert case.category is Category.ASSISTANCE and "搬运搭手" in case.description
+
+
+async def test_a_common_area_case_records_the_block_and_spot(estate: Estate) -> None:
+    smith = estate.resident("smith")
+    mark = smith.last_message_id()
+    smith.send("🛡 Complaint about security")
+    await tap(estate, smith, "🏢", after=mark)
+    await tap(estate, smith, "Block B", after=mark)
+    smith.send("G/F lobby")
+    await estate.settle()
+    smith.send("The night guard was asleep")
+    await estate.settle()
+    done = await tap(estate, smith, "✅ Done", after=mark)
+    summary = await smith.wait_for_button("✏️", after=done.message_id)
+    assert "Block B, common area: G/F lobby" in summary.text
+    await estate.press(smith, summary, "Confirm")
+
+    card = await estate.card(Role.SECURITY_CAPTAIN, "S2026-00001")
+    assert "G/F lobby" in card.text
+    guards_saw = [m.text for m in estate.groups[Role.GUARD].bot_messages()]
+    assert not any("S2026" in text for text in guards_saw), "guards never see it"
+
+
+async def test_photos_are_capped_and_reach_the_handler(estate: Estate) -> None:
+    chan = estate.resident("chan")
+    ref = await file_case(estate, chan, "🔧 報修", "天花滲水", urgency="🚨", photos=6)
+
+    assert any("最多 5 張相片" in m.text for m in chan.private.bot_messages())
+    case = await estate.case(ref)
+    assert len(case.attachments) == 5
+    card = await estate.card(Role.REPAIR_LEAD, ref)
+    assert "5 個附件" in card.text
+
+
+async def test_my_cases_cancel_add_information_and_complain_again(estate: Estate) -> None:
+    chan = estate.resident("chan")
+    first = await file_case(estate, chan, "🧹 保潔問題", "走廊有垃圾")
+    second = await file_case(estate, chan, "🔧 報修", "門鉸鬆脫", urgency="🕒")
+
+    mark = chan.last_message_id()
+    chan.send("📋 我的個案")
+    await tap(estate, chan, first, after=mark)
+    await tap(estate, chan, "取消個案", after=mark)
+    assert (await estate.case(first)).status is Status.CANCELLED
+
+    mark = chan.last_message_id()
+    chan.send("📋 我的個案")
+    await tap(estate, chan, second, after=mark)
+    await tap(estate, chan, "補充資料", after=mark)
+    chan.send("晚上八點後在家")
+    await estate.settle()
+    assert any("晚上八點後在家" in m.text for m in estate.groups[Role.REPAIR_LEAD].bot_messages())
+
+    mark = chan.last_message_id()
+    chan.send("📋 我的個案")
+    await tap(estate, chan, second, after=mark)
+    await tap(estate, chan, "再次投訴", after=mark)
+    chan.send("兩日都無人來")
+    await estate.settle()
+
+    case = await estate.case(second)
+    assert case.rung is Role.CS_SUPERVISOR and case.repeat_count == 1
+    assert await estate.card(Role.CS_SUPERVISOR, second)
+
+
+async def test_not_fixed_reopens_and_an_old_button_gets_a_polite_answer(
+    estate: Estate,
+) -> None:
+    smith = estate.resident("smith")
+    lead = estate.staff(Role.REPAIR_LEAD)
+    ref = await file_case(estate, smith, "🔧 Report a repair", "Tap drips", urgency="🕒")
+    card = await estate.card(Role.REPAIR_LEAD, ref)
+    await estate.press(lead, card, "接單")
+    card = await estate.card(Role.REPAIR_LEAD, ref)
+    await estate.press(lead, card, "已處理")
+    prompt = estate.groups[Role.REPAIR_LEAD].bot_messages()[-1]
+    lead.send("New washer", chat=estate.groups[Role.REPAIR_LEAD], reply_to=prompt)
+    await estate.settle()
+
+    asked = smith.private.bot_messages()[-1]
+    assert "Is it fixed?" in asked.text
+    await estate.press(smith, asked, "Not fixed")
+    case = await estate.case(ref)
+    assert (case.status, case.rework_count, case.rung) == (Status.REOPENED, 1, Role.CS_SUPERVISOR)
+    assert "re-work" in "\n".join(m.text for m in smith.private.bot_messages()[-3:])
+
+    stale = await smith.answer_to(smith.press_data(asked, asked.button("Yes").callback_data or ""))
+    assert stale.show_alert and "already answered" in (stale.text or "")
+    assert (await estate.case(ref)).status is Status.REOPENED
+
+
+async def test_unexpected_input_gets_a_clear_answer(estate: Estate) -> None:
+    smith = estate.resident("smith")
+    mark = smith.last_message_id()
+    smith.send("🔧 Report a repair")
+    where = await smith.wait_for_button("🏠", after=mark)
+    smith.send("my kitchen")  # typed while buttons are expected
+    await estate.settle()
+    assert "buttons" in last_text(smith)
+
+    for forged in ("c:ack:999999", "f:rate:1:9", "zz:top", "m:det:not-a-number"):
+        answer = await smith.answer_to(smith.press_data(where, forged))
+        assert answer.show_alert and "no longer active" in (answer.text or ""), forged
+
+    smith.send("/cancel")
+    await estate.settle()
+    assert "Stopped" in last_text(smith), smith.transcript()
+    assert await estate.world.wait_for(lambda: True)
+
+
+async def test_language_can_be_changed_and_old_menu_labels_still_work(tmp_path: Path) -> None:
+    async with running_estate(tmp_path) as estate:
+        chan = estate.resident("chan")
+        chan.send("/language")
+        await tap(estate, chan, "English")
+        assert "English" in last_text(chan)
+
+        ref = await file_case(estate, chan, "🔧 報修", "Leaking pipe", urgency="🕒")
+
+        assert "will acknowledge it within 30 minutes" in last_text(chan)
+        assert ref.startswith("R")

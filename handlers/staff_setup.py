@@ -12,7 +12,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.storage import Invite, Person, RoleGroup
 from handlers.common import Context, person_of, reply, svc, t_chat, t_user
-from handlers.i18n import LANGUAGES, language_for
+from handlers.i18n import LANGUAGES, Markup, language_for
 from workflow.roles import STAFF_ROLES, Role
 
 log = logging.getLogger("estate_desk.staff")
@@ -34,8 +34,8 @@ def _role(text: str | None) -> Role | None:
     return role if role in STAFF_ROLES else None
 
 
-def _role_list() -> str:
-    return ", ".join(f"<code>{r}</code>" for r in sorted(STAFF_ROLES))
+def _role_list() -> Markup:
+    return Markup(", ".join(f"<code>{r}</code>" for r in sorted(STAFF_ROLES)))
 
 
 async def invite(update: Update, context: Context) -> None:

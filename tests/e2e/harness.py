@@ -106,19 +106,25 @@ class Estate:
         await self.settle()
 
     async def settle(self) -> None:
-        """Wait until the bot has handled every update and sent every notification."""
+        """Wait until the bot has handled every update and sent every notification:
+        idle twice in a row, a little apart, so nothing was caught in between."""
         svc = services(self.app)
-        for _ in range(200):
+        quiet = 0
+        for _ in range(400):
             assert svc.courier is not None
             await svc.courier.flush()
             async with svc.store.transaction() as tx:
-                counts = await tx.outbox_counts()
-            idle = not self.world.updates and self.app.update_queue.empty()
-            if idle and counts.get("pending", 0) == 0:
-                await asyncio.sleep(0.05)
-                if not self.world.updates:
-                    return
-            await asyncio.sleep(0.02)
+                pending = (await tx.outbox_counts()).get("pending", 0)
+            idle = (
+                not self.world.updates
+                and self.app.update_queue.empty()
+                and self.app.update_processor.current_concurrent_updates == 0
+                and pending == 0
+            )
+            quiet = quiet + 1 if idle else 0
+            if quiet >= 2:
+                return
+            await asyncio.sleep(0.03)
         raise TimeoutError("the bot did not settle")
 
     async def card(self, role: Role, ref: str) -> Shown:

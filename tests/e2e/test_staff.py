@@ -1,0 +1,193 @@
+"""Staff in their group chats: setting up, case cards and their buttons,
+authorization, escalation they can see, reclassify and merge."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from tests.e2e.harness import ADMIN_ID, Estate, running_estate
+from tests.e2e.steps import file_case, last_text
+from workflow.model import Category, Severity, Status
+from workflow.roles import Role
+
+
+async def test_an_admin_invites_staff_and_binds_a_group(tmp_path: Path) -> None:
+    async with running_estate(tmp_path, bind_groups=False) as estate:
+        world = estate.world
+        admin = world.users[ADMIN_ID]
+        admin.send("/invite plumber")
+        await estate.settle()
+        assert "Usage" in last_text(admin)
+        admin.send("/invite repair_lead")
+        await estate.settle()
+        link = re.search(r"start=(inv-[\w-]+)", last_text(admin))
+        assert link, last_text(admin)
+
+        newbie = world.user(300, "Nora New", language_code="en")
+        newbie.send(f"/start {link.group(1)}")
+        await estate.settle()
+        assert "repair team lead" in last_text(newbie)
+        intruder = world.user(301, "Ian Intruder", language_code="en")
+        intruder.send(f"/start {link.group(1)}")  # one use only
+        await estate.settle()
+        assert "invalid or has expired" in last_text(intruder)
+
+        intruder.send("/invite manager")
+        await estate.settle()
+        assert "Only bot admins" in last_text(intruder)
+
+        group = world.group("Repairs", [admin, newbie, intruder])
+        intruder.send("/bind repair_lead", chat=group)
+        await estate.settle()
+        admin.send("/bind repair_lead en", chat=group)
+        await estate.settle()
+        said = [m.text for m in group.bot_messages()]
+        assert "只限系統管理員使用" in said[0]  # an unbound group: the estate default language
+        assert any("now serves the repair team lead" in text for text in said)
+
+        newbie.send("/whoami")
+        await estate.settle()
+        assert "repair team lead" in last_text(newbie)
+        admin.send("/staff", chat=group)
+        await estate.settle()
+        assert "Nora New" in group.bot_messages()[-1].text
+
+        ref = await file_case(
+            estate, estate.resident("smith"), "🔧 Report a repair", "Door hinge", urgency="🕒"
+        )
+        card = await estate.world.wait_for(
+            lambda: next((m for m in group.bot_messages() if ref in m.text), None)
+        )
+        assert "👷 Acknowledge" in card.button_labels  # the group's own language: English
+
+
+async def test_only_the_right_roles_can_press_and_refusals_change_nothing(
+    estate: Estate,
+) -> None:
+    chan = estate.resident("chan")
+    ref = await file_case(estate, chan, "🔧 報修", "洗手盆塞", urgency="🕒")
+    group = estate.groups[Role.REPAIR_LEAD]
+    group.members[chan.id] = "member"  # a resident added to the staff group
+    card = await estate.card(Role.REPAIR_LEAD, ref)
+
+    refused = await estate.press(chan, card, "接單")
+    cleaner = await estate.press(estate.staff(Role.CLEANING_LEAD), card, "接單")
+
+    assert refused == "⛔ 你沒有權限進行此操作。"
+    assert cleaner == refused
+    assert (await estate.case(ref)).status is Status.NEW
+
+
+async def test_two_leads_press_acknowledge_at_once_and_exactly_one_wins(
+    estate: Estate,
+) -> None:
+    second = estate.world.user(27, "Lin Repair", language_code="zh-hant")
+    async with estate.app.bot_data["estate_desk"].store.transaction() as tx:
+        from bot.storage import Person
+
+        await tx.save_person(
+            Person(user_id=27, name="Lin Repair", roles=[Role.REPAIR_LEAD]), estate.clock.now()
+        )
+    group = estate.groups[Role.REPAIR_LEAD]
+    group.members[27] = "member"
+    ref = await file_case(estate, estate.resident("chan"), "🔧 報修", "冷氣滴水", urgency="🕒")
+    card = await estate.card(Role.REPAIR_LEAD, ref)
+    first = estate.staff(Role.REPAIR_LEAD)
+
+    queries = [first.press(card, "接單"), second.press(card, "接單")]
+    answers = await asyncio.gather(
+        *(u.answer_to(q) for u, q in zip((first, second), queries, strict=True))
+    )
+    await estate.settle()
+
+    texts = sorted(a.text or "" for a in answers)
+    assert texts[0] == "已完成" and texts[1].startswith("已由 ")
+    case = await estate.case(ref)
+    assert case.acknowledged_by in (first.id, second.id)
+    assert "接單" not in (await estate.card(Role.REPAIR_LEAD, ref)).button_labels
+
+
+async def test_an_unacknowledged_case_climbs_and_everyone_sees_why(estate: Estate) -> None:
+    chan = estate.resident("chan")
+    ref = await file_case(estate, chan, "🔧 報修", "大廈門鎖壞", urgency="🕒")
+    lead_card = await estate.card(Role.REPAIR_LEAD, ref)
+
+    await estate.advance(timedelta(minutes=25))  # 80 % of 30 minutes has gone
+    lead_group = estate.groups[Role.REPAIR_LEAD].bot_messages()
+    warning = next(m for m in lead_group if "時限將至" in m.text)
+    assert warning.raw["reply_to_message"]["message_id"] == lead_card.message_id
+
+    await estate.advance(timedelta(minutes=6))
+    supervisor_card = await estate.card(Role.REPAIR_SUPERVISOR, ref)
+    supervisor_group = estate.groups[Role.REPAIR_SUPERVISOR].bot_messages()
+    assert any("維修班長未能按時接單" in m.text for m in supervisor_group)
+    assert (
+        "上報至維修主管" in estate.groups[Role.REPAIR_LEAD].messages[lead_card.message_id]["text"]
+    )
+    assert "因未能按時處理,已上報維修主管跟進" in last_text(chan)
+
+    for _ in range(2):  # supervisor, then cs supervisor, let it pass
+        await estate.advance(timedelta(minutes=31))
+    manager_card = await estate.card(Role.MANAGER, ref)
+    await estate.advance(timedelta(minutes=31))
+    reminders = [m for m in estate.groups[Role.MANAGER].bot_messages() if "催辦" in m.text]
+    assert reminders and supervisor_card and manager_card
+
+
+async def test_front_desk_reclassifies_and_merges_duplicates(estate: Estate) -> None:
+    chan, wang = estate.resident("chan"), estate.resident("wang")
+    desk = estate.staff(Role.FRONT_DESK)
+    first = await file_case(estate, chan, "🔧 報修", "升降機停咗", urgency="🚨")
+    second = await file_case(estate, wang, "🔧 报修", "电梯不动", urgency="🚨")
+    group = estate.groups[Role.REPAIR_LEAD]
+    estate.groups[Role.FRONT_DESK].members[desk.id] = "member"
+    group.members[desk.id] = "member"
+
+    card = await estate.card(Role.REPAIR_LEAD, second)
+    await estate.press(desk, card, "合併")
+    prompt = group.bot_messages()[-1]
+    desk.send(first, chat=group, reply_to=prompt)
+    await estate.settle()
+    assert (await estate.case(second)).status is Status.MERGED
+    assert any(first in m.text for m in wang.private.bot_messages()[-2:])
+
+    card = await estate.card(Role.REPAIR_LEAD, first)
+    await estate.press(desk, card, "重新分類")
+    picker = group.bot_messages()[-1]
+    await estate.press(desk, picker, "保潔")
+    severity = group.messages[picker.message_id]
+    from bot.fake_telegram.world import _shown
+
+    await estate.press(desk, _shown(group, severity), "較大")
+    case = await estate.case(first)
+    assert (case.category, case.severity, case.rung) == (
+        Category.CLEANING,
+        Severity.MAJOR,
+        Role.CLEANING_SUPERVISOR,
+    )
+    assert await estate.card(Role.CLEANING_SUPERVISOR, first)
+
+
+async def test_a_bot_restarted_in_the_middle_of_an_escalation_escalates_once(
+    estate: Estate,
+) -> None:
+    ref = await file_case(
+        estate, estate.resident("smith"), "🔧 Report a repair", "No hot water", urgency="🕒"
+    )
+    await estate.stop_bot()
+    estate.clock.advance(timedelta(hours=2))  # the deadline passes while the bot is down
+
+    await estate.start_bot()
+    await estate.advance(timedelta(seconds=1))
+    await estate.advance(timedelta(seconds=1))
+
+    supervisor_cards = [
+        m
+        for m in estate.groups[Role.REPAIR_SUPERVISOR].bot_messages()
+        if ref in m.text and "📍" in m.text
+    ]
+    assert len(supervisor_cards) == 1
+    assert (await estate.case(ref)).rung is Role.REPAIR_SUPERVISOR

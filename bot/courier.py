@@ -24,7 +24,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from bot.storage import Card, OutboxItem, Person, SqliteStore
 from handlers.cards import card_buttons, card_text
 from handlers.i18n import Language, Translator, language_for
-from handlers.render import Outgoing, for_resident, for_staff
+from handlers.render import PHOTO, VOICE, Outgoing, for_resident, for_staff
 from workflow.clock import Clock
 from workflow.model import Case
 from workflow.notifications import NoticeKind, Notification
@@ -214,12 +214,16 @@ class Courier:
         self, chat_id: int, out: Outgoing, thread_id: int | None, reply_to: int | None
     ) -> Message:
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
-        if len(out.photos) == 1:
-            await self.bot.send_photo(chat_id, out.photos[0], message_thread_id=thread_id)
-        elif len(out.photos) > 1:
+        photos = [a.removeprefix(PHOTO) for a in out.attachments if a.startswith(PHOTO)]
+        voices = [a.removeprefix(VOICE) for a in out.attachments if a.startswith(VOICE)]
+        if len(photos) == 1:
+            await self.bot.send_photo(chat_id, photos[0], message_thread_id=thread_id)
+        elif photos:
             await self.bot.send_media_group(
-                chat_id, [InputMediaPhoto(p) for p in out.photos[:10]], message_thread_id=thread_id
+                chat_id, [InputMediaPhoto(p) for p in photos[:10]], message_thread_id=thread_id
             )
+        for voice in voices:
+            await self.bot.send_voice(chat_id, voice, message_thread_id=thread_id)
         return await self.bot.send_message(
             chat_id,
             out.text,

@@ -15,6 +15,7 @@ from handlers.callbacks import Payload
 from handlers.common import Context, actor_of, error_text, person_of, reply, svc, t_user
 from handlers.i18n import Markup, Translator
 from handlers.keyboards import inline, main_menu
+from handlers.render import photo_ref, voice_ref
 from handlers.states import F_BUILDING, F_CONFIRM, F_DESCRIBE, F_KIND, F_SPOT, F_URGENCY, F_WHERE
 from workflow import commands as cmd
 from workflow.errors import DomainError
@@ -160,13 +161,13 @@ async def on_description(update: Update, context: Context) -> int:
         if len(draft["photos"]) >= MAX_PHOTOS:
             await reply(update, t("file.too_many_photos", limit=MAX_PHOTOS))
             return F_DESCRIBE
-        draft["photos"].append(message.photo[-1].file_id)
+        draft["photos"].append(photo_ref(message.photo[-1].file_id))
         if message.caption:
             draft["text"].append(message.caption)
     elif message.voice or message.audio:
         voice = message.voice or message.audio
         assert voice is not None
-        draft["voice"].append(voice.file_id)
+        draft["voice"].append(voice_ref(voice.file_id))
     elif message.text:
         if sum(len(x) for x in draft["text"]) + len(message.text) > MAX_TEXT:
             await reply(update, t("file.too_long", limit=MAX_TEXT))

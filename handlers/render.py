@@ -25,11 +25,22 @@ _DURATION = TypeAdapter(timedelta)
 _TIME = TypeAdapter(datetime)
 
 
+PHOTO, VOICE = "photo:", "voice:"
+
+
+def photo_ref(file_id: str) -> str:
+    return PHOTO + file_id
+
+
+def voice_ref(file_id: str) -> str:
+    return VOICE + file_id
+
+
 @dataclass
 class Outgoing:
     text: str
     buttons: InlineKeyboardMarkup | None = None
-    photos: list[str] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)  # "photo:<file id>", "voice:<id>"
     as_card: bool = False  # post as this chat's card for the case (edited in place later)
     reply_to_card: bool = False  # thread it under the case's card, where there is one
 
@@ -76,7 +87,9 @@ def for_resident(
         case NoticeKind.RESOLVED:
             text = t("notice.resolved", ref=ref, note=p.get("note") or "-")
             return [
-                Outgoing(text, fixed_buttons(case.id, t), photos=list(p.get("attachments", [])))
+                Outgoing(
+                    text, fixed_buttons(case.id, t), attachments=list(p.get("attachments", []))
+                )
             ]
         case NoticeKind.FEEDBACK_REMINDER:
             return [Outgoing(t("notice.feedback_reminder", ref=ref), fixed_buttons(case.id, t))]
@@ -97,6 +110,8 @@ def for_staff(
     card = Outgoing(card_text(case, people, t), card_buttons(case, t), as_card=True)
     match n.kind:
         case NoticeKind.NEW_CASE:
+            card.attachments = list(case.attachments)
+            card.attachments = list(case.attachments)
             if p.get("repeat_of"):
                 return [Outgoing(t("staff.repeat_of", ref=ref, earlier=p["repeat_of"])), card]
             return [card]
@@ -186,7 +201,7 @@ def for_staff(
             return [
                 Outgoing(
                     t("staff.info_added", ref=ref, text=p.get("text") or "-"),
-                    photos=list(p.get("attachments", [])),
+                    attachments=list(p.get("attachments", [])),
                     reply_to_card=True,
                 )
             ]

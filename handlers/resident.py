@@ -37,6 +37,7 @@ from handlers.common import (
 )
 from handlers.i18n import Translator, language_for, plain
 from handlers.keyboards import free_text, inline, language_picker, main_menu, menu_filter, menu_key
+from handlers.render import photo_ref
 from handlers.states import (
     ADD_INFO,
     AGAIN,
@@ -277,7 +278,7 @@ async def on_add_info(update: Update, context: Context) -> int:
     case_id = context.user_data.pop("adding", None)
     if case_id is None:
         return ConversationHandler.END
-    photos = (message.photo[-1].file_id,) if message.photo else ()
+    photos = (photo_ref(message.photo[-1].file_id),) if message.photo else ()
     text = message.text or message.caption or ""
     actor = await actor_of(context, update.effective_user)
     if await _run(update, context, cmd.AddInfo(actor, case_id, text=text, attachments=photos), t):

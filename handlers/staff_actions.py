@@ -18,6 +18,7 @@ from handlers.callbacks import Payload
 from handlers.common import Context, actor_of, error_text, reply, svc, t_chat, translator
 from handlers.i18n import Translator, plain
 from handlers.keyboards import inline
+from handlers.render import photo_ref
 from workflow import commands as cmd
 from workflow.errors import DomainError, IllegalTransition, NotAllowed
 from workflow.model import Actor, Case, Category, Severity
@@ -202,7 +203,7 @@ async def on_prompt_reply(update: Update, context: Context) -> None:
     text = message.text or message.caption or ""
     command: cmd.CaseCommand
     if prompt["action"] == "resolve":
-        photos = (message.photo[-1].file_id,) if message.photo else ()
+        photos = (photo_ref(message.photo[-1].file_id),) if message.photo else ()
         command = cmd.Resolve(actor, case.id, note=text, attachments=photos)
     elif prompt["action"] == "escalate":
         command = cmd.Escalate(actor, case.id, reason=text)

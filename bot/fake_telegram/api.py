@@ -347,6 +347,26 @@ class BotApi:
             )
         return self._send(chat, params, body)
 
+    async def api_sendVoice(self, params: Params) -> JSON:
+        chat = self._chat_for_sending(params)
+        content = params.file("voice")
+        if isinstance(content, bytes):
+            stored = self.world.store_file(content, "voice", "oga")
+        else:
+            found = self.world.files.get(content or "")
+            if found is None:
+                raise bad_request("wrong file identifier/HTTP URL specified")
+            stored = found
+        body: JSON = {
+            "voice": {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.unique_id,
+                "duration": 1,
+                "mime_type": "audio/ogg",
+            }
+        }
+        return self._send(chat, params, body)
+
     async def api_getFile(self, params: Params) -> JSON:
         stored = self.world.files.get(params.required("file_id"))
         if stored is None:

@@ -1,71 +1,86 @@
-"""The whole repair loop, through the real Application and the fake Telegram:
-filed → acknowledged → on site → resolved → confirmed → rated."""
+"""The whole repair loop, in each of the three languages, through the real
+Application and the fake Telegram: filed → acknowledged → on site → resolved
+→ confirmed → rated → commented."""
 
 from __future__ import annotations
 
-import re
+import pytest
 
 from tests.e2e.harness import Estate
+from tests.e2e.steps import file_case, tap
 from workflow.model import Status
 from workflow.roles import Role
 
+LOOPS = {
+    "zh-Hant": ("chan", "🔧 報修", "廚房水喉漏水", ["維修班長", "30 分鐘"], "已修好", "A座 12A室"),
+    "zh-Hans": ("wang", "🔧 报修", "厨房水管漏水", ["维修班长", "30分钟"], "已修好", "A座 3B室"),
+    "en": (
+        "smith",
+        "🔧 Report a repair",
+        "Kitchen pipe leaks",
+        ["repair team lead", "30 minutes"],
+        "Yes",
+        "B座 1A室",
+    ),
+}
 
-async def file_repair(estate: Estate, name: str, menu: str, text: str) -> str:
-    """Walk a resident through filing a repair in their own unit; returns the reference."""
+
+@pytest.mark.parametrize("language", LOOPS)
+async def test_a_repair_goes_round_the_whole_loop(estate: Estate, language: str) -> None:
+    name, menu, text, receipt_words, fixed_label, home_on_card = LOOPS[language]
     resident = estate.resident(name)
-    mark = resident.last_message_id()
-    resident.send(menu)
-    where = await resident.wait_for_button("🏠", after=mark)
-    await estate.press(resident, where, "🏠")
-    urgency = await resident.wait_for_button("🚨", after=where.message_id)
-    await estate.press(resident, urgency, "🚨")
-    resident.send(text)
-    added = await resident.wait_for_button("✅", after=urgency.message_id)
-    await estate.press(resident, added, "✅")
-    summary = await resident.wait_for_button("✏️", after=added.message_id)
-    await estate.press(resident, summary, "✅")
-    filed = await resident.wait_for_message("R2026-", after=summary.message_id)
-    match = re.search(r"R\d{4}-\d{5}", filed.text)
-    assert match, filed.text
-    return match.group(0)
-
-
-async def test_a_repair_goes_round_the_whole_loop(estate: Estate) -> None:
-    chan = estate.resident("chan")
     lead = estate.staff(Role.REPAIR_LEAD)
+    group = estate.groups[Role.REPAIR_LEAD]
 
-    ref = await file_repair(estate, "chan", "🔧 報修", "廚房水喉漏水")
+    ref = await file_case(estate, resident, menu, text, urgency="🕒", photos=1)
 
-    receipt = chan.private.bot_messages()[-1].text
-    assert "維修班長" in receipt and "30 分鐘" in receipt
+    receipt = resident.private.bot_messages()[-1].text
+    assert all(word in receipt for word in receipt_words), receipt
     card = await estate.card(Role.REPAIR_LEAD, ref)
-    assert "廚房水喉漏水" in card.text and "A座 12A室" in card.text
-    assert "+852" not in card.text, "the resident's phone never appears in a group"
-    desk_group = estate.groups[Role.FRONT_DESK].bot_messages()
-    assert any(ref in m.text for m in desk_group), "the front desk is informed"
+    assert text in card.text and home_on_card in card.text  # the group reads zh-Hant
+    assert "+85" not in card.text and "+86" not in card.text, "no phone number in a group"
+    assert any(m.photos for m in group.bot_messages()), "the resident's photo comes with it"
+    assert any(ref in m.text for m in estate.groups[Role.FRONT_DESK].bot_messages())
 
     await estate.press(lead, card, "接單")
-    assert "Leo Repair" in chan.private.bot_messages()[-1].text
-    assert "+85291234567" in lead.private.bot_messages()[-1].text
+    assert "Leo Repair" in resident.private.bot_messages()[-1].text
+    assert ref in lead.private.bot_messages()[-1].text  # the phone, privately
     card = await estate.card(Role.REPAIR_LEAD, ref)
     assert "Leo Repair" in card.text and "👷" in card.text
 
     await estate.press(lead, card, "已到場")
     card = await estate.card(Role.REPAIR_LEAD, ref)
     await estate.press(lead, card, "已處理")
-    prompt = estate.groups[Role.REPAIR_LEAD].bot_messages()[-1]
-    lead.send("已更換水喉接駁位", chat=estate.groups[Role.REPAIR_LEAD], reply_to=prompt)
+    prompt = group.bot_messages()[-1]
+    lead.send("已更換水喉接駁位 / replaced the joint", chat=group, reply_to=prompt)
     await estate.settle()
 
-    resolved = chan.private.bot_messages()[-1]
-    assert "已更換水喉接駁位" in resolved.text
-    await estate.press(chan, resolved, "已修好")
-    rating = chan.private.bot_messages()[-1]
-    await estate.press(chan, rating, "★★★★★")
-    chan.send("師傅好細心")
+    resolved = resident.private.bot_messages()[-1]
+    assert "replaced the joint" in resolved.text
+    await tap(estate, resident, fixed_label, after=resolved.message_id - 1)
+    await tap(estate, resident, "★★★★★", after=resolved.message_id - 1)
+    resident.send("👍 thanks")
     await estate.settle()
 
     case = await estate.case(ref)
-    assert (case.status, case.rating, case.feedback_comment) == (Status.CLOSED, 5, "師傅好細心")
-    final_card = estate.groups[Role.REPAIR_LEAD].messages[card.message_id]
+    assert (case.status, case.rating, case.feedback_comment) == (Status.CLOSED, 5, "👍 thanks")
+    final_card = group.messages[card.message_id]
     assert "🏁" in final_card["text"] and "reply_markup" not in final_card
+
+
+async def test_a_voice_note_is_accepted_as_an_attachment(estate: Estate) -> None:
+    smith = estate.resident("smith")
+    mark = smith.last_message_id()
+    smith.send("🧹 Cleaning problem")
+    await tap(estate, smith, "🏠", after=mark)
+    smith.send_voice()
+    await estate.settle()
+    done = await tap(estate, smith, "Done", after=mark)
+    summary = await smith.wait_for_button("Confirm", after=done.message_id)
+    assert "1 voice note" in summary.text
+    await estate.press(smith, summary, "Confirm")
+
+    case = await estate.case("C2026-00001")
+    assert case.attachments[0].startswith("voice:")
+    group = estate.groups[Role.CLEANING_LEAD]
+    assert any("voice" in m.raw for m in group.bot_messages())

@@ -42,8 +42,11 @@ RESIDENT_NOTICES = frozenset(
         NoticeKind.CLOSED,
         NoticeKind.REOPENED,
         NoticeKind.MERGED,
+        NoticeKind.RELAYED,
     }
 )
+# Never into a group, however the role is set up: each holder, privately.
+PRIVATE_NOTICES = frozenset({NoticeKind.RESIDENT_CONTACT})
 RETRY_DELAYS = (5, 30, 120, 600)
 GIVE_UP_AFTER = 8
 BATCH = 200
@@ -151,8 +154,9 @@ class Courier:
             t = self._translator(person.language if person else None)
             return await self._send_all(n.user_id, render(n, case, people, t), case, person)
         assert n.role is not None
+        private = n.kind in PRIVATE_NOTICES
         async with self.store.transaction() as tx:
-            group = await tx.role_group(n.role)
+            group = None if private else await tx.role_group(n.role)
             holders = [] if group else await tx.people_with_role(n.role)
         if group is not None:
             t = self._translator(group.language)

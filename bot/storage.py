@@ -255,6 +255,14 @@ class SqliteTransaction:
         )
         return [_CASE.validate_json(row[0]) for row in rows]
 
+    async def open_cases(self, limit: int = 500) -> list[Case]:
+        rows = await self._all(
+            "SELECT body FROM cases WHERE status IN ('new', 'acknowledged', 'on_site', "
+            "'reopened') ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [_CASE.validate_json(row[0]) for row in rows]
+
     async def due_case_ids(self, now: datetime, limit: int) -> list[int]:
         rows = await self._all(
             "SELECT case_id FROM deadlines WHERE next_at <= ? "

@@ -15,6 +15,7 @@ from bot.storage import Person
 from handlers.callbacks import data
 from handlers.i18n import Markup, Translator
 from workflow.model import Case, Category, DeadlineKind, Location, Severity, Status
+from workflow.roles import Role
 
 ICONS = {
     Category.REPAIR: "🔧",
@@ -119,7 +120,12 @@ def card_buttons(case: Case, t: Translator) -> InlineKeyboardMarkup | None:
         return InlineKeyboardMarkup(rows) if rows else None
     if case.severity is Severity.CRITICAL and case.resident_contacted_at is None:
         rows.append([button("button.contacted", "contacted")])
-    rows.append([button("button.escalate", "escalate")])
+    rows.append(
+        [button("button.escalate", "escalate")]
+        + ([button("button.message_resident", "msg")] if case.has_resident else [])
+    )
     if case.status in (Status.NEW, Status.ACKNOWLEDGED, Status.REOPENED):
         rows.append([button("button.reclassify", "reclass"), button("button.merge", "merge")])
+        if case.rung is not Role.FRONT_DESK:
+            rows.append([button("button.return", "return")])
     return InlineKeyboardMarkup(rows)

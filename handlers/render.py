@@ -99,6 +99,8 @@ def for_resident(
             return [Outgoing(t("notice.reopened", ref=ref))]
         case NoticeKind.MERGED:
             return [Outgoing(t("notice.merged", ref=ref, into=p["into"]))]
+        case NoticeKind.RELAYED:
+            return [Outgoing(t("notice.relayed", ref=ref, text=p["text"]))]
     return []  # nothing a resident needs to read (e.g. a staff-only notice)
 
 
@@ -115,17 +117,39 @@ def for_staff(
             if p.get("repeat_of"):
                 return [Outgoing(t("staff.repeat_of", ref=ref, earlier=p["repeat_of"])), card]
             return [card]
-        case NoticeKind.INFORMED:
+        case NoticeKind.RESIDENT_CONTACT:
+            resident = people.get(case.reporter_id or 0)
+            home = f"{resident.building} {resident.unit}" if resident else "-"
             return [
                 Outgoing(
                     t(
-                        "staff.informed",
-                        case=summary_line(case, t),
-                        rung=t("role." + p["rung"]),
-                        text=_short(case.description),
+                        "contact.private",
+                        ref=n.ref,
+                        name=who(resident, t),
+                        phone=(resident.phone if resident else None) or "-",
+                        home=home,
                     )
                 )
             ]
+        case NoticeKind.RETURNED:
+            return [
+                Outgoing(
+                    t(
+                        "staff.returned",
+                        ref=ref,
+                        by=t("role." + p["from_role"]),
+                        note=p.get("note") or "-",
+                    )
+                )
+            ]
+        case NoticeKind.INFORMED:
+            text = t(
+                "staff.informed",
+                case=summary_line(case, t),
+                rung=t("role." + p["rung"]),
+                text=_short(case.description),
+            )
+            return [Outgoing(text, _message_button(case, t))]
         case NoticeKind.ESCALATED:
             overdue = p.get("overdue") or {}
             if overdue:
@@ -227,6 +251,21 @@ def for_staff(
                 )
             ]
     return []
+
+
+def _message_button(case: Case, t: Translator) -> InlineKeyboardMarkup | None:
+    """Whoever is told of a resident's case can write to that resident."""
+    if not case.has_resident:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.raw("button.message_resident"), callback_data=data("c", "msg", case.id)
+                )
+            ]
+        ]
+    )
 
 
 def _name(params: Mapping[str, Any], people: Mapping[int, Person], t: Translator) -> str:

@@ -34,7 +34,13 @@ CATEGORY_CODES = {
     "a": Category.ASSISTANCE,
 }
 SEVERITY_CODES = {"g": Severity.GENERAL, "m": Severity.MAJOR, "c": Severity.CRITICAL}
-PROMPTED = {"resolve": "prompt.resolve", "escalate": "prompt.escalate", "merge": "prompt.merge"}
+PROMPTED = {
+    "resolve": "prompt.resolve",
+    "escalate": "prompt.escalate",
+    "merge": "prompt.merge",
+    "return": "prompt.return",
+    "msg": "prompt.msg",
+}
 
 
 async def on_card_button(update: Update, context: Context) -> None:
@@ -207,6 +213,10 @@ async def on_prompt_reply(update: Update, context: Context) -> None:
         command = cmd.Resolve(actor, case.id, note=text, attachments=photos)
     elif prompt["action"] == "escalate":
         command = cmd.Escalate(actor, case.id, reason=text)
+    elif prompt["action"] == "return":
+        command = cmd.ReturnToFrontDesk(actor, case.id, reason=text)
+    elif prompt["action"] == "msg":
+        command = cmd.MessageResident(actor, case.id, text=text)
     else:
         async with s.store.transaction() as tx:
             primary = await tx.get_by_ref(text.strip())

@@ -99,3 +99,13 @@ class Rate(CaseCommand):
 @dataclass(frozen=True)
 class Comment(CaseCommand):
     text: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnToFrontDesk(CaseCommand):
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class MessageResident(CaseCommand):
+    text: str = ""

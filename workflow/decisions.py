@@ -81,6 +81,7 @@ class _Draft:
 
     def __init__(self, case: Case, now: datetime, actor: Actor | None) -> None:
         self.case = copy.deepcopy(case)
+        self.rung_before = case.rung
         self.now = now
         self.actor_id = actor.user_id if actor else None
         self.events: list[Event] = []
@@ -106,8 +107,16 @@ class _Draft:
             self.tell_user(kind, user_id, **params)
 
     def decision(self, *others: Case) -> Decision:
+        self.contact_for_manager()
         self.feed_front_desk()
         return Decision([self.case, *others], self.events, self.notifications)
+
+    def contact_for_manager(self) -> None:
+        """Whenever a case reaches the manager, the manager gets the resident's
+        contact: they must go on site and talk to the resident in person."""
+        reached = self.rung_before is not Role.MANAGER and self.case.rung is Role.MANAGER
+        if reached and self.case.has_resident:
+            self.tell_role(NoticeKind.RESIDENT_CONTACT, Role.MANAGER)
 
     def feed_front_desk(self) -> None:
         """The front desk sees every change: those it was not told of directly
@@ -292,6 +301,9 @@ def file_case(
     for role in d.case.informed:
         if role is not d.case.rung:
             d.tell_role(NoticeKind.INFORMED, role, **card)
+    if d.case.rung is Role.MANAGER and d.case.has_resident:
+        # The manager must go on site and talk to the resident in person.
+        d.tell_role(NoticeKind.RESIDENT_CONTACT, Role.MANAGER)
     if earlier is not None:
         d.event(
             EventKind.REPEAT_COMPLAINT,
@@ -490,6 +502,47 @@ def merge(duplicate: Case, primary: Case, c: cmd.Merge, now: datetime, policy: P
     )
 
 
+def return_to_front_desk(
+    case: Case, c: cmd.ReturnToFrontDesk, now: datetime, policy: Policy
+) -> Decision:
+    """Not ours: the front desk classifies it again."""
+    _require_staff(case, c.actor, "return")
+    _require_status(case, (Status.NEW, Status.ACKNOWLEDGED, Status.REOPENED), "return")
+    if case.rung is Role.FRONT_DESK:
+        raise IllegalTransition(
+            f"{case.ref} is already with the front desk",
+            case=case.ref,
+            status=case.status,
+            action="return",
+        )
+    d = _Draft(case, now, c.actor)
+    before = case.rung
+    d.case.rung = d.case.first_handler = Role.FRONT_DESK
+    if case.status is Status.ACKNOWLEDGED:
+        d.case.status = Status.NEW
+    d.case.acknowledged_by = d.case.acknowledged_at = None
+    _stop(d, *SERVICE_DEADLINES)
+    _start_service_deadlines(d, policy, [DeadlineKind.ACKNOWLEDGE])
+    reason = _clean_text(c.reason, required=False, what="reason")
+    d.event(EventKind.RETURNED, reason=reason or None, from_role=before)
+    d.tell_role(NoticeKind.RETURNED, Role.FRONT_DESK, from_role=before, note=reason)
+    d.tell_role(NoticeKind.NEW_CASE, Role.FRONT_DESK, rung=Role.FRONT_DESK, repeat_of=None)
+    return d.decision()
+
+
+def message_resident(case: Case, c: cmd.MessageResident, now: datetime, policy: Policy) -> Decision:
+    """The office writes to the resident about their case, through the bot."""
+    if not c.actor.roles & (staff_roles_for(case) | {Role.FRONT_DESK}):
+        raise NotAllowed(f"not allowed to message about {case.ref}", case=case.ref)
+    if not case.has_resident:
+        raise InvalidCommand(f"{case.ref} has no resident to write to", field="case")
+    text = _clean_text(c.text, required=True, what="text")
+    d = _Draft(case, now, c.actor)
+    d.event(EventKind.MESSAGED, text=text)
+    d.tell_audience(NoticeKind.RELAYED, text=text, by=c.actor.user_id)
+    return d.decision()
+
+
 # --- the resident's side -----------------------------------------------------
 
 
@@ -512,6 +565,10 @@ def add_info(case: Case, c: cmd.AddInfo, now: datetime, policy: Policy) -> Decis
     d.case.attachments.extend(c.attachments)
     d.event(EventKind.INFO_ADDED, text=text, attachments=list(c.attachments))
     d.tell_role(NoticeKind.INFO_ADDED, d.case.rung, text=text, attachments=list(c.attachments))
+    if d.case.rung is not Role.FRONT_DESK:
+        d.tell_role(
+            NoticeKind.INFO_ADDED, Role.FRONT_DESK, text=text, attachments=list(c.attachments)
+        )
     if case.acknowledged_by is not None:
         d.tell_user(
             NoticeKind.INFO_ADDED, case.acknowledged_by, text=text, attachments=list(c.attachments)

@@ -90,6 +90,8 @@ class EventKind(StrEnum):
     WARNED = "warned"
     REMINDED = "reminded"
     RECLASSIFIED = "reclassified"
+    RETURNED = "returned"  # sent back to the front desk to be classified again
+    MESSAGED = "messaged"  # staff wrote to the resident through the bot
     REPEAT_COMPLAINT = "repeat_complaint"
     INFO_ADDED = "info_added"
     CONFIRMED = "confirmed"

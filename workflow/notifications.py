@@ -32,6 +32,9 @@ class NoticeKind(StrEnum):
     REPEAT_COMPLAINT = "repeat_complaint"
     RESULT_REPORT = "result_report"  # repeat cases: the result goes to the manager
     INFO_ADDED = "info_added"
+    RETURNED = "returned"  # the front desk: classify this case again
+    RELAYED = "relayed"  # the resident: a message from the office about their case
+    RESIDENT_CONTACT = "resident_contact"  # privately to the role's people, never a group
     CHANGED = "changed"  # the front desk's feed: one line per change it was not told of
 
 

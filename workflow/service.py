@@ -32,6 +32,8 @@ _STEPS: dict[type[cmd.CaseCommand], Callable[..., Decision]] = {
     cmd.ConfirmFixed: decisions.confirm_fixed,
     cmd.Rate: decisions.rate,
     cmd.Comment: decisions.comment,
+    cmd.ReturnToFrontDesk: decisions.return_to_front_desk,
+    cmd.MessageResident: decisions.message_resident,
 }
 
 SWEEP_BATCH = 200

@@ -191,3 +191,105 @@ async def test_a_bot_restarted_in_the_middle_of_an_escalation_escalates_once(
     ]
     assert len(supervisor_cards) == 1
     assert (await estate.case(ref)).rung is Role.REPAIR_SUPERVISOR
+
+
+async def test_a_lead_returns_a_case_and_the_front_desk_writes_to_the_resident(
+    estate: Estate,
+) -> None:
+    chan = estate.resident("chan")
+    lead, desk = estate.staff(Role.REPAIR_LEAD), estate.staff(Role.FRONT_DESK)
+    ref = await file_case(estate, chan, "🔧 報修", "鄰居太嘈", urgency="🕒")
+    group = estate.groups[Role.REPAIR_LEAD]
+    card = await estate.card(Role.REPAIR_LEAD, ref)
+
+    await estate.press(lead, card, "退回客服前臺")
+    lead.send("不是維修問題", chat=group, reply_to=group.bot_messages()[-1])
+    await estate.settle()
+
+    desk_group = estate.groups[Role.FRONT_DESK]
+    assert any("不是維修問題" in m.text for m in desk_group.bot_messages())
+    desk_card = await estate.card(Role.FRONT_DESK, ref)
+    assert "重新分類" in " ".join(desk_card.button_labels)
+    assert (await estate.case(ref)).rung is Role.FRONT_DESK
+
+    await estate.press(desk, desk_card, "聯絡住戶")
+    desk.send("請問今晚幾點最嘈?", chat=desk_group, reply_to=desk_group.bot_messages()[-1])
+    await estate.settle()
+    assert "請問今晚幾點最嘈?" in last_text(chan) and "管理處" in last_text(chan)
+
+
+async def test_a_critical_case_reaches_the_manager_with_the_residents_contact(
+    estate: Estate,
+) -> None:
+    smith = estate.resident("smith")
+    manager = estate.staff(Role.MANAGER)
+    ref = await file_case(estate, smith, "🛡 Complaint about security", "Intruder on my floor")
+    cs = estate.staff(Role.CS_SUPERVISOR)
+    card = await estate.card(Role.SECURITY_CAPTAIN, ref)
+    estate.groups[Role.SECURITY_CAPTAIN].members[cs.id] = "member"
+    estate.groups[Role.SECURITY_CAPTAIN].members[estate.staff(Role.FRONT_DESK).id] = "member"
+    desk = estate.staff(Role.FRONT_DESK)
+    await estate.press(desk, card, "重新分類")
+    picker = estate.groups[Role.SECURITY_CAPTAIN].bot_messages()[-1]
+    await estate.press(desk, picker, "護衛投訴")
+    from bot.fake_telegram.world import _shown
+
+    severity = _shown(
+        estate.groups[Role.SECURITY_CAPTAIN],
+        estate.groups[Role.SECURITY_CAPTAIN].messages[picker.message_id],
+    )
+    await estate.press(desk, severity, "重大")
+
+    manager_card = await estate.card(Role.MANAGER, ref)
+    assert "+85298765432" in last_text(manager), "the contact comes privately"
+    assert "+852" not in manager_card.text
+    await estate.press(manager, manager_card, "到場")
+    manager_card = await estate.card(Role.MANAGER, ref)
+    await estate.press(manager, manager_card, "處理")
+    group = estate.groups[Role.MANAGER]
+    manager.send("Police called", chat=group, reply_to=group.bot_messages()[-1])
+    await estate.settle()
+    refused = [m.text for m in group.bot_messages()][-1]
+    assert "聯絡住戶" in refused  # the resident must be contacted first
+    manager_card = await estate.card(Role.MANAGER, ref)
+    await estate.press(manager, manager_card, "已聯絡住戶")
+    assert (await estate.case(ref)).resident_contacted_at is not None
+
+
+async def test_the_overview_lists_open_cases_overdue_first(estate: Estate) -> None:
+    chan, smith = estate.resident("chan"), estate.resident("smith")
+    late = await file_case(estate, chan, "🔧 報修", "窗鉸壞", urgency="🕒")
+    await estate.advance(timedelta(minutes=20))
+    fresh = await file_case(estate, smith, "🧹 Cleaning problem", "Spilled paint")
+    await estate.advance(timedelta(minutes=15))
+    group = estate.groups[Role.MANAGER]
+
+    estate.world.users[ADMIN_ID].send("/overview", chat=group)
+    await estate.settle()
+    text = group.bot_messages()[-1].text
+
+    assert "2" in text.split("\n")[0]
+    assert text.index(late) < text.index(fresh)
+    assert "⏰" in text.split(late)[0].rsplit("\n", 1)[-1] or "逾時" in text
+
+    chan.send("/overview")
+    await estate.settle()
+    assert "沒有權限" in last_text(chan)
+
+
+async def test_a_forum_group_gives_each_case_its_own_topic(tmp_path: Path) -> None:
+    async with running_estate(tmp_path, bind_groups=False) as estate:
+        admin = estate.world.users[ADMIN_ID]
+        lead = estate.staff(Role.REPAIR_LEAD)
+        forum = estate.world.group("Repairs forum", [admin, lead], forum=True)
+        admin.send("/bind repair_lead", chat=forum)
+        await estate.settle()
+
+        ref = await file_case(estate, estate.resident("chan"), "🔧 報修", "水壓低", urgency="🕒")
+
+        assert list(forum.topics.values()) == [ref]
+        [thread] = forum.topics
+        card = next(m for m in forum.view(thread) if "📍" in m.text)
+        await estate.advance(timedelta(minutes=25))
+        warning = next(m for m in forum.bot_messages() if "時限將至" in m.text)
+        assert warning.thread_id == thread and card.thread_id == thread

@@ -135,7 +135,7 @@ async def test_added_information_reaches_the_handler(desk: DeskDriver) -> None:
         cmd.AddInfo(RESIDENT, filed.case.id, text="It is worse now", attachments=("photo-1",))
     )
 
-    assert to_role(added, NoticeKind.INFO_ADDED) == [Role.REPAIR_LEAD]
+    assert to_role(added, NoticeKind.INFO_ADDED) == [Role.REPAIR_LEAD, Role.FRONT_DESK]
     assert to_users(added, NoticeKind.INFO_ADDED) == [REPAIR_LEAD.user_id]
     assert added.case.attachments == ["photo-1"]
 
@@ -205,3 +205,57 @@ async def test_guards_are_never_told_about_complaints_about_guards(desk: DeskDri
     assert Role.GUARD not in every_role
     with pytest.raises(NotAllowed):
         await desk.do(cmd.Acknowledge(staff(77, Role.GUARD), decisions[0].case.id))
+
+
+async def test_a_case_returned_to_the_front_desk_waits_to_be_classified_again(
+    desk: DeskDriver,
+) -> None:
+    filed = await desk.file(Category.REPAIR, text="Neighbour's dog barks all night")
+    await desk.do(cmd.Acknowledge(REPAIR_LEAD, filed.case.id))
+
+    returned = await desk.do(cmd.ReturnToFrontDesk(REPAIR_LEAD, filed.case.id, reason="Not ours"))
+
+    assert (returned.case.status, returned.case.rung) == (Status.NEW, Role.FRONT_DESK)
+    assert set(to_role(returned, NoticeKind.RETURNED)) == {Role.FRONT_DESK}
+    classified = await desk.do(
+        cmd.Reclassify(
+            FRONT_DESK, filed.case.id, category=Category.MANAGEMENT, severity=Severity.GENERAL
+        )
+    )
+    assert classified.case.rung is Role.CS_SUPERVISOR
+    with pytest.raises(NotAllowed):
+        await desk.do(cmd.ReturnToFrontDesk(RESIDENT, filed.case.id))
+
+
+async def test_the_office_can_write_to_the_resident_about_a_case(desk: DeskDriver) -> None:
+    filed = await desk.file(Category.REPAIR)
+
+    sent = await desk.do(cmd.MessageResident(FRONT_DESK, filed.case.id, text="Is 3 pm ok?"))
+
+    [relayed] = [n for n in sent.notifications if n.kind is NoticeKind.RELAYED]
+    assert (relayed.user_id, relayed.params["text"]) == (RESIDENT.user_id, "Is 3 pm ok?")
+    assert [e.kind for e in sent.events] == [EventKind.MESSAGED]
+    with pytest.raises(NotAllowed):
+        await desk.do(cmd.MessageResident(NEIGHBOUR, filed.case.id, text="hi"))
+
+
+async def test_a_critical_case_gives_the_manager_the_residents_contact(
+    desk: DeskDriver,
+) -> None:
+    filed = await desk.file(Category.SECURITY, Severity.CRITICAL)
+
+    assert to_role(filed, NoticeKind.RESIDENT_CONTACT) == [Role.MANAGER]
+
+
+async def test_a_case_escalated_to_the_manager_brings_the_residents_contact(
+    desk: DeskDriver,
+) -> None:
+    filed = await desk.file(Category.MANAGEMENT)  # cs supervisor first
+    fired = await desk.after(timedelta(minutes=31))
+
+    assert [
+        n.role for d in fired for n in d.notifications if n.kind is NoticeKind.RESIDENT_CONTACT
+    ] == [Role.MANAGER]
+    again = await desk.after(timedelta(minutes=31))  # reminders do not repeat it
+    assert not [n for d in again for n in d.notifications if n.kind is NoticeKind.RESIDENT_CONTACT]
+    assert filed.case.rung is Role.CS_SUPERVISOR

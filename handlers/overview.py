@@ -1,0 +1,84 @@
+"""`/overview`: every open case by rung and team, overdue ones first, each
+linked to its card, for the manager, the cs supervisor and the front desk."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.storage import Card
+from handlers.cards import summary_line
+from handlers.common import Context, actor_of, reply, svc, t_chat
+from handlers.i18n import Markup, Translator
+from handlers.staff_setup import is_admin
+from workflow.model import SERVICE_DEADLINES, Case
+from workflow.roles import Role, ladder_from
+
+OVERVIEW_ROLES = frozenset({Role.MANAGER, Role.CS_SUPERVISOR, Role.FRONT_DESK})
+SHOWN_PER_RUNG = 15
+
+
+async def overview(update: Update, context: Context) -> None:
+    t = await t_chat(update, context)
+    user = update.effective_user
+    actor = await actor_of(context, user)
+    if not (actor.roles & OVERVIEW_ROLES or is_admin(context, user.id if user else None)):
+        await reply(update, t("error.not_allowed"))
+        return
+    s = svc(context)
+    async with s.store.transaction() as tx:
+        cases = await tx.open_cases()
+        cards = {c.id: await tx.cards(c.id) for c in cases}
+    now = s.clock.now()
+    if not cases:
+        await reply(update, t("overview.none"))
+        return
+    by_rung: dict[Role, list[Case]] = defaultdict(list)
+    for case in cases:
+        by_rung[case.rung].append(case)
+    lines = [
+        t("overview.title", count=len(cases), overdue=sum(1 for c in cases if _overdue(c, now)))
+    ]
+    # Highest rungs first: what reached the manager matters most.
+    for rung in sorted(by_rung, key=lambda r: len(ladder_from(r))):
+        group = sorted(by_rung[rung], key=lambda c: (not _overdue(c, now), _next_due(c)))
+        lines.append(t("overview.rung", rung=t.raw("role." + rung), count=len(group)))
+        lines += [_line(c, cards[c.id], now, t) for c in group[:SHOWN_PER_RUNG]]
+        if len(group) > SHOWN_PER_RUNG:
+            lines.append(t("overview.more", count=len(group) - SHOWN_PER_RUNG))
+    await reply(update, "\n".join(lines), disable_web_page_preview=True)
+
+
+def _overdue(case: Case, now: datetime) -> bool:
+    return any(dl.due_at < now for k, dl in case.deadlines.items() if k in SERVICE_DEADLINES)
+
+
+def _next_due(case: Case) -> datetime:
+    dues = [dl.due_at for k, dl in case.deadlines.items() if k in SERVICE_DEADLINES]
+    return min(dues) if dues else case.created_at
+
+
+def _line(case: Case, cards: list[Card], now: datetime, t: Translator) -> str:
+    label = summary_line(case, t)
+    link = next((_link(c) for c in cards if _link(c)), None)
+    if link:
+        label = Markup(f'<a href="{link}">{label}</a>')
+    due = _next_due(case)
+    if _overdue(case, now):
+        return t("overview.overdue", case=label, late=t.duration(now - due))
+    return t("overview.due", case=label, when=t.when(due))
+
+
+def _link(card: Card) -> str | None:
+    """Telegram links to a message only in supergroups (ids -100…)."""
+    text = str(card.chat_id)
+    if not text.startswith("-100"):
+        return None
+    return f"https://t.me/c/{text[4:]}/{card.message_id}"
+
+
+def overview_handlers() -> list[object]:
+    return [CommandHandler("overview", overview)]

@@ -21,11 +21,12 @@ from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from bot.digest import Deferred, Digester, Pacer
 from bot.storage import Card, OutboxItem, Person, SqliteStore
 from handlers.cards import card_buttons, card_text
 from handlers.i18n import Language, Translator, language_for
 from handlers.render import PHOTO, VOICE, Outgoing, for_resident, for_staff
-from workflow.clock import Clock
+from workflow.clock import Clock, SystemClock
 from workflow.model import Case
 from workflow.notifications import NoticeKind, Notification
 
@@ -49,6 +50,7 @@ RESIDENT_NOTICES = frozenset(
 PRIVATE_NOTICES = frozenset({NoticeKind.RESIDENT_CONTACT})
 RETRY_DELAYS = (5, 30, 120, 600)
 GIVE_UP_AFTER = 8
+DEFER_BY = timedelta(seconds=5)
 BATCH = 200
 PARALLEL_CASES = 8
 
@@ -65,8 +67,13 @@ class Courier:
         self.store = store
         self.bot = bot
         self.clock = clock
+        # Retries wait real seconds (a network's back-off), whatever the estate's
+        # clock says: a simulated clock may stand still or leap ahead.
+        self.wall = SystemClock()
         self.timezone = timezone
         self.default_language = default_language
+        self.pacer = Pacer()
+        self.digester = Digester(store, bot, clock, self.pacer, self._chat_translator)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
@@ -103,8 +110,9 @@ class Courier:
             handled = 0
             while True:
                 async with self.store.transaction() as tx:
-                    items = await tx.pending_notifications(self.clock.now(), BATCH)
+                    items = await tx.pending_notifications(self.wall.now(), BATCH)
                 if not items:
+                    await self.digester.edit_dirty()
                     return handled
                 by_case: dict[int, list[OutboxItem]] = defaultdict(list)
                 for item in items:
@@ -131,6 +139,10 @@ class Courier:
         for item in items:
             try:
                 outcome = await self._deliver(item.notification, case)
+            except Deferred:
+                async with self.store.transaction() as tx:
+                    await tx.defer_notification(item.id, self.wall.now() + DEFER_BY)
+                return  # the group's minute is full; this case's messages wait, in order
             except (NetworkError, RetryAfter) as error:
                 if isinstance(error, BadRequest):
                     log.error(
@@ -192,6 +204,11 @@ class Courier:
         thread_id = card.thread_id if card else None
         try:
             for out in messages:
+                if self.pacer.busy(chat_id) and not forum:
+                    await self.digester.take(chat_id, out, case)
+                    continue
+                if self.pacer.full(chat_id):
+                    raise Deferred
                 if out.as_card and forum and thread_id is None:
                     topic = await self.bot.create_forum_topic(chat_id, f"{case.ref}"[:128])
                     thread_id = topic.message_thread_id
@@ -220,6 +237,7 @@ class Courier:
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         photos = [a.removeprefix(PHOTO) for a in out.attachments if a.startswith(PHOTO)]
         voices = [a.removeprefix(VOICE) for a in out.attachments if a.startswith(VOICE)]
+        self.pacer.record(chat_id, 1 + min(len(photos), 10) + len(voices))
         if len(photos) == 1:
             await self.bot.send_photo(chat_id, photos[0], message_thread_id=thread_id)
         elif photos:
@@ -256,6 +274,8 @@ class Courier:
             return
         people = await self._people(case, None)
         for card in cards:
+            if await self.digester.touch(card.chat_id, card.message_id):
+                continue  # part of a digest: edited with the digest, coalesced
             group = groups.get(card.chat_id)
             t = self._translator(group.language if group else None)
             try:
@@ -287,12 +307,17 @@ class Courier:
                     found[user_id] = person
         return found
 
+    async def _chat_translator(self, chat_id: int) -> Translator:
+        async with self.store.transaction() as tx:
+            groups = [g for g in await tx.role_groups() if g.chat_id == chat_id]
+        return self._translator(groups[0].language if groups else None)
+
     def _translator(self, language: str | None) -> Translator:
         return Translator(language_for(language, self.default_language), self.timezone)
 
     async def _finish(self, item: OutboxItem, outcome: str) -> None:
         async with self.store.transaction() as tx:
-            await tx.finish_notification(item.id, self.clock.now(), outcome)
+            await tx.finish_notification(item.id, self.wall.now(), outcome)
 
     async def _retry(self, item: OutboxItem, error: Exception) -> None:
         if item.attempts + 1 >= GIVE_UP_AFTER:
@@ -314,7 +339,7 @@ class Courier:
             delay,
         )
         async with self.store.transaction() as tx:
-            await tx.retry_notification(item.id, self.clock.now() + timedelta(seconds=delay))
+            await tx.retry_notification(item.id, self.wall.now() + timedelta(seconds=delay))
 
     async def _unreachable(self, person: Person) -> None:
         person.reachable = False

@@ -125,4 +125,22 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        3,
+        """
+        -- During a burst a group gets one digest message per building and category
+        -- (and one for its feed) edited in place, instead of a message per case.
+        CREATE TABLE digests (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            case_ids TEXT NOT NULL DEFAULT '[]',
+            lines TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            dirty INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX digests_open ON digests (chat_id, key, created_at);
+        """,
+    ),
 ]

@@ -26,6 +26,7 @@ from workflow.notifications import Notification
 from workflow.roles import Role
 
 _CASE = TypeAdapter(Case)
+DUE_NOW = "0001-01-01T00:00:00.000000Z"  # a new notification is due at once
 _NOTIFICATION = TypeAdapter(Notification)
 
 
@@ -73,6 +74,17 @@ class Invite(BaseModel):
     created_by: int
     expires_at: datetime
     used_by: int | None = None
+
+
+class Digest(BaseModel):
+    id: int
+    chat_id: int
+    message_id: int
+    key: str
+    case_ids: list[int] = Field(default_factory=list)
+    lines: list[str] = Field(default_factory=list)
+    created_at: datetime
+    dirty: bool = False
 
 
 class OutboxItem(BaseModel):
@@ -314,7 +326,10 @@ class SqliteTransaction:
         stamp = utc_text(now)
         await self.db.executemany(
             "INSERT INTO outbox (case_id, body, created_at, next_try_at) VALUES (?, ?, ?, ?)",
-            [(n.case_id, _NOTIFICATION.dump_json(n).decode(), stamp, stamp) for n in notifications],
+            [
+                (n.case_id, _NOTIFICATION.dump_json(n).decode(), stamp, DUE_NOW)
+                for n in notifications
+            ],
         )
 
     async def pending_notifications(self, now: datetime, limit: int) -> list[OutboxItem]:
@@ -338,6 +353,12 @@ class SqliteTransaction:
         await self.db.execute(
             "UPDATE outbox SET attempts = attempts + 1, next_try_at = ? WHERE id = ?",
             (utc_text(at), item_id),
+        )
+
+    async def defer_notification(self, item_id: int, at: datetime) -> None:
+        """Later, without counting it as a failed try (a group's send budget is spent)."""
+        await self.db.execute(
+            "UPDATE outbox SET next_try_at = ? WHERE id = ?", (utc_text(at), item_id)
         )
 
     async def outbox_counts(self) -> dict[str, int]:
@@ -432,6 +453,49 @@ class SqliteTransaction:
             (card.case_id, card.chat_id, card.message_id, card.thread_id),
         )
 
+    # --- digests ---------------------------------------------------------------------
+
+    async def open_digest(self, chat_id: int, key: str, since: datetime) -> Digest | None:
+        row = await self._one(
+            "SELECT * FROM digests WHERE chat_id = ? AND key = ? AND created_at >= ? "
+            "ORDER BY id DESC LIMIT 1",
+            (chat_id, key, utc_text(since)),
+        )
+        return _digest(row) if row else None
+
+    async def digest(self, digest_id: int) -> Digest | None:
+        row = await self._one("SELECT * FROM digests WHERE id = ?", (digest_id,))
+        return _digest(row) if row else None
+
+    async def digest_at(self, chat_id: int, message_id: int) -> Digest | None:
+        row = await self._one(
+            "SELECT * FROM digests WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+        )
+        return _digest(row) if row else None
+
+    async def dirty_digests(self) -> list[Digest]:
+        return [_digest(r) for r in await self._all("SELECT * FROM digests WHERE dirty = 1")]
+
+    async def add_digest(self, chat_id: int, message_id: int, key: str, now: datetime) -> Digest:
+        row = await self._one(
+            "INSERT INTO digests (chat_id, message_id, key, created_at) VALUES (?, ?, ?, ?) "
+            "RETURNING *",
+            (chat_id, message_id, key, utc_text(now)),
+        )
+        assert row is not None
+        return _digest(row)
+
+    async def save_digest(self, digest: Digest) -> None:
+        await self.db.execute(
+            "UPDATE digests SET case_ids = ?, lines = ?, dirty = ? WHERE id = ?",
+            (
+                json.dumps(digest.case_ids),
+                json.dumps(digest.lines, ensure_ascii=False),
+                int(digest.dirty),
+                digest.id,
+            ),
+        )
+
     # --- invites ------------------------------------------------------------------------
 
     async def add_invite(self, invite: Invite) -> None:
@@ -466,6 +530,14 @@ class SqliteTransaction:
             "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value",
             (kind, key, to_json(value).decode()),
         )
+
+
+def _digest(row: aiosqlite.Row) -> Digest:
+    data = dict(row)
+    data["case_ids"] = json.loads(data["case_ids"])
+    data["lines"] = json.loads(data["lines"])
+    data["created_at"] = parse_utc(data["created_at"])
+    return Digest.model_validate(data)
 
 
 def _event(row: aiosqlite.Row) -> Event:

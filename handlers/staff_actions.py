@@ -48,6 +48,9 @@ async def on_card_button(update: Update, context: Context) -> None:
     assert query is not None
     t = await t_chat(update, context)
     payload = Payload.decode(query.data)
+    if payload is not None and payload.action == "ackall":
+        await _acknowledge_digest(update, context, t, payload)
+        return
     case = await _case(context, payload)
     if payload is None or case is None:
         await query.answer(t.raw("error.stale"), show_alert=True)
@@ -68,9 +71,40 @@ async def on_card_button(update: Update, context: Context) -> None:
         return
     await query.answer(t.raw("done.short"))
     if action == "ack":
-        await _send_contact(update, context, case)
+        await _send_contact(update, context, [case])
     elif action == "rcsev":
         await query.edit_message_text(t("done.reclassify", ref=case.ref), parse_mode=ParseMode.HTML)
+
+
+async def _acknowledge_digest(
+    update: Update, context: Context, t: Translator, payload: Payload
+) -> None:
+    """One press for a whole digest: acknowledge every case in it still waiting."""
+    query = update.callback_query
+    assert query is not None
+    s = svc(context)
+    async with s.store.transaction() as tx:
+        digest = await tx.digest(payload.number or 0)
+    if digest is None:
+        await query.answer(t.raw("error.stale"), show_alert=True)
+        return
+    actor = await actor_of(context, update.effective_user)
+    taken = 0
+    for case_id in digest.case_ids:
+        try:
+            await s.desk.execute(cmd.Acknowledge(actor, case_id))
+            taken += 1
+        except DomainError as error:
+            if isinstance(error, NotAllowed):
+                await query.answer(plain(error_text(error, t)), show_alert=True)
+                return
+    s.wake_courier()
+    await query.answer(t.raw("done.ack_all", count=taken))
+    if taken and update.effective_user is not None:
+        async with s.store.transaction() as tx:
+            cases = [c for i in digest.case_ids if (c := await tx.get(i)) is not None]
+        mine = [c for c in cases if c.acknowledged_by == update.effective_user.id]
+        await _send_contact(update, context, mine)
 
 
 def _command(action: str, payload: Payload, actor: Actor, case: Case) -> cmd.CaseCommand | None:
@@ -134,29 +168,32 @@ async def _refusal(context: Context, error: DomainError, t: Translator) -> str:
     return plain(error_text(error, t))
 
 
-async def _send_contact(update: Update, context: Context, case: Case) -> None:
-    """Whoever takes a resident's case gets the resident's phone, privately."""
+async def _send_contact(update: Update, context: Context, cases: list[Case]) -> None:
+    """Whoever takes residents' cases gets their phone numbers: privately, and in
+    one message however many cases one press took."""
     user = update.effective_user
-    if user is None or not case.has_resident:
+    cases = [c for c in cases if c.has_resident]
+    if user is None or not cases:
         return
     async with svc(context).store.transaction() as tx:
-        resident = await tx.person(case.reporter_id or 0)
+        residents = {c.id: await tx.person(c.reporter_id or 0) for c in cases}
         me = await tx.person(user.id)
     t = translator(context, me.language if me else None)
-    if resident is None:
+    lines = [
+        t(
+            "contact.private",
+            ref=c.ref,
+            name=r.name,
+            phone=r.phone or "-",
+            home=f"{r.building} {r.unit}",
+        )
+        for c in cases
+        if (r := residents[c.id]) is not None
+    ]
+    if not lines:
         return
     try:
-        await context.bot.send_message(
-            user.id,
-            t(
-                "contact.private",
-                ref=case.ref,
-                name=resident.name,
-                phone=resident.phone or "-",
-                home=f"{resident.building} {resident.unit}",
-            ),
-            parse_mode=ParseMode.HTML,
-        )
+        await context.bot.send_message(user.id, "\n".join(lines), parse_mode=ParseMode.HTML)
     except Forbidden:
         await reply(update, t("contact.start_me", name=user.full_name))
 

@@ -154,33 +154,38 @@ class Faults:
 
 
 class Flood:
-    """Telegram's send limits: about 1 message a second in a private chat,
-    20 a minute in a group, 30 a second overall."""
+    """Telegram's send limits as token buckets: in one private chat about one
+    message a second with short bursts, in a group 20 a minute, overall 30 a
+    second. Sending past a bucket is answered 429 with retry_after."""
 
-    RULES: ClassVar[dict[str, tuple[int, float]]] = {
-        "private": (1, 1.0),
-        "group": (20, 60.0),
-        "global": (30, 1.0),
+    RULES: ClassVar[dict[str, tuple[float, float]]] = {  # (burst, refill per second)
+        "private": (3.0, 1.0),
+        "group": (20.0, 20.0 / 60.0),
+        "global": (30.0, 30.0),
     }
 
     def __init__(self, now: Callable[[], float]) -> None:
         self.now = now
-        self.sent: dict[object, deque[float]] = {}
+        self.buckets: dict[object, tuple[float, float]] = {}  # key -> (tokens, at)
         self.refused = 0
+        self.refused_keys: list[object] = []
 
     def check(self, chat: Chat, count: int = 1) -> None:
         kind = "private" if chat.type == "private" else "group"
-        for key, (limit, window) in ((chat.id, self.RULES[kind]), ("*", self.RULES["global"])):
-            stamps = self.sent.setdefault(key, deque())
-            now = self.now()
-            while stamps and stamps[0] <= now - window:
-                stamps.popleft()
-            if len(stamps) + count > limit:
+        rules = ((chat.id, self.RULES[kind]), ("*", self.RULES["global"]))
+        now = self.now()
+        levels = {}
+        for key, (burst, rate) in rules:
+            tokens, at = self.buckets.get(key, (burst, now))
+            tokens = min(burst, tokens + (now - at) * rate)
+            if tokens < count:
                 self.refused += 1
-                retry = max(1, int(stamps[0] + window - now + 0.999))
+                self.refused_keys.append(key)
+                retry = max(1, int((count - tokens) / rate + 0.999))
                 raise TelegramError(429, f"Too Many Requests: retry after {retry}", retry)
-        for key in (chat.id, "*"):
-            self.sent[key].extend([self.now()] * count)
+            levels[key] = tokens
+        for key, tokens in levels.items():
+            self.buckets[key] = (tokens - count, now)
 
 
 class World:

@@ -69,6 +69,9 @@ class Estate:
         await app.post_init(app)
         await app.updater.start_polling(poll_interval=0, timeout=1)
         await app.start()
+        courier = services(app).courier
+        assert courier is not None
+        courier.digester.edit_every = 0.05  # coalesce edits, but do not make tests wait
         self.running = True
 
     async def stop_bot(self) -> None:
@@ -115,17 +118,23 @@ class Estate:
             await svc.courier.flush()
             async with svc.store.transaction() as tx:
                 pending = (await tx.outbox_counts()).get("pending", 0)
+            digests = await svc.courier.digester.pending()
             idle = (
                 not self.world.updates
                 and self.app.update_queue.empty()
                 and self.app.update_processor.current_concurrent_updates == 0
                 and pending == 0
+                and digests == 0
             )
             quiet = quiet + 1 if idle else 0
             if quiet >= 2:
                 return
             await asyncio.sleep(0.03)
-        raise TimeoutError("the bot did not settle")
+        raise TimeoutError(
+            f"the bot did not settle: outbox {pending} pending, {digests} digests to edit, "
+            f"{len(self.world.updates)} updates waiting, "
+            f"{self.app.update_processor.current_concurrent_updates} being handled"
+        )
 
     async def card(self, role: Role, ref: str) -> Shown:
         group = self.groups[role]

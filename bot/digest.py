@@ -1,0 +1,240 @@
+"""Keeping a group under Telegram's limit during a burst.
+
+Telegram lets a bot post about 20 messages a minute in one group. A water
+outage can bring 200 complaints in five minutes, so once a group has had
+`BUSY` messages in the last minute, new cases join a digest card (one per
+building and category, with one set of buttons) and other lines join the
+group's feed digest; both are edited in place, at most once every few
+seconds however many cases join. Digests live in the database: a case in a
+digest is never lost, even if the bot stops before the next edit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.storage import Card, Digest, SqliteStore
+from handlers.callbacks import data
+from handlers.cards import ICONS, where
+from handlers.i18n import Markup, Translator
+from handlers.render import Outgoing
+from workflow.clock import Clock
+from workflow.model import Case, Status
+
+log = logging.getLogger(__name__)
+
+BUSY = 8  # messages in the last minute after which a group gets digests
+HARD = 18  # never more than this in a minute: the rest waits (Telegram allows ~20)
+WINDOW = 60.0
+DIGEST_OPEN_FOR = timedelta(minutes=15)
+MAX_CASES = 25
+MAX_FEED_CHARS = 3500
+
+
+class Deferred(Exception):
+    """The group's budget is spent: deliver this later."""
+
+
+class Pacer:
+    """Messages sent to each group in the last minute."""
+
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self.now = now
+        self._sent: dict[int, deque[float]] = {}
+
+    def recent(self, chat_id: int) -> int:
+        stamps = self._sent.get(chat_id)
+        if not stamps:
+            return 0
+        cutoff = self.now() - WINDOW
+        while stamps and stamps[0] <= cutoff:
+            stamps.popleft()
+        return len(stamps)
+
+    def record(self, chat_id: int, count: int = 1) -> None:
+        if chat_id < 0:  # only groups have the per-minute limit
+            self._sent.setdefault(chat_id, deque()).extend([self.now()] * count)
+
+    def busy(self, chat_id: int) -> bool:
+        return chat_id < 0 and self.recent(chat_id) >= BUSY
+
+    def full(self, chat_id: int) -> bool:
+        return chat_id < 0 and self.recent(chat_id) >= HARD
+
+
+class Digester:
+    def __init__(
+        self,
+        store: SqliteStore,
+        bot: Bot,
+        clock: Clock,
+        pacer: Pacer,
+        translator_for: Callable[[int], Awaitable[Translator]],
+        edit_every: float = 3.0,
+    ) -> None:
+        self.store = store
+        self.bot = bot
+        self.clock = clock
+        self.pacer = pacer
+        self.translator_for = translator_for
+        self.edit_every = edit_every
+        self._edited_at: dict[int, float] = {}
+        self._lock = asyncio.Lock()
+
+    async def take(self, chat_id: int, out: Outgoing, case: Case) -> None:
+        """Put a card or a line into the group's digest instead of posting it.
+        One at a time: cases delivered side by side must not both start a
+        digest, nor overwrite each other's additions."""
+        async with self._lock:
+            await self._take(chat_id, out, case)
+
+    async def _take(self, chat_id: int, out: Outgoing, case: Case) -> None:
+        if out.as_card:
+            building = (
+                case.location.building
+                or (case.reporter_unit.building if case.reporter_unit else "")
+                or "-"
+            )
+            key = f"cards:{building}:{case.category}"
+        else:
+            key = "feed"
+        since = self.clock.now() - DIGEST_OPEN_FOR
+        async with self.store.transaction() as tx:
+            digest = await tx.open_digest(chat_id, key, since)
+        if digest is None or not _has_room(digest, out):
+            if self.pacer.full(chat_id):
+                raise Deferred
+            t = await self.translator_for(chat_id)
+            message = await self.bot.send_message(
+                chat_id, t("digest.starting"), parse_mode=ParseMode.HTML
+            )
+            self.pacer.record(chat_id)
+            async with self.store.transaction() as tx:
+                digest = await tx.add_digest(chat_id, message.message_id, key, self.clock.now())
+        if out.as_card:
+            if case.id not in digest.case_ids:
+                digest.case_ids.append(case.id)
+        else:
+            digest.lines.append(out.text)
+        digest.dirty = True
+        async with self.store.transaction() as tx:
+            await tx.save_digest(digest)
+            if out.as_card:
+                await tx.save_card(
+                    Card(case_id=case.id, chat_id=chat_id, message_id=digest.message_id)
+                )
+
+    async def edit_dirty(self) -> int:
+        """Edit every digest that changed, no more often than `edit_every` each."""
+        async with self.store.transaction() as tx:
+            dirty = await tx.dirty_digests()
+        now = time.monotonic()
+        edited = 0
+        for digest in dirty:
+            if now - self._edited_at.get(digest.id, 0.0) < self.edit_every:
+                continue
+            self._edited_at[digest.id] = now
+            await self._edit(digest)
+            edited += 1
+        return edited
+
+    async def pending(self) -> int:
+        async with self.store.transaction() as tx:
+            return len(await tx.dirty_digests())
+
+    async def _edit(self, digest: Digest) -> None:
+        t = await self.translator_for(digest.chat_id)
+        if digest.key == "feed":
+            text = "\n".join([t("digest.feed", count=len(digest.lines)), *digest.lines])
+            buttons = None
+        else:
+            async with self.store.transaction() as tx:
+                cases = [c for i in digest.case_ids if (c := await tx.get(i)) is not None]
+            text, buttons = _card_digest(digest, cases, t)
+        with contextlib.suppress(BadRequest):  # "not modified" is fine
+            await self.bot.edit_message_text(
+                text,
+                digest.chat_id,
+                digest.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=buttons,
+            )
+        async with self._lock, self.store.transaction() as tx:
+            current = await tx.digest(digest.id)
+            if (
+                current is not None
+                and current.case_ids == digest.case_ids
+                and current.lines == digest.lines
+            ):
+                current.dirty = False  # nothing joined while we were editing
+                await tx.save_digest(current)
+
+    async def touch(self, chat_id: int, message_id: int) -> bool:
+        """A member case changed: its digest needs an edit. False if not a digest."""
+        async with self._lock, self.store.transaction() as tx:
+            digest = await tx.digest_at(chat_id, message_id)
+            if digest is None:
+                return False
+            digest.dirty = True
+            await tx.save_digest(digest)
+        return True
+
+
+def _has_room(digest: Digest, out: Outgoing) -> bool:
+    if out.as_card:
+        return len(digest.case_ids) < MAX_CASES
+    return sum(len(line) for line in digest.lines) + len(out.text) < MAX_FEED_CHARS
+
+
+def _card_digest(
+    digest: Digest, cases: list[Case], t: Translator
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not cases:
+        return t("digest.starting"), None
+    first = cases[0]
+    building = digest.key.split(":")[1]
+    lines = [
+        t(
+            "digest.cards",
+            icon=ICONS[first.category],
+            count=len(cases),
+            category=t.raw("category." + first.category),
+            building=building,
+        )
+    ]
+    lines += [
+        t(
+            "digest.case",
+            ref=Markup(f"<b>{c.ref}</b>"),
+            where=where(c.location, t),
+            text=c.description[:40],
+            status=t.raw("status.word." + c.status),
+        )
+        for c in cases
+    ]
+    waiting = [c for c in cases if c.status in (Status.NEW, Status.REOPENED)]
+    buttons = (
+        InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t.raw("button.acknowledge_all", count=len(waiting)),
+                        callback_data=data("c", "ackall", digest.id),
+                    )
+                ]
+            ]
+        )
+        if waiting
+        else None
+    )
+    return "\n".join(lines), buttons

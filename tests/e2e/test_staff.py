@@ -293,3 +293,27 @@ async def test_a_forum_group_gives_each_case_its_own_topic(tmp_path: Path) -> No
         await estate.advance(timedelta(minutes=25))
         warning = next(m for m in forum.bot_messages() if "時限將至" in m.text)
         assert warning.thread_id == thread and card.thread_id == thread
+
+
+async def test_escalate_by_hand_and_a_press_on_a_case_that_moved_on(estate: Estate) -> None:
+    chan = estate.resident("chan")
+    lead = estate.staff(Role.REPAIR_LEAD)
+    group = estate.groups[Role.REPAIR_LEAD]
+    ref = await file_case(estate, chan, "🔧 報修", "外牆剝落", urgency="🕒")
+    card = await estate.card(Role.REPAIR_LEAD, ref)
+
+    await estate.press(lead, card, "上報")
+    lead.send("需要外判棚架", chat=group, reply_to=group.bot_messages()[-1])
+    await estate.settle()
+
+    supervisor_group = estate.groups[Role.REPAIR_SUPERVISOR].bot_messages()
+    assert any("需要外判棚架" in m.text for m in supervisor_group)
+    assert (await estate.case(ref)).rung is Role.REPAIR_SUPERVISOR
+
+    supervisor = estate.staff(Role.REPAIR_SUPERVISOR)
+    supervisor_card = await estate.card(Role.REPAIR_SUPERVISOR, ref)
+    await estate.press(supervisor, supervisor_card, "接單")
+    stale = lead.press_data(card, card.button("接單").callback_data or "")
+    answer = await lead.answer_to(stale)
+    assert answer.show_alert and "Sam Repair" in (answer.text or "")
+    assert (await estate.case(ref)).acknowledged_by == supervisor.id

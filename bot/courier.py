@@ -23,12 +23,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.digest import Deferred, Digester, Pacer
 from bot.storage import Card, OutboxItem, Person, SqliteStore
-from handlers.cards import card_buttons, card_text
+from handlers.cards import card_buttons, card_text, taken_by_someone_else
 from handlers.i18n import Language, Translator, language_for
 from handlers.render import PHOTO, VOICE, Outgoing, for_resident, for_staff
 from workflow.clock import Clock, SystemClock
 from workflow.model import Case
 from workflow.notifications import NoticeKind, Notification
+from workflow.roles import Role
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,9 @@ class Courier:
         async with self.store.transaction() as tx:
             group = None if private else await tx.role_group(n.role)
             holders = [] if group else await tx.people_with_role(n.role)
+            if n.role is Role.GUARD and not group:
+                on_duty = await tx.on_duty()
+                holders = [p for p in holders if p.user_id in on_duty]  # only those on duty
         if group is not None:
             t = self._translator(group.language)
             return await self._send_all(
@@ -277,14 +281,20 @@ class Courier:
             if await self.digester.touch(card.chat_id, card.message_id):
                 continue  # part of a digest: edited with the digest, coalesced
             group = groups.get(card.chat_id)
-            t = self._translator(group.language if group else None)
+            viewer = people.get(card.chat_id) if card.chat_id > 0 else None
+            if card.chat_id > 0 and viewer is None:
+                async with self.store.transaction() as tx:
+                    viewer = await tx.person(card.chat_id)
+            language = group.language if group else (viewer.language if viewer else None)
+            t = self._translator(language)
+            taken = taken_by_someone_else(case, card.chat_id)
             try:
                 await self.bot.edit_message_text(
-                    card_text(case, people, t),
+                    card_text(case, people, t, taken=taken),
                     card.chat_id,
                     card.message_id,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=card_buttons(case, t),
+                    reply_markup=None if taken else card_buttons(case, t),
                 )
             except BadRequest as error:
                 if "not modified" not in str(error).lower():

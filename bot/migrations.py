@@ -143,4 +143,15 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX digests_open ON digests (chat_id, key, created_at);
         """,
     ),
+    (
+        4,
+        """
+        -- Who is on duty: a guard goes on and off with one button.
+        CREATE TABLE duty (
+            user_id INTEGER PRIMARY KEY,
+            on_duty INTEGER NOT NULL,
+            since TEXT NOT NULL
+        );
+        """,
+    ),
 ]

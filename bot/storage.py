@@ -453,6 +453,21 @@ class SqliteTransaction:
             (card.case_id, card.chat_id, card.message_id, card.thread_id),
         )
 
+    # --- duty -------------------------------------------------------------------------
+
+    async def set_duty(self, user_id: int, on_duty: bool, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO duty (user_id, on_duty, since) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET on_duty = excluded.on_duty, "
+            "since = excluded.since",
+            (user_id, int(on_duty), utc_text(now)),
+        )
+
+    async def on_duty(self) -> dict[int, datetime]:
+        """Guards on duty now, with the time each came on."""
+        rows = await self._all("SELECT user_id, since FROM duty WHERE on_duty = 1")
+        return {int(row[0]): parse_utc(row[1]) for row in rows}
+
     # --- digests ---------------------------------------------------------------------
 
     async def open_digest(self, chat_id: int, key: str, since: datetime) -> Digest | None:

@@ -10,10 +10,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-Scope = Literal["c", "f", "r", "l", "m", "a", "n"]
+Scope = Literal["c", "f", "r", "l", "m", "a", "n", "g"]
 # c: a staff action on a case      f: callback feedback      r: registration
 # l: language                      m: my cases               a: resident approval
-# n: a new case being filed
+# n: a new case being filed       g: a guard's site report
 
 MAX_BYTES = 64
 

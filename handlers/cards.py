@@ -50,7 +50,18 @@ def summary_line(case: Case, t: Translator) -> Markup:
     return Markup(f"{ICONS[case.category]} <b>{case.ref}</b> · " + " · ".join(parts))
 
 
-def card_text(case: Case, people: Mapping[int, Person], t: Translator) -> str:
+def taken_by_someone_else(case: Case, chat_id: int) -> bool:
+    """A help request another guard took: in this guard's private chat it shows
+    who took it, and no buttons."""
+    return (
+        case.category is Category.ASSISTANCE
+        and chat_id > 0
+        and case.acknowledged_by is not None
+        and case.acknowledged_by != chat_id
+    )
+
+
+def card_text(case: Case, people: Mapping[int, Person], t: Translator, taken: bool = False) -> str:
     reporter = people.get(case.reporter_id or 0)
     lines: list[str] = [summary_line(case, t)]
     if case.repeat_count:
@@ -72,6 +83,8 @@ def card_text(case: Case, people: Mapping[int, Person], t: Translator) -> str:
     if deadlines:
         lines.append(Markup("⏱ " + " · ".join(deadlines)))
     lines.append(_status(case, people, t))
+    if taken:
+        lines.append(t("card.taken_by", name=who(people.get(case.acknowledged_by or 0), t)))
     return "\n".join(lines)
 
 
@@ -110,8 +123,24 @@ def card_buttons(case: Case, t: Translator) -> InlineKeyboardMarkup | None:
         return InlineKeyboardButton(t.raw(key), callback_data=data("c", action, case.id))
 
     rows: list[list[InlineKeyboardButton]] = []
+    if case.category is Category.SITE_CONDITION:
+        if case.status is not Status.NEW:
+            return None
+        return InlineKeyboardMarkup(
+            [
+                [button("button.classify", "reclass")],
+                [button("button.duplicate", "merge"), button("button.dismiss", "dismiss")],
+            ]
+        )
     if case.status in (Status.NEW, Status.REOPENED):
         rows.append([button("button.acknowledge", "ack"), button("button.on_site", "onsite")])
+    if case.category is Category.ASSISTANCE and case.rung is Role.GUARD:
+        # A guard on patrol needs to take it, be there, be done: nothing more.
+        if case.status is Status.ACKNOWLEDGED:
+            rows.append([button("button.on_site", "onsite"), button("button.resolve", "resolve")])
+        elif case.status is Status.ON_SITE:
+            rows.append([button("button.resolve", "resolve")])
+        return InlineKeyboardMarkup(rows) if rows else None
     elif case.status is Status.ACKNOWLEDGED:
         rows.append([button("button.on_site", "onsite"), button("button.resolve", "resolve")])
     elif case.status is Status.ON_SITE:

@@ -13,6 +13,7 @@ from telegram.ext import ConversationHandler
 
 from handlers.callbacks import Payload
 from handlers.common import Context, actor_of, error_text, person_of, reply, svc, t_user
+from handlers.guard import anyone_on_duty
 from handlers.i18n import Markup, Translator
 from handlers.keyboards import inline, main_menu
 from handlers.render import photo_ref, voice_ref
@@ -258,15 +259,17 @@ async def _file(update: Update, context: Context, draft: dict[str, Any], t: Tran
     text = "\n".join(draft["text"])
     if draft.get("kind"):
         text = f"[{t.raw('assist.' + draft['kind'])}] {text}".strip()
+    category = Category(draft["category"])
     command = cmd.FileCase(
         actor=await actor_of(context, update.effective_user),
-        category=Category(draft["category"]),
+        category=category,
         description=text or t.raw("file.no_text"),
         location=where,
         urgency=Urgency(draft["urgency"]) if draft.get("urgency") else None,
         reporter_kind=ReporterKind.RESIDENT,
         reporter_unit=home,
         attachments=tuple(draft["photos"] + draft["voice"]),
+        no_guard_on_duty=category is Category.ASSISTANCE and not await anyone_on_duty(context),
     )
     try:
         await s.desk.file(command)

@@ -55,9 +55,17 @@ def menu_filter() -> filters.BaseFilter:
     return filters.Text(labels)
 
 
+GUARD_KEYS = ("guard.go_on", "guard.go_off", "guard.report")
+
+
+def guard_filter() -> filters.BaseFilter:
+    labels = sorted({label for key in GUARD_KEYS for label in all_labels(key)})
+    return filters.Text(labels)
+
+
 def free_text() -> filters.BaseFilter:
     """Typed text that is neither a command nor a menu tap."""
-    return filters.TEXT & ~filters.COMMAND & ~menu_filter()
+    return filters.TEXT & ~filters.COMMAND & ~menu_filter() & ~guard_filter()
 
 
 def inline(

@@ -18,7 +18,7 @@ from bot.storage import Person
 from handlers.callbacks import data
 from handlers.cards import card_buttons, card_text, summary_line, who
 from handlers.i18n import Markup, Translator
-from workflow.model import Case
+from workflow.model import Case, Category
 from workflow.notifications import NoticeKind, Notification
 
 _DURATION = TypeAdapter(timedelta)
@@ -60,6 +60,17 @@ def fixed_buttons(case_id: int, t: Translator) -> InlineKeyboardMarkup:
     )
 
 
+def star_buttons(case_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("★" * n, callback_data=data("f", "rate", case_id, n))
+                for n in range(1, 6)
+            ]
+        ]
+    )
+
+
 def for_resident(
     n: Notification, case: Case, people: Mapping[int, Person], t: Translator
 ) -> list[Outgoing]:
@@ -84,6 +95,8 @@ def for_resident(
             return [
                 Outgoing(t("notice.escalated." + p["reason"], ref=ref, to=t("role." + p["to"])))
             ]
+        case NoticeKind.RESOLVED if case.category is Category.ASSISTANCE:
+            return [Outgoing(t("notice.resolved.assistance", ref=ref), star_buttons(case.id))]
         case NoticeKind.RESOLVED:
             text = t("notice.resolved", ref=ref, note=p.get("note") or "-")
             return [

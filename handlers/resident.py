@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot.storage import Person
-from handlers import filing, registration, staff_setup
+from handlers import filing, guard, registration, staff_setup
 from handlers.callbacks import Payload
 from handlers.cards import summary_line
 from handlers.common import (
@@ -36,7 +36,15 @@ from handlers.common import (
     translator,
 )
 from handlers.i18n import Translator, language_for, plain
-from handlers.keyboards import free_text, inline, language_picker, main_menu, menu_filter, menu_key
+from handlers.keyboards import (
+    free_text,
+    guard_filter,
+    inline,
+    language_picker,
+    main_menu,
+    menu_filter,
+    menu_key,
+)
 from handlers.render import photo_ref
 from handlers.states import (
     ADD_INFO,
@@ -49,6 +57,8 @@ from handlers.states import (
     F_SPOT,
     F_URGENCY,
     F_WHERE,
+    G_REPORT,
+    G_WHERE,
     REG_BUILDING,
     REG_NAME,
     REG_PHONE,
@@ -57,6 +67,7 @@ from handlers.states import (
 from workflow import commands as cmd
 from workflow.errors import DomainError
 from workflow.model import Case, Status
+from workflow.roles import Role
 
 PRIVATE = filters.ChatType.PRIVATE
 MY_CASES_SHOWN = 10
@@ -101,6 +112,8 @@ async def start(update: Update, context: Context) -> int:
                 roles=", ".join(t.raw("role." + r) for r in person.staff_roles),
             ),
         )
+        if Role.GUARD in person.staff_roles:
+            await guard.show_menu(update, context, t)
         return ConversationHandler.END
     if person.resident_status == "pending":
         await reply(update, t("register.pending"))
@@ -430,6 +443,7 @@ def _conversation(
             cb(r"^m:add:", begin_add_info),
             cb(r"^m:again:", begin_again),
             cb(r"^f:rate:", on_rate),
+            MessageHandler(guard_filter() & PRIVATE, guard.on_guard_menu),
         ],
         states={
             REG_BUILDING: [cb(r"^r:bld:", registration.on_building)],
@@ -458,6 +472,16 @@ def _conversation(
             ADD_INFO: [MessageHandler((text | filters.PHOTO) & PRIVATE, on_add_info)],
             AGAIN: [MessageHandler(text, on_again)],
             COMMENT: [MessageHandler(text, on_comment), cb(r"^f:skip:", on_skip)],
+            G_WHERE: [
+                cb(r"^g:bld:", guard.on_where),
+                MessageHandler(filters.LOCATION & PRIVATE, guard.on_where),
+            ],
+            G_REPORT: [
+                MessageHandler(
+                    (text | filters.PHOTO | filters.LOCATION) & PRIVATE, guard.on_report_part
+                ),
+                cb(r"^g:done", guard.on_report_done),
+            ],
         },
         fallbacks=[
             CommandHandler("cancel", stop, filters=PRIVATE),

@@ -57,6 +57,8 @@ async def on_card_button(update: Update, context: Context) -> None:
         return
     actor = await actor_of(context, update.effective_user)
     action = payload.action
+    if action == "resolve" and case.category is Category.ASSISTANCE:
+        action = "done"  # a guard marks help given with one tap; no note needed
     if action in PROMPTED:
         await _prompt(update, context, t, actor, case, action)
         return
@@ -114,6 +116,10 @@ def _command(action: str, payload: Payload, actor: Actor, case: Case) -> cmd.Cas
         return cmd.MarkOnSite(actor, case.id)
     if action == "contacted":
         return cmd.RecordResidentContacted(actor, case.id)
+    if action == "done":
+        return cmd.Resolve(actor, case.id)
+    if action == "dismiss":
+        return cmd.Dismiss(actor, case.id)
     if action == "rcsev":
         category_code, _, severity_code = payload.arg.partition(".")
         category = CATEGORY_CODES.get(category_code)

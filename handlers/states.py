@@ -17,4 +17,6 @@ from __future__ import annotations
     ADD_INFO,
     AGAIN,
     COMMENT,
-) = range(14)
+    G_WHERE,
+    G_REPORT,
+) = range(16)

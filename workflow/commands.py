@@ -21,6 +21,7 @@ class FileCase:
     reporter_unit: Location | None = None
     about_team: Team | None = None
     attachments: tuple[str, ...] = ()
+    no_guard_on_duty: bool = False  # assistance then goes straight to the captain
 
 
 @dataclass(frozen=True)
@@ -109,3 +110,10 @@ class ReturnToFrontDesk(CaseCommand):
 @dataclass(frozen=True)
 class MessageResident(CaseCommand):
     text: str = ""
+
+
+@dataclass(frozen=True)
+class Dismiss(CaseCommand):
+    """A guard's site report that needs no action."""
+
+    reason: str = ""

@@ -282,6 +282,9 @@ def file_case(
         d.case.rung = _repeat_target(earlier.rung)
         if route.handler not in d.case.informed and route.handler is not d.case.rung:
             d.case.informed.append(route.handler)
+    nobody_on_duty = category is Category.ASSISTANCE and command.no_guard_on_duty
+    if nobody_on_duty:
+        d.case.rung = Role.SECURITY_CAPTAIN
     _start_service_deadlines(d, policy)
     d.event(
         EventKind.FILED,
@@ -301,6 +304,15 @@ def file_case(
     for role in d.case.informed:
         if role is not d.case.rung:
             d.tell_role(NoticeKind.INFORMED, role, **card)
+    if nobody_on_duty:
+        d.event(
+            EventKind.ESCALATED,
+            reason=EscalationReason.NO_GUARD_ON_DUTY,
+            from_role=Role.GUARD,
+            to_role=Role.SECURITY_CAPTAIN,
+            overdue={},
+            note="",
+        )
     if d.case.rung is Role.MANAGER and d.case.has_resident:
         # The manager must go on site and talk to the resident in person.
         d.tell_role(NoticeKind.RESIDENT_CONTACT, Role.MANAGER)
@@ -543,6 +555,22 @@ def message_resident(case: Case, c: cmd.MessageResident, now: datetime, policy: 
     return d.decision()
 
 
+def dismiss(case: Case, c: cmd.Dismiss, now: datetime, policy: Policy) -> Decision:
+    """The front desk judges a guard's site report needs no action."""
+    if Role.FRONT_DESK not in c.actor.roles and not c.actor.roles & SUPERVISING_ROLES:
+        raise NotAllowed(f"not allowed to dismiss {case.ref}", case=case.ref)
+    if case.category is not Category.SITE_CONDITION:
+        raise InvalidCommand(f"{case.ref} is not a site report", field="case")
+    _require_status(case, (Status.NEW,), "dismiss")
+    d = _Draft(case, now, c.actor)
+    d.event(EventKind.DISMISSED, reason=_clean_text(c.reason, required=False, what="reason"))
+    d.case.status = Status.RESOLVED
+    d.case.resolved_by = c.actor.user_id
+    d.case.resolved_at = now
+    _close(d, CloseReason.NO_ACTION)
+    return d.decision()
+
+
 # --- the resident's side -----------------------------------------------------
 
 
@@ -643,6 +671,10 @@ def rate(case: Case, c: cmd.Rate, now: datetime, policy: Policy) -> Decision:
             feedback_given=True,
         )
     d = _Draft(case, now, c.actor)
+    if case.confirmed_fixed is None:
+        # Help from a guard is rated with one tap: the rating is the confirmation.
+        d.case.confirmed_fixed = True
+        d.event(EventKind.CONFIRMED, fixed=True)
     d.case.rating = c.stars
     d.event(EventKind.RATED, stars=c.stars)
     if c.stars <= POOR_RATING:

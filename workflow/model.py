@@ -92,6 +92,7 @@ class EventKind(StrEnum):
     RECLASSIFIED = "reclassified"
     RETURNED = "returned"  # sent back to the front desk to be classified again
     MESSAGED = "messaged"  # staff wrote to the resident through the bot
+    DISMISSED = "dismissed"  # a site report needing no action
     REPEAT_COMPLAINT = "repeat_complaint"
     INFO_ADDED = "info_added"
     CONFIRMED = "confirmed"
@@ -107,12 +108,14 @@ class EscalationReason(StrEnum):
     REPEAT_COMPLAINT = "repeat_complaint"
     NOT_FIXED = "not_fixed"
     MANUAL = "manual"
+    NO_GUARD_ON_DUTY = "no_guard_on_duty"
 
 
 class CloseReason(StrEnum):
     FEEDBACK = "feedback"
     NO_FEEDBACK = "no_feedback"
     NO_RESIDENT = "no_resident"
+    NO_ACTION = "no_action"  # a site report the front desk judged needs nothing
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ class Location:
     unit: str | None = None
     floor: str | None = None
     area: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
 
     @property
     def is_unit(self) -> bool:

@@ -37,6 +37,7 @@ class Deadlines:
     on_site_urgent_repair: timedelta = 30 * MINUTE
     on_site_normal_repair: timedelta = 24 * HOUR
     on_site_assistance: timedelta = 15 * MINUTE
+    claim_assistance: timedelta = 15 * MINUTE  # a guard must take it, else the captain
     overrides: Mapping[tuple[Category, Severity], Mapping[DeadlineKind, timedelta]] = field(
         default_factory=dict
     )
@@ -56,6 +57,7 @@ class Deadlines:
                 else self.on_site_normal_repair
             )
         elif category is Category.ASSISTANCE:
+            limits[DeadlineKind.ACKNOWLEDGE] = self.claim_assistance
             limits[DeadlineKind.ON_SITE] = self.on_site_assistance
         limits.update(self.overrides.get((category, severity), {}))
         return limits

@@ -34,6 +34,7 @@ _STEPS: dict[type[cmd.CaseCommand], Callable[..., Decision]] = {
     cmd.Comment: decisions.comment,
     cmd.ReturnToFrontDesk: decisions.return_to_front_desk,
     cmd.MessageResident: decisions.message_resident,
+    cmd.Dismiss: decisions.dismiss,
 }
 
 SWEEP_BATCH = 200

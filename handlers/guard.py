@@ -1,0 +1,209 @@
+"""Guards on patrol: one-handed, big buttons. Going on and off duty, and
+relaying a site condition (text, photo, location) to the front desk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram.ext import CommandHandler, ConversationHandler
+
+from bot.storage import Person
+from handlers.callbacks import Payload
+from handlers.common import Context, actor_of, error_text, person_of, reply, svc, t_chat, t_user
+from handlers.i18n import Translator, all_labels
+from handlers.keyboards import GUARD_KEYS, inline
+from handlers.render import photo_ref
+from handlers.staff_setup import is_admin
+from handlers.states import G_REPORT, G_WHERE
+from workflow import commands as cmd
+from workflow.errors import DomainError
+from workflow.model import Category, Location, ReporterKind
+from workflow.roles import Role
+
+DUTY_VIEWERS = frozenset(
+    {
+        Role.SECURITY_CAPTAIN,
+        Role.SECURITY_SUPERVISOR,
+        Role.FRONT_DESK,
+        Role.CS_SUPERVISOR,
+        Role.MANAGER,
+    }
+)
+MAX_PHOTOS = 5
+
+
+def guard_menu(t: Translator, on_duty: bool) -> ReplyKeyboardMarkup:
+    toggle = t.raw("guard.go_off" if on_duty else "guard.go_on")
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(toggle)], [KeyboardButton(t.raw("guard.report"))]],
+        resize_keyboard=True,
+        is_persistent=True,
+    )
+
+
+def guard_key(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return next((key for key in GUARD_KEYS if text in all_labels(key)), None)
+
+
+async def is_guard(context: Context, person: Person | None) -> bool:
+    return person is not None and Role.GUARD in person.roles
+
+
+async def is_on_duty(context: Context, user_id: int) -> bool:
+    async with svc(context).store.transaction() as tx:
+        return user_id in await tx.on_duty()
+
+
+async def anyone_on_duty(context: Context) -> bool:
+    async with svc(context).store.transaction() as tx:
+        return bool(await tx.on_duty())
+
+
+async def show_menu(update: Update, context: Context, t: Translator) -> None:
+    user = update.effective_user
+    assert user is not None
+    on = await is_on_duty(context, user.id)
+    await reply(
+        update, t("guard.status.on" if on else "guard.status.off"), reply_markup=guard_menu(t, on)
+    )
+
+
+async def on_guard_menu(update: Update, context: Context) -> int | None:
+    """A tap on the guard keyboard: duty on or off, or start a site report."""
+    t = await t_user(update, context)
+    person = await person_of(context, update.effective_user)
+    if not await is_guard(context, person):
+        await reply(update, t("error.guards_only"))
+        return ConversationHandler.END
+    assert person is not None and update.effective_message is not None
+    key = guard_key(update.effective_message.text)
+    if key == "guard.report":
+        return await begin_report(update, context, t)
+    on = key == "guard.go_on"
+    s = svc(context)
+    async with s.store.transaction() as tx:
+        await tx.set_duty(person.user_id, on, s.clock.now())
+    await reply(
+        update, t("guard.status.on" if on else "guard.status.off"), reply_markup=guard_menu(t, on)
+    )
+    return ConversationHandler.END
+
+
+def _draft(context: Context) -> dict[str, Any]:
+    data = context.user_data
+    assert data is not None
+    draft: dict[str, Any] = data.setdefault("site", {})
+    return draft
+
+
+async def begin_report(update: Update, context: Context, t: Translator) -> int:
+    assert context.user_data is not None
+    context.user_data["site"] = {"text": [], "photos": []}
+    buildings = svc(context).estate.buildings
+    keyboard = inline([[(b.name or b.id, "g", "bld", b.id, "") for b in buildings]])
+    await reply(update, t("guard.where"), reply_markup=keyboard)
+    return G_WHERE
+
+
+async def on_where(update: Update, context: Context) -> int:
+    t = await t_user(update, context)
+    draft = _draft(context)
+    message = update.effective_message
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        payload = Payload.decode(update.callback_query.data)
+        building = svc(context).estate.building(payload.target) if payload else None
+        if building is None:
+            return G_WHERE
+        draft["building"] = building.id
+    elif message is not None and message.location is not None:
+        draft["latitude"] = message.location.latitude
+        draft["longitude"] = message.location.longitude
+    done = inline([[(t.raw("button.done"), "g", "done", "", "")]])
+    await reply(update, t("guard.describe"), reply_markup=done)
+    return G_REPORT
+
+
+async def on_report_part(update: Update, context: Context) -> int:
+    t = await t_user(update, context)
+    message = update.effective_message
+    assert message is not None
+    draft = _draft(context)
+    if message.location is not None:
+        draft["latitude"] = message.location.latitude
+        draft["longitude"] = message.location.longitude
+    elif message.photo:
+        if len(draft["photos"]) < MAX_PHOTOS:
+            draft["photos"].append(photo_ref(message.photo[-1].file_id))
+        if message.caption:
+            draft["text"].append(message.caption)
+    elif message.text:
+        draft["text"].append(message.text[:1000])
+    done = inline([[(t.raw("button.done"), "g", "done", "", "")]])
+    await reply(update, t("guard.added"), reply_markup=done)
+    return G_REPORT
+
+
+async def on_report_done(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    t = await t_user(update, context)
+    draft = _draft(context)
+    if not draft["text"] and not draft["photos"]:
+        await reply(update, t("guard.describe"))
+        return G_REPORT
+    location = Location(
+        building=draft.get("building"),
+        area=t.raw("guard.area"),
+        latitude=draft.get("latitude"),
+        longitude=draft.get("longitude"),
+    )
+    command = cmd.FileCase(
+        actor=await actor_of(context, update.effective_user),
+        category=Category.SITE_CONDITION,
+        description="\n".join(draft["text"]) or t.raw("file.no_text"),
+        location=location,
+        reporter_kind=ReporterKind.GUARD,
+        attachments=tuple(draft["photos"]),
+    )
+    try:
+        filed = await svc(context).desk.file(command)
+    except DomainError as error:
+        await reply(update, error_text(error, t))
+        return G_REPORT
+    assert context.user_data is not None
+    context.user_data.pop("site", None)
+    svc(context).wake_courier()
+    await query.edit_message_reply_markup(None)
+    await reply(update, t("guard.sent", ref=filed.case.ref))
+    return ConversationHandler.END
+
+
+async def duty(update: Update, context: Context) -> None:
+    """Who is on duty now, for the captain and the front desk."""
+    t = await t_chat(update, context)
+    user = update.effective_user
+    actor = await actor_of(context, user)
+    if not (actor.roles & DUTY_VIEWERS or is_admin(context, user.id if user else None)):
+        await reply(update, t("error.not_allowed"))
+        return
+    async with svc(context).store.transaction() as tx:
+        on = await tx.on_duty()
+        people = {uid: await tx.person(uid) for uid in on}
+    if not on:
+        await reply(update, t("duty.none"))
+        return
+    lines = [t("duty.title", count=len(on))]
+    lines += [
+        t("duty.line", name=p.name if (p := people[uid]) else uid, since=t.when(since))
+        for uid, since in sorted(on.items(), key=lambda item: item[1])
+    ]
+    await reply(update, "\n".join(lines))
+
+
+def duty_handlers() -> list[object]:
+    return [CommandHandler("duty", duty)]

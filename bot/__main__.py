@@ -22,7 +22,19 @@ def _parser() -> argparse.ArgumentParser:
         "structure from the TOML file named by ESTATE_CONFIG (default estate.toml).",
     )
     parser.add_argument(
-        "command", nargs="?", default="run", choices=["run", "check"], help="run (default) or check"
+        "command",
+        nargs="?",
+        default="run",
+        choices=["run", "check", "checkpoints"],
+        help="run (default), check, or checkpoints (print patrol QR codes)",
+    )
+    parser.add_argument(
+        "--out", default="checkpoints", help="checkpoints: the folder to write the QR codes into"
+    )
+    parser.add_argument(
+        "--bot-username",
+        default=None,
+        help="checkpoints: the bot's @username (without @), for the links",
     )
     return parser
 
@@ -62,6 +74,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{estate.name}: {len(estate.buildings)} buildings, {units} units, "
             f"time zone {estate.timezone}; settings OK"
         )
+        return 0
+    if args.command == "checkpoints":
+        if not args.bot_username:
+            return _fail("checkpoints needs --bot-username (the bot's @username, without @)")
+        from pathlib import Path
+
+        from bot.checkpoints import write_sheet
+
+        written = write_sheet(estate, args.bot_username.lstrip("@"), Path(args.out))
+        print(f"{len(written)} checkpoint codes and checkpoints.html written to {args.out}")
         return 0
     if settings.bot_token is None:
         return _fail(

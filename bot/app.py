@@ -25,7 +25,7 @@ from workflow.service import Desk
 # Measured against a bare echo bot on the fake server with 50 ms latency
 # (issue 7's figures): 8-32 concurrent updates is the sweet spot.
 CONCURRENT_UPDATES = 16
-COMMANDS = ["start", "help", "language", "cancel", "whoami", "overview", "duty"]
+COMMANDS = ["start", "help", "language", "cancel", "whoami", "overview", "duty", "patrol", "log"]
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -100,6 +100,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         svc.clock,
         svc.estate.zone,
         language_for(svc.estate.default_language),
+        estate=svc.estate,
     )
     svc.courier.start()
     schedule_sweeps(application.job_queue, svc.settings.sweep_seconds)

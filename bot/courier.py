@@ -22,6 +22,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.digest import Deferred, Digester, Pacer
+from bot.estate import EstateConfig
+from bot.roster import on_duty as on_duty_now
 from bot.storage import Card, OutboxItem, Person, SqliteStore
 from handlers.cards import card_buttons, card_text, taken_by_someone_else
 from handlers.i18n import Language, Translator, language_for
@@ -64,7 +66,9 @@ class Courier:
         clock: Clock,
         timezone: ZoneInfo,
         default_language: Language,
+        estate: EstateConfig | None = None,
     ) -> None:
+        self.estate = estate
         self.store = store
         self.bot = bot
         self.clock = clock
@@ -172,7 +176,12 @@ class Courier:
             group = None if private else await tx.role_group(n.role)
             holders = [] if group else await tx.people_with_role(n.role)
             if n.role is Role.GUARD and not group:
-                on_duty = await tx.on_duty()
+                rows = await tx.duty_rows()
+                on_duty = (
+                    on_duty_now(self.estate, rows, self.clock.now())
+                    if self.estate
+                    else {r.user_id for r in rows if r.on_duty}
+                )
                 holders = [p for p in holders if p.user_id in on_duty]  # only those on duty
         if group is not None:
             t = self._translator(group.language)

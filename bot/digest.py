@@ -2,7 +2,7 @@
 
 Telegram lets a bot post about 20 messages a minute in one group. A water
 outage can bring 200 complaints in five minutes, so once a group has had
-`BUSY` messages in the last minute, new cases join a digest card (one per
+`BUSY` (12) messages in the last minute, new cases join a digest card (one per
 building and category, with one set of buttons) and other lines join the
 group's feed digest; both are edited in place, at most once every few
 seconds however many cases join. Digests live in the database: a case in a
@@ -33,8 +33,8 @@ from workflow.model import Case, Status
 
 log = logging.getLogger(__name__)
 
-BUSY = 8  # messages in the last minute after which a group gets digests
-HARD = 18  # never more than this in a minute: the rest waits (Telegram allows ~20)
+BUSY = 12  # messages in the last minute after which a group gets digests
+HARD = 19  # never more than this in a minute: the rest waits (Telegram allows ~20)
 WINDOW = 60.0
 DIGEST_OPEN_FOR = timedelta(minutes=15)
 MAX_CASES = 25
@@ -48,8 +48,12 @@ class Deferred(Exception):
 class Pacer:
     """Messages sent to each group in the last minute."""
 
-    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, now: Callable[[], float] = time.monotonic, busy_at: int = BUSY, full_at: int = HARD
+    ) -> None:
         self.now = now
+        self.busy_at = busy_at
+        self.full_at = full_at
         self._sent: dict[int, deque[float]] = {}
 
     def recent(self, chat_id: int) -> int:
@@ -66,10 +70,10 @@ class Pacer:
             self._sent.setdefault(chat_id, deque()).extend([self.now()] * count)
 
     def busy(self, chat_id: int) -> bool:
-        return chat_id < 0 and self.recent(chat_id) >= BUSY
+        return chat_id < 0 and self.recent(chat_id) >= self.busy_at
 
     def full(self, chat_id: int) -> bool:
-        return chat_id < 0 and self.recent(chat_id) >= HARD
+        return chat_id < 0 and self.recent(chat_id) >= self.full_at
 
 
 class Digester:

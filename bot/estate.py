@@ -8,7 +8,7 @@ routed to nobody.
 from __future__ import annotations
 
 import tomllib
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -110,6 +110,39 @@ class DeadlinesConfig(_Strict):
         return self
 
 
+class Shift(_Strict):
+    """A duty shift, e.g. day 07:00-19:00; `end` before `start` runs overnight."""
+
+    name: str = Field(min_length=1)
+    start: time
+    end: time
+    guards: list[int] = Field(default_factory=list)  # Telegram user ids
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Shift:
+        if self.start == self.end:
+            raise ValueError("a shift must start and end at different times")
+        return self
+
+
+class Checkpoint(_Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    name: str = Field(min_length=1)
+    building: str = ""
+    floor: str = ""
+
+
+class PatrolConfig(_Strict):
+    every: Duration = timedelta(minutes=60)
+    grace: Duration = timedelta(minutes=15)
+
+    @model_validator(mode="after")
+    def _positive(self) -> PatrolConfig:
+        if self.every <= timedelta(0) or self.grace < timedelta(0):
+            raise ValueError("every must be positive and grace not negative")
+        return self
+
+
 class RoutingOverride(_Strict):
     category: Category
     severity: Severity
@@ -125,6 +158,9 @@ class EstateConfig(_Strict):
     buildings: list[Building] = Field(min_length=1)
     deadlines: DeadlinesConfig = DeadlinesConfig()
     routing: list[RoutingOverride] = Field(default_factory=list)
+    shifts: list[Shift] = Field(default_factory=list)
+    checkpoints: list[Checkpoint] = Field(default_factory=list)
+    patrol: PatrolConfig = PatrolConfig()
 
     @field_validator("timezone")
     @classmethod
@@ -184,6 +220,9 @@ class EstateConfig(_Strict):
             feedback_reminder=dl.feedback_reminder,
             feedback_close=dl.feedback_close,
         )
+
+    def checkpoint(self, checkpoint_id: str) -> Checkpoint | None:
+        return next((c for c in self.checkpoints if c.id == checkpoint_id), None)
 
     def building(self, building_id: str) -> Building | None:
         wanted = building_id.strip().upper()

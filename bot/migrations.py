@@ -154,4 +154,24 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        5,
+        """
+        -- Patrol: every checkpoint scan, and the guards' shift log.
+        CREATE TABLE scans (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            checkpoint TEXT NOT NULL,
+            user_id INTEGER NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX scans_by_time ON scans (at);
+        CREATE TABLE shift_notes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX shift_notes_by_time ON shift_notes (at);
+        """,
+    ),
 ]

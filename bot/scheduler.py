@@ -22,11 +22,20 @@ SWEEP_JOB = "deadline-sweep"
 
 
 async def sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context.application)
+    await run_timers(context.application)
+
+
+async def run_timers(application: Application) -> None:  # type: ignore[type-arg]
+    """Everything that happens because time passed: case deadlines, then patrol
+    rounds and shift handovers."""
+    from handlers import patrol
+
+    svc = services(application)
     fired = await svc.desk.sweep()
     if fired:
         log.info("deadline sweep fired %d timer(s)", len(fired))
         svc.wake_courier()
+    await patrol.check(svc, application.bot)
 
 
 def schedule_sweeps(

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 from pydantic_core import to_json
 
 from bot.migrations import MIGRATIONS
+from bot.roster import DutyRow, Scan
 from workflow.model import Case, Category, Event, EventKind, Location
 from workflow.notifications import Notification
 from workflow.roles import Role
@@ -463,10 +464,44 @@ class SqliteTransaction:
             (user_id, int(on_duty), utc_text(now)),
         )
 
-    async def on_duty(self) -> dict[int, datetime]:
-        """Guards on duty now, with the time each came on."""
-        rows = await self._all("SELECT user_id, since FROM duty WHERE on_duty = 1")
-        return {int(row[0]): parse_utc(row[1]) for row in rows}
+    async def duty_rows(self) -> list[DutyRow]:
+        rows = await self._all("SELECT user_id, on_duty, since FROM duty")
+        return [DutyRow(int(r[0]), bool(r[1]), parse_utc(r[2])) for r in rows]
+
+    async def add_scan(self, checkpoint: str, user_id: int, at: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO scans (checkpoint, user_id, at) VALUES (?, ?, ?)",
+            (checkpoint, user_id, utc_text(at)),
+        )
+
+    async def scans_since(self, since: datetime) -> list[Scan]:
+        rows = await self._all(
+            "SELECT checkpoint, user_id, at FROM scans WHERE at >= ? ORDER BY at",
+            (utc_text(since),),
+        )
+        return [Scan(r[0], int(r[1]), parse_utc(r[2])) for r in rows]
+
+    async def add_note(self, user_id: int, text: str, at: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO shift_notes (user_id, text, at) VALUES (?, ?, ?)",
+            (user_id, text, utc_text(at)),
+        )
+
+    async def notes_between(
+        self, start: datetime, end: datetime
+    ) -> list[tuple[int, str, datetime]]:
+        rows = await self._all(
+            "SELECT user_id, text, at FROM shift_notes WHERE at >= ? AND at < ? ORDER BY at",
+            (utc_text(start), utc_text(end)),
+        )
+        return [(int(r[0]), r[1], parse_utc(r[2])) for r in rows]
+
+    async def cases_created_between(self, start: datetime, end: datetime) -> list[Case]:
+        rows = await self._all(
+            "SELECT body FROM cases WHERE created_at >= ? AND created_at < ? ORDER BY id",
+            (utc_text(start), utc_text(end)),
+        )
+        return [_CASE.validate_json(row[0]) for row in rows]
 
     # --- digests ---------------------------------------------------------------------
 

@@ -3,11 +3,13 @@ relaying a site condition (text, photo, location) to the front desk."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import CommandHandler, ConversationHandler
 
+from bot import roster
 from bot.storage import Person
 from handlers.callbacks import Payload
 from handlers.common import Context, actor_of, error_text, person_of, reply, svc, t_chat, t_user
@@ -52,14 +54,19 @@ async def is_guard(context: Context, person: Person | None) -> bool:
     return person is not None and Role.GUARD in person.roles
 
 
+async def guards_on_duty(context: Context) -> dict[int, datetime]:
+    s = svc(context)
+    async with s.store.transaction() as tx:
+        rows = await tx.duty_rows()
+    return roster.on_duty(s.estate, rows, s.clock.now())
+
+
 async def is_on_duty(context: Context, user_id: int) -> bool:
-    async with svc(context).store.transaction() as tx:
-        return user_id in await tx.on_duty()
+    return user_id in await guards_on_duty(context)
 
 
 async def anyone_on_duty(context: Context) -> bool:
-    async with svc(context).store.transaction() as tx:
-        return bool(await tx.on_duty())
+    return bool(await guards_on_duty(context))
 
 
 async def show_menu(update: Update, context: Context, t: Translator) -> None:
@@ -191,8 +198,8 @@ async def duty(update: Update, context: Context) -> None:
     if not (actor.roles & DUTY_VIEWERS or is_admin(context, user.id if user else None)):
         await reply(update, t("error.not_allowed"))
         return
+    on = await guards_on_duty(context)
     async with svc(context).store.transaction() as tx:
-        on = await tx.on_duty()
         people = {uid: await tx.person(uid) for uid in on}
     if not on:
         await reply(update, t("duty.none"))

@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot.storage import Person
-from handlers import filing, guard, registration, staff_setup
+from handlers import filing, guard, patrol, registration, staff_setup
 from handlers.callbacks import Payload
 from handlers.cards import summary_line
 from handlers.common import (
@@ -83,6 +83,9 @@ async def start(update: Update, context: Context) -> int:
     payload = context.args[0] if context.args else ""
     if payload.startswith("inv-"):
         await staff_setup.accept_invite(update, context, payload.removeprefix("inv-"))
+        return ConversationHandler.END
+    if payload.startswith("cp-"):
+        await patrol.scan(update, context, payload.removeprefix("cp-"))
         return ConversationHandler.END
     s = svc(context)
     person = await person_of(context, user)

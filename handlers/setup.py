@@ -7,7 +7,15 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from handlers import guard, overview, registration, resident, staff_actions, staff_setup
+from handlers import (
+    guard,
+    overview,
+    patrol,
+    registration,
+    resident,
+    staff_actions,
+    staff_setup,
+)
 from handlers.common import Context, on_error, t_user
 
 PROMPTS_GROUP = -1
@@ -28,6 +36,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *staff_setup.setup_handlers(),
         *overview.overview_handlers(),
         *guard.duty_handlers(),
+        *patrol.patrol_handlers(),
         *staff_actions.staff_handlers(),
         CallbackQueryHandler(registration.on_approval, pattern=r"^a:"),
         CallbackQueryHandler(on_stale_button),

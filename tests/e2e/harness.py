@@ -16,6 +16,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.estate import EstateConfig, load_estate
 from bot.fake_telegram import Chat, FakeTelegramServer, FakeUser, Shown, World
+from bot.scheduler import run_timers
 from bot.services import services
 from bot.settings import Settings
 from bot.storage import Person, SqliteStore
@@ -72,6 +73,9 @@ class Estate:
         courier = services(app).courier
         assert courier is not None
         courier.digester.edit_every = 0.05  # coalesce edits, but do not make tests wait
+        # Pacing counts real seconds, and tests play hours in seconds: only the
+        # burst test, which is about pacing, turns it on.
+        courier.pacer.busy_at = courier.pacer.full_at = 10_000
         self.running = True
 
     async def stop_bot(self) -> None:
@@ -104,8 +108,7 @@ class Estate:
     async def advance(self, delta: timedelta) -> None:
         """Let simulated time pass; the bot's own sweep job then fires what fell due."""
         self.clock.advance(delta)
-        svc = services(self.app)
-        await svc.desk.sweep()
+        await run_timers(self.app)
         await self.settle()
 
     async def settle(self) -> None:
@@ -182,10 +185,14 @@ async def seed(path: Path) -> None:
 
 @asynccontextmanager
 async def running_estate(
-    tmp_path: Path, *, bind_groups: bool = True, seed_people: bool = True
+    tmp_path: Path,
+    *,
+    bind_groups: bool = True,
+    seed_people: bool = True,
+    estate_config: EstateConfig | None = None,
 ) -> AsyncIterator[Estate]:
     world = World()
-    estate_config = load_estate(ROOT / "estate.toml")
+    estate_config = estate_config or load_estate(ROOT / "estate.toml")
     async with FakeTelegramServer(world) as server:
         db = tmp_path / "desk.sqlite3"
         if seed_people:

@@ -3,6 +3,7 @@ group under Telegram's ~20 messages a minute, and loses no case."""
 
 from __future__ import annotations
 
+from bot.digest import BUSY, HARD
 from tests.e2e.harness import Estate
 from workflow import commands as cmd
 from workflow.model import Actor, Category, Location, Urgency
@@ -13,6 +14,7 @@ BURST = 40
 
 async def test_a_burst_is_gathered_into_digests_and_nothing_is_dropped(estate: Estate) -> None:
     svc = estate.app.bot_data["estate_desk"]
+    svc.courier.pacer.busy_at, svc.courier.pacer.full_at = BUSY, HARD
     world = estate.world
     estate.world.faults.flood_limits = True  # Telegram's limits, enforced by the fake
     refs = []

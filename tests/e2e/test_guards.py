@@ -144,3 +144,58 @@ async def test_only_guards_use_the_guard_buttons(estate: Estate) -> None:
     chan.send("🟢 開始當值")
     await estate.settle()
     assert "只限安管隊員" in last_text(chan)
+
+
+async def test_the_front_desk_classifies_site_reports_into_every_kind_of_case(
+    estate: Estate,
+) -> None:
+    from bot.fake_telegram.world import _shown
+    from workflow import commands as cmd
+    from workflow.model import Actor, Location, ReporterKind
+
+    svc = estate.app.bot_data["estate_desk"]
+    desk = estate.staff(Role.FRONT_DESK)
+    group = estate.groups[Role.FRONT_DESK]
+    guard = Actor(estate.staff(Role.GUARD).id, frozenset({Role.GUARD}))
+    kinds = [
+        ("報修", Category.REPAIR, Role.REPAIR_LEAD),
+        ("保潔", Category.CLEANING, Role.CLEANING_LEAD),
+        ("護衛投訴", Category.SECURITY, Role.SECURITY_CAPTAIN),
+        ("管理工作投訴", Category.MANAGEMENT, Role.CS_SUPERVISOR),
+    ]
+    refs = []
+    for label, category, handler in kinds:
+        filed = await svc.desk.file(
+            cmd.FileCase(
+                actor=guard,
+                category=Category.SITE_CONDITION,
+                description=f"{label} issue",
+                location=Location("A", area="lobby"),
+                reporter_kind=ReporterKind.GUARD,
+            )
+        )
+        svc.wake_courier()
+        card = await estate.card(Role.FRONT_DESK, filed.case.ref)
+        await estate.press(desk, card, "分類為個案")
+        picker = group.bot_messages()[-1]
+        await estate.press(desk, picker, label)
+        await estate.press(desk, _shown(group, group.messages[picker.message_id]), "一般")
+        case = await estate.case(filed.case.ref)
+        assert (case.category, case.rung) == (category, handler), label
+        refs.append(filed.case.ref)
+
+    duplicate = await svc.desk.file(
+        cmd.FileCase(
+            actor=guard,
+            category=Category.SITE_CONDITION,
+            description="same leak again",
+            location=Location("A", area="lobby"),
+            reporter_kind=ReporterKind.GUARD,
+        )
+    )
+    svc.wake_courier()
+    card = await estate.card(Role.FRONT_DESK, duplicate.case.ref)
+    await estate.press(desk, card, "與現有個案重複")
+    desk.send(refs[0], chat=group, reply_to=group.bot_messages()[-1])
+    await estate.settle()
+    assert (await estate.case(duplicate.case.ref)).status is Status.MERGED

@@ -1,0 +1,249 @@
+"""Patrol rounds (巡視頻次及其記錄) and the shift log.
+
+A guard scans a checkpoint's QR code, which opens the bot with that
+checkpoint's deep link: the scan is logged. A timer job checks each finished
+round and tells the security captain what was missed or late; at each shift
+change the outgoing and incoming guards get a handover summary.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from telegram import Bot, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import CommandHandler
+
+from bot import roster
+from bot.services import Services
+from handlers.common import Context, actor_of, person_of, reply, svc, t_chat, t_user
+from handlers.i18n import Translator, language_for
+from handlers.staff_setup import is_admin
+from workflow.model import Category
+from workflow.roles import Role
+
+log = logging.getLogger("estate_desk.patrol")
+
+PATROL_VIEWERS = frozenset(
+    {
+        Role.GUARD,
+        Role.SECURITY_CAPTAIN,
+        Role.SECURITY_SUPERVISOR,
+        Role.FRONT_DESK,
+        Role.CS_SUPERVISOR,
+        Role.MANAGER,
+    }
+)
+ALERT_LOOKBACK = timedelta(hours=2)
+ICON = {"done": "✅", "late": "⏰", "missed": "❌", "pending": "…"}
+
+
+async def scan(update: Update, context: Context, checkpoint_id: str) -> None:
+    """A guard opened a checkpoint's link: log it. Anyone else is refused politely."""
+    t = await t_user(update, context)
+    person = await person_of(context, update.effective_user)
+    s = svc(context)
+    checkpoint = s.estate.checkpoint(checkpoint_id)
+    if person is None or Role.GUARD not in person.roles:
+        await reply(update, t("patrol.guards_only"))
+        return
+    if checkpoint is None:
+        await reply(update, t("patrol.unknown"))
+        return
+    now = s.clock.now()
+    async with s.store.transaction() as tx:
+        await tx.add_scan(checkpoint.id, person.user_id, now)
+    await reply(update, t("patrol.scanned", name=checkpoint.name, when=t.when(now)))
+
+
+async def patrol(update: Update, context: Context) -> None:
+    """Today's rounds: each checkpoint done, late or missed, and by whom."""
+    t = await t_chat(update, context)
+    user = update.effective_user
+    actor = await actor_of(context, user)
+    if not (actor.roles & PATROL_VIEWERS or is_admin(context, user.id if user else None)):
+        await reply(update, t("error.not_allowed"))
+        return
+    s = svc(context)
+    now = s.clock.now()
+    day_start = now - timedelta(days=1)
+    async with s.store.transaction() as tx:
+        scans = await tx.scans_since(day_start)
+        names = {
+            uid: p.name
+            for uid in {x.user_id for x in scans}
+            if (p := await tx.person(uid)) is not None
+        }
+    done = roster.rounds(s.estate, scans, now)
+    if not done:
+        await reply(update, t("patrol.none"))
+        return
+    lines = [t("patrol.title")]
+    for r in done[-12:]:
+        items = [_item(result, names, t) for result in r.results]
+        lines.append(t("patrol.round", start=_clock(r.start, s), items=" · ".join(items)))
+    await reply(update, "\n".join(lines))
+
+
+def _item(result: roster.CheckpointResult, names: dict[int, str], t: Translator) -> str:
+    who = ""
+    if result.scan is not None:
+        who = f" ({names.get(result.scan.user_id, '?')})"
+    return f"{ICON[result.status]} {result.checkpoint.name}{who}"
+
+
+def _clock(when: datetime, s: Services) -> str:
+    return when.astimezone(s.estate.zone).strftime("%H:%M")
+
+
+async def add_note(update: Update, context: Context) -> None:
+    """`/log <text>`: a line in the shift log, for guards and the captain."""
+    t = await t_user(update, context)
+    person = await person_of(context, update.effective_user)
+    if person is None or not {Role.GUARD, Role.SECURITY_CAPTAIN} & set(person.roles):
+        await reply(update, t("patrol.guards_only"))
+        return
+    text = " ".join(context.args or []).strip()[:1000]
+    if not text:
+        await reply(update, t("log.usage"))
+        return
+    s = svc(context)
+    async with s.store.transaction() as tx:
+        await tx.add_note(person.user_id, text, s.clock.now())
+    await reply(update, t("log.added"))
+
+
+# --- the timer's side: round alerts and handovers ---------------------------------
+
+
+async def check(s: Services, bot: Bot) -> None:
+    """Alert on finished rounds with missed or late checkpoints (each once), and
+    hand over at shift change. Called by the timer job."""
+    await _alert_rounds(s, bot)
+    await _handover(s, bot)
+
+
+async def _alert_rounds(s: Services, bot: Bot) -> None:
+    now = s.clock.now()
+    async with s.store.transaction() as tx:
+        rows = await tx.duty_rows()
+        if not roster.on_duty(s.estate, rows, now):
+            return  # nobody on patrol: nothing was expected
+        scans = await tx.scans_since(now - timedelta(days=1))
+        alerted = await tx.state("patrol_alerted")
+    grace = s.estate.patrol.grace
+    for r in roster.rounds(s.estate, scans, now, since=now - ALERT_LOOKBACK):
+        key = r.start.isoformat()
+        if r.end + grace > now or key in alerted or not r.problems():
+            continue
+        await _tell_role(
+            s,
+            bot,
+            Role.SECURITY_CAPTAIN,
+            lambda t, r=r: t(
+                "patrol.alert",
+                start=_clock(r.start, s),
+                end=_clock(r.end, s),
+                items=" · ".join(f"{ICON[p.status]} {p.checkpoint.name}" for p in r.problems()),
+            ),
+        )
+        async with s.store.transaction() as tx:
+            await tx.put_state("patrol_alerted", key, True)
+
+
+async def _handover(s: Services, bot: Bot) -> None:
+    now = s.clock.now()
+    running = roster.current_shift(s.estate.shifts, now, s.estate.zone)
+    if running is None:
+        return
+    shift, began = running
+    key = f"{began.isoformat()}:{shift.name}"
+    async with s.store.transaction() as tx:
+        seen = await tx.state("handover")
+    if seen.get("current") == key:
+        return
+    previous = seen.get("current")
+    async with s.store.transaction() as tx:
+        await tx.put_state("handover", "current", key)
+    if previous is None:
+        return  # the bot just started: no shift of ours has ended yet
+    ended = roster.current_shift(s.estate.shifts, began - timedelta(seconds=1), s.estate.zone)
+    if ended is None:
+        return
+    old_shift, old_began = ended
+    async with s.store.transaction() as tx:
+        cases = await tx.cases_created_between(old_began, began)
+        open_help = [c for c in await tx.open_cases() if c.category is Category.ASSISTANCE]
+        notes = await tx.notes_between(old_began, began)
+        scans = await tx.scans_since(old_began)
+        people = {uid: p.name for uid, _, _ in notes if (p := await tx.person(uid))}
+    reports = [c for c in cases if c.category is Category.SITE_CONDITION]
+    missed = [
+        res
+        for r in roster.rounds(s.estate, scans, began, since=old_began)
+        if r.start < began
+        for res in r.problems()
+        if res.status == "missed"
+    ]
+
+    def summary(t: Translator) -> str:
+        lines = [t("handover.title", old=old_shift.name, new=shift.name)]
+        lines.append(
+            t(
+                "handover.help",
+                count=len(open_help),
+                refs=", ".join(c.ref for c in open_help) or "-",
+            )
+        )
+        lines.append(
+            t("handover.reports", count=len(reports), refs=", ".join(c.ref for c in reports) or "-")
+        )
+        lines.append(
+            t(
+                "handover.missed",
+                count=len(missed),
+                names=", ".join(m.checkpoint.name for m in missed) or "-",
+            )
+        )
+        lines += [
+            t("handover.note", name=people.get(uid, "?"), text=text) for uid, text, _ in notes
+        ]
+        return "\n".join(lines)
+
+    for user_id in {*old_shift.guards, *shift.guards}:
+        await _tell_user(s, bot, user_id, summary)
+    await _tell_role(s, bot, Role.SECURITY_CAPTAIN, summary)
+
+
+async def _tell_role(s: Services, bot: Bot, role: Role, text_for: object) -> None:
+    async with s.store.transaction() as tx:
+        group = await tx.role_group(role)
+        holders = [] if group else await tx.people_with_role(role)
+    if group is not None:
+        await _send(bot, group.chat_id, text_for(_translator(s, group.language)))  # type: ignore[operator]
+    for person in holders:
+        await _send(bot, person.user_id, text_for(_translator(s, person.language)))  # type: ignore[operator]
+
+
+async def _tell_user(s: Services, bot: Bot, user_id: int, text_for: object) -> None:
+    async with s.store.transaction() as tx:
+        person = await tx.person(user_id)
+    if person is not None:
+        await _send(bot, user_id, text_for(_translator(s, person.language)))  # type: ignore[operator]
+
+
+def _translator(s: Services, language: str | None) -> Translator:
+    return Translator(language_for(language, s.estate.default_language), s.estate.zone)
+
+
+async def _send(bot: Bot, chat_id: int, text: str) -> None:
+    try:
+        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+    except TelegramError as error:
+        log.warning("could not send a patrol message to %s: %s", chat_id, error)
+
+
+def patrol_handlers() -> list[object]:
+    return [CommandHandler("patrol", patrol), CommandHandler("log", add_note)]

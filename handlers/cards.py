@@ -132,15 +132,17 @@ def card_buttons(case: Case, t: Translator) -> InlineKeyboardMarkup | None:
                 [button("button.duplicate", "merge"), button("button.dismiss", "dismiss")],
             ]
         )
-    if case.status in (Status.NEW, Status.REOPENED):
-        rows.append([button("button.acknowledge", "ack"), button("button.on_site", "onsite")])
     if case.category is Category.ASSISTANCE and case.rung is Role.GUARD:
+        if case.status in (Status.NEW, Status.REOPENED):
+            rows.append([button("button.take_it", "ack")])
         # A guard on patrol needs to take it, be there, be done: nothing more.
         if case.status is Status.ACKNOWLEDGED:
             rows.append([button("button.on_site", "onsite"), button("button.resolve", "resolve")])
         elif case.status is Status.ON_SITE:
             rows.append([button("button.resolve", "resolve")])
         return InlineKeyboardMarkup(rows) if rows else None
+    if case.status in (Status.NEW, Status.REOPENED):
+        rows.append([button("button.acknowledge", "ack"), button("button.on_site", "onsite")])
     elif case.status is Status.ACKNOWLEDGED:
         rows.append([button("button.on_site", "onsite"), button("button.resolve", "resolve")])
     elif case.status is Status.ON_SITE:

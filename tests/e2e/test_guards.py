@@ -61,14 +61,14 @@ async def test_the_first_guard_to_claim_help_wins_and_the_resident_rates_it(
         kind="Moving help",
     )
 
-    gus_card = await gus.wait_for_button("接單")
+    gus_card = await gus.wait_for_button("我來處理")
     try:
-        gail_card = await gail.wait_for_button("Acknowledge", timeout=2)
+        gail_card = await gail.wait_for_button("I'll take it", timeout=2)
     except TimeoutError:
         raise AssertionError(gail.transcript() + "\n---\n" + gus.transcript()) from None
-    await estate.press(gail, gail_card, "Acknowledge")
+    await estate.press(gail, gail_card, "I'll take it")
     late = await gus.answer_to(
-        gus.press_data(gus_card, gus_card.button("接單").callback_data or "")
+        gus.press_data(gus_card, gus_card.button("我來處理").callback_data or "")
     )
     assert "Gail Guard" in (late.text or "")
     gus_now = gus.private.messages[gus_card.message_id]

@@ -68,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if args.command == "check":
         units = sum(len(b.unit_ids()) for b in estate.buildings)
         print(
@@ -86,13 +87,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{len(written)} checkpoint codes and checkpoints.html written to {args.out}")
         return 0
     if settings.bot_token is None:
-        return _fail(
-            "BOT_TOKEN is not set: put your bot's token in .env or the environment "
-            "(see .env.example)"
-        )
-    from bot.app import build_application
+        import asyncio
 
-    application = build_application(settings, estate)
+        from bot.playground import run_playground
+
+        try:
+            asyncio.run(run_playground(settings, estate))
+        except KeyboardInterrupt:
+            print("playground stopped")
+        except OSError as error:
+            return _fail(f"could not start the playground: {error} (set PLAYGROUND_PORT)")
+        return 0
+    from bot.app import build_application
+    from workflow.clock import SimulatedClock
+
+    clock = None
+    if settings.sim_start is not None:
+        clock = SimulatedClock(settings.sim_start, settings.sim_speed, settings.sim_epoch)
+    application = build_application(settings, estate, clock=clock)
     application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
     return 0
 

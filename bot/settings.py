@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,12 @@ class Settings(BaseSettings):
     estate_config: Path = Path("estate.toml")
     sweep_seconds: float = Field(default=10.0, gt=0, le=30)
     log_level: str = "INFO"
+    # Simulated time, for demos and tests: start at SIM_START and run SIM_SPEED
+    # times faster than the wall clock from SIM_EPOCH (unix seconds).
+    sim_start: datetime | None = None
+    sim_speed: float = Field(default=1.0, gt=0)
+    sim_epoch: float | None = None
+    playground_port: int = Field(default=8080, ge=0, le=65535)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

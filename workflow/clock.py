@@ -32,3 +32,31 @@ class FakeClock:
 
     def set(self, when: datetime) -> None:
         self._now = when
+
+
+class SimulatedClock:
+    """Time that runs `speed` times faster than the wall clock from a fixed
+    start, and can be moved on by hand: the playground's fast-forward and the
+    end-to-end tests' "minutes pass in seconds". Two processes given the same
+    start, epoch and speed agree on the time, so a restarted bot carries on."""
+
+    def __init__(
+        self,
+        start: datetime,
+        speed: float = 1.0,
+        epoch: float | None = None,
+        wall: Clock | None = None,
+    ) -> None:
+        self._wall = wall or SystemClock()
+        self._start = start
+        self._speed = speed
+        self._epoch = datetime.fromtimestamp(epoch, UTC) if epoch is not None else self._wall.now()
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        elapsed = (self._wall.now() - self._epoch) * self._speed
+        return self._start + elapsed + self._offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        self._offset += delta
+        return self.now()

@@ -87,7 +87,7 @@ class Chat:
     other_markup: dict[int, JSON] = field(default_factory=dict)
     topics: dict[int, str] = field(default_factory=dict)
     next_id: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
-    keyboard: list[JSON] | None = None  # the reply keyboard's rows the bot last set
+    keyboard: list[list[JSON]] | None = None  # the reply keyboard the bot last set
 
     def as_json(self) -> JSON:
         data: JSON = {"id": self.id, "type": self.type}

@@ -1,0 +1,305 @@
+"""The playground: the whole estate on one machine, before any bot token.
+
+`python -m bot` without BOT_TOKEN starts the fake Telegram, the real bot
+pointed at it, and a web page that shows a resident's phone, a guard's phone
+and the staff group chats side by side, with a demo estate already set up and
+a control to fast-forward time. Nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from pydantic import SecretStr
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.estate import EstateConfig
+from bot.fake_telegram import Chat, FakeTelegramServer, World
+from bot.fake_telegram.world import _shown
+from bot.scheduler import run_timers
+from bot.services import services
+from bot.settings import Settings
+from bot.storage import Person, RoleGroup, SqliteStore
+from workflow.clock import SimulatedClock
+from workflow.roles import Role
+
+log = logging.getLogger(__name__)
+
+PAGE = Path(__file__).with_name("playground.html")
+DEMO_STAFF: dict[Role, tuple[int, str, str]] = {
+    Role.FRONT_DESK: (10, "Fiona (front desk)", "zh-Hant"),
+    Role.REPAIR_LEAD: (20, "Leo (repair lead)", "zh-Hant"),
+    Role.REPAIR_SUPERVISOR: (21, "Sam (repair supervisor)", "zh-Hant"),
+    Role.CLEANING_LEAD: (22, "Cleo (cleaning lead)", "zh-Hant"),
+    Role.SECURITY_CAPTAIN: (24, "Cap (security captain)", "zh-Hant"),
+    Role.GUARD: (26, "Gus (guard)", "zh-Hant"),
+    Role.CS_SUPERVISOR: (30, "Cindy (cs supervisor)", "en"),
+    Role.MANAGER: (40, "Max (manager)", "en"),
+}
+DEMO_RESIDENTS = [  # user id, name, language, block, unit, phone
+    (100, "陳大文", "zh-Hant", "A", "12A", "+85291234567"),
+    (101, "王小明", "zh-Hans", "A", "3B", "+8613800138000"),
+    (102, "Sarah Smith", "en", "B", "1A", "+85298765432"),
+]
+TELEGRAM_TAG = {"zh-Hant": "zh-hant", "zh-Hans": "zh-hans", "en": "en"}
+
+
+@dataclass
+class Playground:
+    fake: FakeTelegramServer
+    app: Application  # type: ignore[type-arg]
+    clock: SimulatedClock
+    web: web.AppRunner
+    url: str
+    groups: dict[Role, Chat]
+
+    @property
+    def world(self) -> World:
+        return self.fake.world
+
+    async def stop(self) -> None:
+        app = self.app
+        with contextlib.suppress(Exception):
+            assert app.updater is not None
+            await app.updater.stop()
+            await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
+            await app.shutdown()
+            if app.post_shutdown is not None:
+                await app.post_shutdown(app)
+        await self.web.cleanup()
+        await self.fake.stop()
+
+
+async def start_playground(
+    settings: Settings,
+    estate: EstateConfig,
+    *,
+    port: int | None = None,
+    database: Path | None = None,
+) -> Playground:
+    world = World()
+    fake = await FakeTelegramServer(world).start()
+    database = database or Path("playground.sqlite3")
+    for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        leftover.unlink(missing_ok=True)  # every playground starts from the same demo
+    await _seed(database)
+    clock = SimulatedClock(datetime.now(UTC))
+    config = settings.model_copy(
+        update={
+            "bot_token": SecretStr(world.token),
+            "bot_api_url": fake.base_url,
+            "bot_file_url": fake.file_url,
+            "database_path": database,
+            "admin_ids": [1],
+            "sweep_seconds": 2.0,
+        }
+    )
+    app = build_application(config, estate, clock=clock)
+    groups = _demo_world(world)
+    await app.initialize()
+    assert app.post_init is not None and app.updater is not None
+    await app.post_init(app)
+    await app.updater.start_polling(poll_interval=0, timeout=5)
+    await app.start()
+    for role, chat in groups.items():  # the front desk and teams bind their groups
+        async with services(app).store.transaction() as tx:
+            await tx.bind_group(RoleGroup(role=role, chat_id=chat.id, title=chat.title or ""))
+    runner = web.AppRunner(_web_app(world, app, clock, groups), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", settings.playground_port if port is None else port)
+    await site.start()
+    server = site._server
+    assert server is not None
+    bound = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+    return Playground(fake, app, clock, runner, f"http://127.0.0.1:{bound}", groups)
+
+
+async def _seed(database: Path) -> None:
+    now = datetime.now(UTC)
+    async with SqliteStore(database) as store, store.transaction() as tx:
+        for role, (user_id, name, language) in DEMO_STAFF.items():
+            await tx.save_person(
+                Person(user_id=user_id, name=name, language=language, roles=[role]), now
+            )
+        for user_id, name, language, building, unit, phone in DEMO_RESIDENTS:
+            await tx.save_person(
+                Person(
+                    user_id=user_id,
+                    name=name,
+                    language=language,
+                    building=building,
+                    unit=unit,
+                    phone=phone,
+                    resident_status="approved",
+                ),
+                now,
+            )
+        await tx.set_duty(DEMO_STAFF[Role.GUARD][0], True, now)  # the guard starts on duty
+
+
+def _demo_world(world: World) -> dict[Role, Chat]:
+    admin = world.user(1, "Ada (admin)", language_code="en")
+    for user_id, name, language in DEMO_STAFF.values():
+        world.user(user_id, name, language_code=TELEGRAM_TAG[language]).send("/start")
+    for user_id, name, language, *_ in DEMO_RESIDENTS:
+        world.user(user_id, name, language_code=TELEGRAM_TAG[language]).send("/start")
+    groups = {}
+    for role in (
+        Role.FRONT_DESK,
+        Role.REPAIR_LEAD,
+        Role.REPAIR_SUPERVISOR,
+        Role.CLEANING_LEAD,
+        Role.SECURITY_CAPTAIN,
+        Role.CS_SUPERVISOR,
+        Role.MANAGER,
+    ):
+        user_id, name, _ = DEMO_STAFF[role]
+        groups[role] = world.group(
+            f"{name.split('(')[1].rstrip(')')} group", [admin, world.users[user_id]]
+        )
+    return groups
+
+
+# --- the web page and its small API ------------------------------------------------
+
+
+def _web_app(
+    world: World,
+    app: Application,  # type: ignore[type-arg]
+    clock: SimulatedClock,
+    groups: dict[Role, Chat],
+) -> web.Application:
+    site = web.Application()
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text=PAGE.read_text(encoding="utf-8"), content_type="text/html")
+
+    async def state(request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "now": clock.now().astimezone(services(app).estate.zone).strftime("%Y-%m-%d %H:%M"),
+                "residents": [_person(world, r[0]) for r in DEMO_RESIDENTS],
+                "guards": [_person(world, DEMO_STAFF[Role.GUARD][0])],
+                "groups": [
+                    {
+                        "chat_id": chat.id,
+                        "title": chat.title,
+                        "role": str(role),
+                        "member": DEMO_STAFF[role][0],
+                    }
+                    for role, chat in groups.items()
+                ],
+                "chats": {
+                    str(chat_id): _chat(world.chats[chat_id])
+                    for chat_id in _visible(groups)
+                    if chat_id in world.chats
+                },
+            }
+        )
+
+    async def send(request: web.Request) -> web.Response:
+        body = await request.json()
+        user = world.users[int(body["user_id"])]
+        chat = world.chats.get(int(body.get("chat_id", user.id)))
+        text = str(body.get("text", "")).strip()
+        if body.get("contact"):
+            user.send_contact(DEMO_PHONE.get(user.id, "+85290000000"))
+        elif text:
+            reply_to = None
+            if chat is not None and chat.type != "private":
+                # In a group, answer the bot's last question (a ForceReply prompt).
+                asks = [m for m in chat.bot_messages() if m.message_id in chat.other_markup]
+                reply_to = asks[-1] if asks else None
+            user.send(
+                text, chat=chat if chat and chat.type != "private" else None, reply_to=reply_to
+            )
+        return web.json_response({"ok": True})
+
+    async def press(request: web.Request) -> web.Response:
+        body = await request.json()
+        user = world.users[int(body["user_id"])]
+        chat = world.chats[int(body["chat_id"])]
+        message = chat.messages.get(int(body["message_id"]))
+        if message is None:
+            return web.json_response({"ok": False}, status=404)
+        query = user.press_data(_shown(chat, message), str(body["data"]))
+        answer = await user.answer_to(query, timeout=5)
+        return web.json_response({"ok": True, "answer": answer.text})
+
+    async def advance(request: web.Request) -> web.Response:
+        body = await request.json()
+        minutes = max(1, min(int(body.get("minutes", 15)), 7 * 24 * 60))
+        step = timedelta(minutes=minutes)
+        # Move in steps so each deadline on the way fires in its turn.
+        for _ in range(min(minutes // 5, 48) or 1):
+            clock.advance(step / (min(minutes // 5, 48) or 1))
+            await run_timers(app)
+        return web.json_response({"ok": True})
+
+    site.router.add_get("/", page)
+    site.router.add_get("/api/state", state)
+    site.router.add_post("/api/send", send)
+    site.router.add_post("/api/press", press)
+    site.router.add_post("/api/advance", advance)
+    return site
+
+
+DEMO_PHONE = {user_id: phone for user_id, _, _, _, _, phone in DEMO_RESIDENTS}
+
+
+def _visible(groups: dict[Role, Chat]) -> list[int]:
+    return (
+        [r[0] for r in DEMO_RESIDENTS]
+        + [DEMO_STAFF[Role.GUARD][0]]
+        + [chat.id for chat in groups.values()]
+    )
+
+
+def _person(world: World, user_id: int) -> dict[str, Any]:
+    user = world.users[user_id]
+    return {"user_id": user_id, "name": user.first_name}
+
+
+def _chat(chat: Chat) -> dict[str, Any]:
+    messages = []
+    for shown in chat.view():
+        messages.append(
+            {
+                "id": shown.message_id,
+                "from_bot": shown.from_bot,
+                "text": shown.text,
+                "html": chat.markup.get(shown.message_id),
+                "photo": bool(shown.photos),
+                "buttons": [
+                    [{"text": b.text, "data": b.callback_data} for b in row]
+                    for row in shown.buttons
+                ],
+            }
+        )
+    keyboard = [[b.get("text", "") for b in row] for row in (chat.keyboard or [])]
+    contact = any(b.get("request_contact") for row in (chat.keyboard or []) for b in row)
+    return {"messages": messages[-60:], "keyboard": keyboard, "asks_contact": contact}
+
+
+async def run_playground(settings: Settings, estate: EstateConfig) -> None:
+    playground = await start_playground(settings, estate)
+    print(
+        f"estate-desk playground (a local simulation: nothing is sent to Telegram)\n"
+        f"  open {playground.url} in your browser; Ctrl-C to stop.\n"
+        f"  To run the real bot, put BOT_TOKEN in .env (see .env.example).",
+        flush=True,
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await playground.stop()

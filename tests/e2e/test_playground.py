@@ -1,0 +1,126 @@
+"""The playground: the page's API plays the whole repair loop by hand, and a
+real browser (headless Chromium) does the same through the page."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.estate import load_estate
+from bot.playground import Playground, start_playground
+from bot.settings import Settings
+from tests.e2e.harness import ROOT
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+async def playground(tmp_path: Path) -> AsyncIterator[Playground]:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    running = await start_playground(
+        settings,
+        load_estate(ROOT / "estate.toml"),
+        port=0,
+        database=tmp_path / "playground.sqlite3",
+    )
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+async def wait_for(client: httpx.AsyncClient, chat_id: int, text: str) -> dict[str, Any]:
+    for _ in range(100):
+        state = (await client.get("/api/state")).json()
+        for message in state["chats"][str(chat_id)]["messages"]:
+            if text in message["text"]:
+                return message  # type: ignore[no-any-return]
+        import asyncio
+
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no {text!r} in chat {chat_id}")
+
+
+async def press(
+    client: httpx.AsyncClient, user_id: int, chat_id: int, message: dict[str, Any], label: str
+) -> str | None:
+    data = next(b["data"] for row in message["buttons"] for b in row if label in b["text"])
+    answer = await client.post(
+        "/api/press",
+        json={"user_id": user_id, "chat_id": chat_id, "message_id": message["id"], "data": data},
+    )
+    return answer.json().get("answer")  # type: ignore[no-any-return]
+
+
+async def test_the_repair_loop_can_be_played_through_the_page_api(playground: Playground) -> None:
+    repair_group = next(g for g in playground.groups.values() if "repair lead" in (g.title or ""))
+    async with httpx.AsyncClient(base_url=playground.url) as client:
+        page = await client.get("/")
+        assert "Local simulation" in page.text
+        await client.post("/api/send", json={"user_id": 100, "text": "🔧 報修"})
+        await press(client, 100, 100, await wait_for(client, 100, "問題在哪裏"), "我的單位")
+        await press(client, 100, 100, await wait_for(client, 100, "是否緊急"), "不緊急")
+        await client.post("/api/send", json={"user_id": 100, "text": "露台去水位塞咗"})
+        await press(client, 100, 100, await wait_for(client, 100, "已收到"), "完成")
+        await press(client, 100, 100, await wait_for(client, 100, "請確認"), "確認提交")
+        await wait_for(client, 100, "R20")
+
+        card = await wait_for(client, repair_group.id, "露台去水位塞咗")
+        await press(client, 20, repair_group.id, card, "接單")
+        await wait_for(client, 100, "已接單")
+
+        # Nobody acts on a second case: fast-forward and watch it climb.
+        await client.post("/api/send", json={"user_id": 102, "text": "🧹 Cleaning problem"})
+        await press(
+            client, 102, 102, await wait_for(client, 102, "where is the problem"), "My unit"
+        )
+        await client.post("/api/send", json={"user_id": 102, "text": "Bins overflowing"})
+        await press(client, 102, 102, await wait_for(client, 102, "Got it"), "Done")
+        await press(client, 102, 102, await wait_for(client, 102, "Please check"), "Confirm")
+        await wait_for(client, 102, "C20")
+        await client.post("/api/advance", json={"minutes": 60})
+        await wait_for(client, 102, "moved up")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
+async def test_a_browser_files_a_repair_and_sees_it_acknowledged(playground: Playground) -> None:
+    from playwright.async_api import async_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = await browser.new_page(viewport={"width": 1400, "height": 900})
+        await page.goto(playground.url)
+        resident = page.locator("#resident")
+        await resident.get_by_role("button", name="🔧 報修").click()
+        await resident.get_by_role("button", name="🏠 我的單位").last.click()
+        await resident.get_by_role("button", name="🕒 不緊急").last.click()
+        await resident.locator("input").fill("浴室燈壞咗")
+        await resident.get_by_role("button", name="Send").click()
+        await resident.get_by_role("button", name="✅ 完成").last.click()
+        await resident.get_by_role("button", name="✅ 確認提交").last.click()
+        await resident.get_by_text("已登記你的個案").wait_for()
+
+        group = page.locator("#group")
+        await group.locator("select").select_option(label="repair lead group")
+        await group.get_by_role("button", name="👷 接單").last.click()
+        await resident.get_by_text("已接單").last.wait_for()
+        await page.screenshot(path=str(ARTIFACTS / "playground.png"), full_page=True)
+        await browser.close()
+    assert (ARTIFACTS / "playground.png").stat().st_size > 10_000

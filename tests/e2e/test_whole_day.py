@@ -1,0 +1,184 @@
+"""A day in the estate against the real entry point: `python -m bot` in its own
+process, pointed at the fake Telegram, with time running 300 times faster
+(a minute every 0.2 s). Residents in three languages file cases, staff work
+them, one case is left to climb to the manager, and the bot is killed with
+SIGKILL in the middle of an escalation and started again."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.fake_telegram import FakeTelegramServer, FakeUser, Shown, World
+from bot.storage import RoleGroup, SqliteStore
+from tests.e2e.harness import ADMIN_ID, RESIDENTS, ROOT, STAFF, seed
+from tests.e2e.steps import REF, file_case, last_text, tap
+from workflow.roles import Role
+
+SPEED = 300  # one simulated minute every 0.2 s
+
+
+class Remote:
+    """Drives a bot running in another process: all we can watch is Telegram."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def _count(self) -> int:
+        return sum(len(c.messages) + len(c.edited) for c in self.world.chats.values())
+
+    async def settle(self, quiet: float = 0.6) -> None:
+        last, since = self._count(), time.monotonic()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            now = self._count()
+            if now != last or self.world.updates:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                return
+        raise TimeoutError("the bot did not go quiet")
+
+    async def press(self, user: FakeUser, message: Shown, label: str) -> str | None:
+        answer = await user.answer_to(user.press(message, label), timeout=15)
+        await self.settle()
+        return answer.text
+
+
+class BotProcess:
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.env, self.cwd = env, cwd
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            cwd=self.cwd,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.cwd / "bot.log", "ab"),
+        )  # noqa: SIM115
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+async def day(tmp_path: Path) -> AsyncIterator[tuple[World, BotProcess, dict[Role, object]]]:
+    world = World()
+    async with FakeTelegramServer(world) as server:
+        db = tmp_path / "desk.sqlite3"
+        await seed(db)
+        admin = world.user(ADMIN_ID, "Ada Admin", language_code="en")
+        for user_id, name, language in STAFF.values():
+            world.user(user_id, name, language_code=language).send("/start")
+        for name, (user_id, language, *_rest) in RESIDENTS.items():
+            world.user(user_id, name.title(), language_code=language)
+        groups = {}
+        async with SqliteStore(db) as store, store.transaction() as tx:
+            for role, (user_id, name, _) in STAFF.items():
+                if role is Role.GUARD:
+                    continue
+                chat = world.group(f"{role} group", [admin, world.users[user_id]])
+                await tx.bind_group(RoleGroup(role=role, chat_id=chat.id, title=chat.title))
+                groups[role] = chat
+        world.updates.clear()
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PYTHONPATH": str(ROOT),
+            "BOT_TOKEN": world.token,
+            "BOT_API_URL": server.base_url,
+            "BOT_FILE_URL": server.file_url,
+            "DATABASE_PATH": str(db),
+            "ESTATE_CONFIG": str(ROOT / "estate.toml"),
+            "ADMIN_IDS": str(ADMIN_ID),
+            "SWEEP_SECONDS": "0.2",
+            "SIM_START": "2026-11-02T01:00:00Z",
+            "SIM_SPEED": str(SPEED),
+            "SIM_EPOCH": str(datetime.now(UTC).timestamp()),
+        }
+        bot = BotProcess(env, tmp_path)
+        bot.start()
+        try:
+            yield world, bot, groups
+        finally:
+            bot.stop()
+
+
+def cards(chat: object, ref: str) -> list[Shown]:
+    return [m for m in chat.bot_messages() if ref in m.text and "📍" in m.text]  # type: ignore[attr-defined]
+
+
+async def test_a_whole_day_with_a_crash_in_the_middle(day: tuple) -> None:  # type: ignore[type-arg]
+    world, bot, groups = day
+    remote = Remote(world)
+    chan, wang, smith = (world.users[RESIDENTS[n][0]] for n in ("chan", "wang", "smith"))
+    lead = world.users[STAFF[Role.REPAIR_LEAD][0]]
+
+    # Morning: three residents, three languages.
+    repair = await file_case(remote, chan, "🔧 報修", "廚房水喉漏水", urgency="🕒")  # type: ignore[arg-type]
+    assert "維修班長" in last_text(chan)
+    cleaning = await file_case(remote, wang, "🧹 保洁问题", "走廊很脏")  # type: ignore[arg-type]
+    assert "保洁班长" in last_text(wang)
+    security = await file_case(
+        remote,
+        smith,
+        "🛡 Complaint about security",  # type: ignore[arg-type]
+        "Guard was rude at the gate",
+    )
+    assert "security captain" in last_text(smith)
+
+    # The repair lead takes the leak and fixes it; the resident rates it.
+    card = (await world.wait_for(lambda: cards(groups[Role.REPAIR_LEAD], repair)))[-1]
+    await remote.press(lead, card, "接單")
+    card = cards(groups[Role.REPAIR_LEAD], repair)[-1]
+    await remote.press(lead, card, "已處理")
+    prompt = groups[Role.REPAIR_LEAD].bot_messages()[-1]
+    lead.send("已換喉", chat=groups[Role.REPAIR_LEAD], reply_to=prompt)
+    await remote.settle()
+    await tap(remote, chan, "已修好")  # type: ignore[arg-type]
+    await tap(remote, chan, "★★★★")  # type: ignore[arg-type]
+    assert "評分" in last_text(chan) or "意見" in last_text(chan)
+
+    # Smith complains again about the guard: straight to the cs supervisor.
+    mark = smith.last_message_id()
+    smith.send("📋 My cases")
+    await tap(remote, smith, security, after=mark)  # type: ignore[arg-type]
+    await tap(remote, smith, "Complain again", after=mark)  # type: ignore[arg-type]
+    smith.send("He shouted at my mother")
+    await remote.settle()
+    assert await world.wait_for(lambda: cards(groups[Role.CS_SUPERVISOR], security))
+
+    # Nobody takes the cleaning case. Kill the bot as it is about to climb.
+    await world.wait_for(lambda: cards(groups[Role.CLEANING_SUPERVISOR], cleaning), timeout=30)
+    bot.kill()
+    await asyncio.sleep(20 * 60 / SPEED)  # 20 simulated minutes with no bot at all
+    bot.start()
+    await world.wait_for(lambda: cards(groups[Role.CS_SUPERVISOR], cleaning), timeout=30)
+    await world.wait_for(lambda: cards(groups[Role.MANAGER], cleaning), timeout=30)
+    await remote.settle()
+
+    assert len(cards(groups[Role.CLEANING_SUPERVISOR], cleaning)) == 1
+    assert len(cards(groups[Role.CS_SUPERVISOR], cleaning)) == 1, "escalated once, not twice"
+    moved = [m.text for m in wang.private.bot_messages() if "上报" in m.text]
+    assert moved, "Wang heard, in Simplified Chinese, that the case moved up"
+    assert REF.search(last_text(chan))

@@ -60,13 +60,14 @@ class BotProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot"],
-            cwd=self.cwd,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.cwd / "bot.log", "ab"),
-        )  # noqa: SIM115
+        with (self.cwd / "bot.log").open("ab") as log:  # the child keeps its own copy
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot"],
+                cwd=self.cwd,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
 
     def kill(self) -> None:
         assert self.process is not None
@@ -95,7 +96,7 @@ async def day(tmp_path: Path) -> AsyncIterator[tuple[World, BotProcess, dict[Rol
             world.user(user_id, name.title(), language_code=language)
         groups = {}
         async with SqliteStore(db) as store, store.transaction() as tx:
-            for role, (user_id, name, _) in STAFF.items():
+            for role, (user_id, _name, _) in STAFF.items():
                 if role is Role.GUARD:
                     continue
                 chat = world.group(f"{role} group", [admin, world.users[user_id]])

@@ -15,6 +15,7 @@ from bot.storage import Person
 from handlers.i18n import Language, Translator, language_for
 from workflow.errors import CaseNotFound, DomainError, IllegalTransition, InvalidCommand, NotAllowed
 from workflow.model import Actor
+from workflow.roles import Role
 
 log = logging.getLogger("estate_desk.handlers")
 
@@ -69,10 +70,24 @@ async def actor_of(context: Context, user: User | None) -> Actor:
     person = await person_of(context, user)
     roles = set(person.staff_roles) if person else set()
     if person is not None and person.is_resident:
-        from workflow.roles import Role
-
         roles.add(Role.RESIDENT)
     return Actor(user.id if user else None, frozenset(roles))
+
+
+def is_admin(context: Context, user_id: int | None) -> bool:
+    return user_id is not None and user_id in svc(context).settings.admin_ids
+
+
+async def allowed(update: Update, context: Context, roles: frozenset[Role]) -> Translator | None:
+    """For commands some roles (and admins) may use: the chat's translator, or
+    None after telling anyone else they may not."""
+    t = await t_chat(update, context)
+    user = update.effective_user
+    actor = await actor_of(context, user)
+    if actor.roles & roles or is_admin(context, user.id if user else None):
+        return t
+    await reply(update, t("error.not_allowed"))
+    return None
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> None:

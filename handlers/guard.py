@@ -12,11 +12,19 @@ from telegram.ext import CommandHandler, ConversationHandler
 from bot import roster
 from bot.storage import Person
 from handlers.callbacks import Payload
-from handlers.common import Context, actor_of, error_text, person_of, reply, svc, t_chat, t_user
+from handlers.common import (
+    Context,
+    actor_of,
+    allowed,
+    error_text,
+    person_of,
+    reply,
+    svc,
+    t_user,
+)
 from handlers.i18n import Translator, all_labels
 from handlers.keyboards import GUARD_KEYS, inline
 from handlers.render import photo_ref
-from handlers.staff_setup import is_admin
 from handlers.states import G_REPORT, G_WHERE
 from workflow import commands as cmd
 from workflow.errors import DomainError
@@ -192,11 +200,8 @@ async def on_report_done(update: Update, context: Context) -> int:
 
 async def duty(update: Update, context: Context) -> None:
     """Who is on duty now, for the captain and the front desk."""
-    t = await t_chat(update, context)
-    user = update.effective_user
-    actor = await actor_of(context, user)
-    if not (actor.roles & DUTY_VIEWERS or is_admin(context, user.id if user else None)):
-        await reply(update, t("error.not_allowed"))
+    t = await allowed(update, context, DUTY_VIEWERS)
+    if t is None:
         return
     on = await guards_on_duty(context)
     async with svc(context).store.transaction() as tx:

@@ -11,9 +11,8 @@ from telegram.ext import CommandHandler
 
 from bot.storage import Card
 from handlers.cards import summary_line
-from handlers.common import Context, actor_of, reply, svc, t_chat
+from handlers.common import Context, allowed, reply, svc
 from handlers.i18n import Markup, Translator
-from handlers.staff_setup import is_admin
 from workflow.model import SERVICE_DEADLINES, Case
 from workflow.roles import Role, ladder_from
 
@@ -22,11 +21,8 @@ SHOWN_PER_RUNG = 15
 
 
 async def overview(update: Update, context: Context) -> None:
-    t = await t_chat(update, context)
-    user = update.effective_user
-    actor = await actor_of(context, user)
-    if not (actor.roles & OVERVIEW_ROLES or is_admin(context, user.id if user else None)):
-        await reply(update, t("error.not_allowed"))
+    t = await allowed(update, context, OVERVIEW_ROLES)
+    if t is None:
         return
     s = svc(context)
     async with s.store.transaction() as tx:

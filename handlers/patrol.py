@@ -18,9 +18,8 @@ from telegram.ext import CommandHandler
 
 from bot import roster
 from bot.services import Services
-from handlers.common import Context, actor_of, person_of, reply, svc, t_chat, t_user
+from handlers.common import Context, allowed, person_of, reply, svc, t_user
 from handlers.i18n import Translator, language_for
-from handlers.staff_setup import is_admin
 from workflow.model import Category
 from workflow.roles import Role
 
@@ -60,11 +59,8 @@ async def scan(update: Update, context: Context, checkpoint_id: str) -> None:
 
 async def patrol(update: Update, context: Context) -> None:
     """Today's rounds: each checkpoint done, late or missed, and by whom."""
-    t = await t_chat(update, context)
-    user = update.effective_user
-    actor = await actor_of(context, user)
-    if not (actor.roles & PATROL_VIEWERS or is_admin(context, user.id if user else None)):
-        await reply(update, t("error.not_allowed"))
+    t = await allowed(update, context, PATROL_VIEWERS)
+    if t is None:
         return
     s = svc(context)
     now = s.clock.now()

@@ -11,7 +11,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.ext import CommandHandler, filters
 
 from bot.storage import Invite, Person, RoleGroup
-from handlers.common import Context, person_of, reply, svc, t_chat, t_user
+from handlers.common import Context, is_admin, person_of, reply, svc, t_chat, t_user
 from handlers.i18n import LANGUAGES, Markup, language_for
 from workflow.roles import STAFF_ROLES, Role
 
@@ -20,10 +20,6 @@ log = logging.getLogger("estate_desk.staff")
 INVITE_LIFETIME = timedelta(hours=24)
 GROUPS = filters.ChatType.GROUPS
 PRIVATE = filters.ChatType.PRIVATE
-
-
-def is_admin(context: Context, user_id: int | None) -> bool:
-    return user_id is not None and user_id in svc(context).settings.admin_ids
 
 
 def _role(text: str | None) -> Role | None:

@@ -70,7 +70,13 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            AIORateLimiter(
+                group_max_rate=settings.group_messages_per_minute,
+                group_time_period=60,
+                max_retries=3,
+            )
+        )
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
         .persistence(SqlitePersistence(store))
         .post_init(_open)

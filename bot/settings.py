@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     estate_config: Path = Path("estate.toml")
     sweep_seconds: float = Field(default=10.0, gt=0, le=30)
     log_level: str = "INFO"
+    # Telegram's limit for one group; PTB's rate limiter waits rather than exceed it.
+    group_messages_per_minute: int = Field(default=20, gt=0)
     # Simulated time, for demos and tests: start at SIM_START and run SIM_SPEED
     # times faster than the wall clock from SIM_EPOCH (unix seconds).
     sim_start: datetime | None = None

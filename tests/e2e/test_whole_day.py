@@ -152,6 +152,8 @@ async def test_a_whole_day_with_a_crash_in_the_middle(day: tuple) -> None:  # ty
     card = (await world.wait_for(lambda: cards(groups[Role.REPAIR_LEAD], repair)))[-1]
     await remote.press(lead, card, "接單")
     card = cards(groups[Role.REPAIR_LEAD], repair)[-1]
+    await remote.press(lead, card, "已到場")
+    card = cards(groups[Role.REPAIR_LEAD], repair)[-1]
     await remote.press(lead, card, "已處理")
     prompt = groups[Role.REPAIR_LEAD].bot_messages()[-1]
     lead.send("已換喉", chat=groups[Role.REPAIR_LEAD], reply_to=prompt)
@@ -177,6 +179,49 @@ async def test_a_whole_day_with_a_crash_in_the_middle(day: tuple) -> None:  # ty
     await world.wait_for(lambda: cards(groups[Role.CS_SUPERVISOR], cleaning), timeout=30)
     await world.wait_for(lambda: cards(groups[Role.MANAGER], cleaning), timeout=30)
     await remote.settle()
+
+    # Afternoon, after the restart: the rest of the estate's work.
+    management = await file_case(
+        remote,
+        smith,
+        "🏢 Complaint about management",  # type: ignore[arg-type]
+        "Notices are only in Chinese",
+    )
+    assert await world.wait_for(lambda: cards(groups[Role.CS_SUPERVISOR], management))
+
+    gus = world.users[STAFF[Role.GUARD][0]]
+    gus.send("🟢 開始當值")
+    await remote.settle()
+    help_ref = await file_case(
+        remote,
+        wang,
+        "🤝 请安管队员协助",
+        "帮忙搬两箱书",  # type: ignore[arg-type]
+        where=None,
+        kind="搬运搭手",
+    )
+    await tap(remote, gus, "我來處理")  # type: ignore[arg-type]
+    await tap(remote, gus, "已處理")  # type: ignore[arg-type]
+    await tap(remote, wang, "★★★★★")  # type: ignore[arg-type]
+    assert any(help_ref in m.text for m in wang.private.bot_messages())
+
+    mark = gus.last_message_id()
+    gus.send("📡 反映臨時情況")
+    await tap(remote, gus, "Block B", after=mark)  # type: ignore[arg-type]
+    gus.send("停車場有油漬")
+    await remote.settle()
+    await tap(remote, gus, "完成", after=mark)  # type: ignore[arg-type]
+    report = REF.search(last_text(gus))
+    assert report and report.group(0).startswith("G")
+    desk = world.users[STAFF[Role.FRONT_DESK][0]]
+    desk_group = groups[Role.FRONT_DESK]
+    card = (await world.wait_for(lambda: cards(desk_group, report.group(0))))[-1]
+    await remote.press(desk, card, "分類為個案")  # type: ignore[arg-type]
+    picker = desk_group.bot_messages()[-1]
+    await remote.press(desk, picker, "保潔")  # type: ignore[arg-type]
+    severity = desk_group.view()[[m.message_id for m in desk_group.view()].index(picker.message_id)]
+    await remote.press(desk, severity, "一般")  # type: ignore[arg-type]
+    assert await world.wait_for(lambda: cards(groups[Role.CLEANING_LEAD], report.group(0)))
 
     assert len(cards(groups[Role.CLEANING_SUPERVISOR], cleaning)) == 1
     assert len(cards(groups[Role.CS_SUPERVISOR], cleaning)) == 1, "escalated once, not twice"

@@ -207,3 +207,15 @@ async def test_a_whole_application_answers_messages_and_button_presses(
     assert answer.text == "Taken"
     assert edited.message_id == card.message_id
     assert "getUpdates" in fake.world.calls
+
+
+async def test_injected_timeouts_reach_the_bot_as_timed_out(fake: FakeTelegramServer) -> None:
+    from telegram.error import TimedOut
+    from telegram.request import HTTPXRequest
+
+    request = HTTPXRequest(read_timeout=0.2)
+    async with Bot(fake.world.token, base_url=fake.base_url, request=request) as client:
+        fake.world.faults.timeout_rate = 1.0
+        fake.world.faults.timeout_hold = 1.0
+        with pytest.raises(TimedOut):
+            await client.get_me()

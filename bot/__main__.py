@@ -25,12 +25,22 @@ def _parser() -> argparse.ArgumentParser:
         "command",
         nargs="?",
         default="run",
-        choices=["run", "check", "checkpoints"],
-        help="run (default), check, or checkpoints (print patrol QR codes)",
+        choices=["run", "check", "checkpoints", "export"],
+        help="run (default), check, checkpoints (print patrol QR codes), "
+        "or export (the case register as .xlsx)",
     )
     parser.add_argument(
-        "--out", default="checkpoints", help="checkpoints: the folder to write the QR codes into"
+        "--out",
+        default=None,
+        help="checkpoints: the folder for the QR codes; export: the .xlsx file",
     )
+    parser.add_argument(
+        "--from",
+        dest="start",
+        default=None,
+        help="export: first day, YYYY-MM-DD (default: this month)",
+    )
+    parser.add_argument("--to", dest="end", default=None, help="export: last day, YYYY-MM-DD")
     parser.add_argument(
         "--bot-username",
         default=None,
@@ -83,9 +93,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from bot.checkpoints import write_sheet
 
-        written = write_sheet(estate, args.bot_username.lstrip("@"), Path(args.out))
-        print(f"{len(written)} checkpoint codes and checkpoints.html written to {args.out}")
+        out = args.out or "checkpoints"
+        written = write_sheet(estate, args.bot_username.lstrip("@"), Path(out))
+        print(f"{len(written)} checkpoint codes and checkpoints.html written to {out}")
         return 0
+    if args.command == "export":
+        import asyncio
+
+        from bot.export import export_register
+
+        return asyncio.run(
+            export_register(settings, estate, args.start, args.end, args.out or "cases.xlsx")
+        )
     if settings.bot_token is None:
         import asyncio
 

@@ -25,7 +25,19 @@ from workflow.service import Desk
 # Measured against a bare echo bot on the fake server with 50 ms latency
 # (issue 7's figures): 8-32 concurrent updates is the sweet spot.
 CONCURRENT_UPDATES = 16
-COMMANDS = ["start", "help", "language", "cancel", "whoami", "overview", "duty", "patrol", "log"]
+COMMANDS = [
+    "start",
+    "help",
+    "language",
+    "cancel",
+    "whoami",
+    "overview",
+    "duty",
+    "patrol",
+    "log",
+    "report",
+    "export",
+]
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

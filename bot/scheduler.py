@@ -28,7 +28,7 @@ async def sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def run_timers(application: Application) -> None:  # type: ignore[type-arg]
     """Everything that happens because time passed: case deadlines, then patrol
     rounds and shift handovers."""
-    from handlers import patrol
+    from handlers import patrol, reports
 
     svc = services(application)
     fired = await svc.desk.sweep()
@@ -36,6 +36,7 @@ async def run_timers(application: Application) -> None:  # type: ignore[type-arg
         log.info("deadline sweep fired %d timer(s)", len(fired))
         svc.wake_courier()
     await patrol.check(svc, application.bot)
+    await reports.weekly_summary(svc, application.bot)
 
 
 def schedule_sweeps(

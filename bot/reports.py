@@ -1,0 +1,256 @@
+"""Reports for the office: the figures as text, a chart, and the case register.
+
+The figures themselves are `workflow.figures` (pure, from the event log);
+this module only presents them: in the reader's language, as a PNG readable
+on a phone (with a CJK font, never boxes), and as the `.xlsx` register an
+ISO 9001 audit asks for.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen: render to PNG only
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+from openpyxl import Workbook
+
+from bot.storage import Person
+from handlers.i18n import Translator
+from workflow.figures import Figures, Rate
+from workflow.model import Case, Event, Team
+
+CJK_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+REPORT_TEAMS = (Team.REPAIR, Team.CLEANING, Team.SECURITY, Team.SERVICE, Team.GUARDS)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime  # inclusive, UTC
+    end: datetime  # exclusive, UTC
+    label: str
+
+
+def period_for(word: str, now: datetime, zone: ZoneInfo) -> Period | None:
+    """today, week, month, lastmonth, or two dates `2026-11-01 2026-11-30`."""
+    local = now.astimezone(zone)
+    midnight = datetime.combine(local.date(), datetime.min.time(), zone)
+    parts = word.split()
+    if len(parts) == 2:
+        try:
+            first = datetime.fromisoformat(parts[0]).replace(tzinfo=zone)
+            last = datetime.fromisoformat(parts[1]).replace(tzinfo=zone) + timedelta(days=1)
+        except ValueError:
+            return None
+        return Period(first, last, f"{parts[0]} – {parts[1]}") if first < last else None
+    match word or "week":
+        case "today":
+            return Period(midnight, midnight + timedelta(days=1), local.strftime("%Y-%m-%d"))
+        case "week":
+            monday = midnight - timedelta(days=local.weekday())
+            return Period(monday, monday + timedelta(days=7), monday.strftime("%Y-%m-%d") + " +7")
+        case "month":
+            first = midnight.replace(day=1)
+            return Period(first, _next_month(first), first.strftime("%Y-%m"))
+        case "lastmonth":
+            this = midnight.replace(day=1)
+            previous = (this - timedelta(days=1)).replace(day=1)
+            return Period(previous, this, previous.strftime("%Y-%m"))
+    return None
+
+
+def _next_month(first: datetime) -> datetime:
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+def _rate(rate: Rate) -> str:
+    return "-" if rate.value is None else f"{rate.value:.0%} ({rate.numerator}/{rate.denominator})"
+
+
+def figures_text(figures: Figures, t: Translator, title: str) -> str:
+    lines = [t("report.title", period=title, cases=figures.cases)]
+    lines.append(t("report.ack", rate=_rate(figures.acknowledge_on_time)))
+    lines.append(t("report.on_site", rate=_rate(figures.on_site_on_time)))
+    lines.append(t("report.handling", rate=_rate(figures.handling)))
+    lines.append(t("report.re_repair", rate=_rate(figures.re_repair)))
+    lines.append(t("report.callback", rate=_rate(figures.callback)))
+    satisfaction = (
+        "-"
+        if figures.average_satisfaction is None
+        else f"{figures.average_satisfaction:.1f}/5 ({figures.ratings})"
+    )
+    lines.append(t("report.satisfaction", value=satisfaction))
+    lines.append(t("report.repeats", count=figures.repeat_complaints))
+    escalations = (
+        ", ".join(
+            f"{t.raw('reason.' + r)} {n}" for r, n in sorted(figures.escalations_by_reason.items())
+        )
+        or "-"
+    )
+    lines.append(t("report.escalations", items=escalations))
+    categories = (
+        ", ".join(
+            f"{t.raw('category.' + c)} {n}" for c, n in sorted(figures.cases_by_category.items())
+        )
+        or "-"
+    )
+    lines.append(t("report.categories", items=categories))
+    return "\n".join(lines)
+
+
+def cjk_font() -> str | None:
+    """The path of a CJK font, registered with matplotlib; None if there is none."""
+    for path in CJK_FONTS:
+        if Path(path).exists():
+            font_manager.fontManager.addfont(path)
+            return path
+    return None
+
+
+def chart(
+    by_team: dict[Team, Figures], weekly: Sequence[tuple[str, Figures]], t: Translator
+) -> bytes:
+    """Per team on-time and handling rates, and the weekly trend, as a PNG."""
+    font = cjk_font()
+    family = font_manager.FontProperties(fname=font).get_name() if font else "DejaVu Sans"
+    with plt.rc_context({"font.family": family, "font.size": 11}):
+        fig, (teams_ax, trend_ax) = plt.subplots(2, 1, figsize=(6, 8), dpi=120)
+        names = [t.raw("team." + team) for team in by_team]
+        ack = [_percent(f.acknowledge_on_time) for f in by_team.values()]
+        handled = [_percent(f.handling) for f in by_team.values()]
+        x = range(len(names))
+        teams_ax.bar([i - 0.2 for i in x], ack, width=0.4, label=t.raw("chart.ack"))
+        teams_ax.bar([i + 0.2 for i in x], handled, width=0.4, label=t.raw("chart.handling"))
+        teams_ax.set_xticks(list(x), names)
+        teams_ax.set_ylim(0, 100)
+        teams_ax.set_ylabel("%")
+        teams_ax.set_title(t.raw("chart.by_team"))
+        teams_ax.legend(loc="lower right")
+        weeks = [label for label, _ in weekly]
+        trend_ax.plot(
+            weeks,
+            [_percent(f.acknowledge_on_time) for _, f in weekly],
+            marker="o",
+            label=t.raw("chart.ack"),
+        )
+        trend_ax.plot(
+            weeks,
+            [_percent(f.handling) for _, f in weekly],
+            marker="s",
+            label=t.raw("chart.handling"),
+        )
+        trend_ax.set_ylim(0, 100)
+        trend_ax.set_title(t.raw("chart.by_week"))
+        trend_ax.legend(loc="lower right")
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        plt.close(fig)
+    return buffer.getvalue()
+
+
+def _percent(rate: Rate) -> float:
+    return 0.0 if rate.value is None else rate.value * 100
+
+
+def register(
+    cases: Sequence[Case],
+    events: Sequence[Event],
+    people: dict[int, Person],
+    t: Translator,
+    with_phones: bool,
+) -> bytes:
+    """The case register: one row per case with its timeline, and every event."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = t.raw("register.cases")
+    columns = [
+        "ref",
+        "category",
+        "severity",
+        "status",
+        "filed",
+        "handler",
+        "acknowledged",
+        "acknowledged_by",
+        "on_site",
+        "resolved",
+        "resolved_by",
+        "result",
+        "closed",
+        "close_reason",
+        "confirmed",
+        "rating",
+        "comment",
+        "repeats",
+        "rework",
+        "resident",
+        "unit",
+    ] + (["phone"] if with_phones else [])
+    sheet.append([t.raw("register.col." + c) for c in columns])
+    zone = t.timezone
+
+    def when(value: datetime | None) -> str:
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    def name(user_id: int | None) -> str:
+        person = people.get(user_id or 0)
+        return person.name if person else ""
+
+    for case in cases:
+        resident = people.get(case.reporter_id or 0)
+        row = [
+            case.ref,
+            t.raw("category." + case.category),
+            t.raw("severity." + case.severity),
+            t.raw("status.word." + case.status),
+            when(case.created_at),
+            t.raw("role." + case.rung),
+            when(case.acknowledged_at),
+            name(case.acknowledged_by),
+            when(case.on_site_at),
+            when(case.resolved_at),
+            name(case.resolved_by),
+            case.resolution_note or "",
+            when(case.closed_at),
+            t.raw("close." + case.close_reason) if case.close_reason else "",
+            "" if case.confirmed_fixed is None else ("✓" if case.confirmed_fixed else "✗"),
+            case.rating or "",
+            case.feedback_comment or "",
+            case.repeat_count,
+            case.rework_count,
+            resident.name if resident else "",
+            f"{resident.building} {resident.unit}" if resident and resident.unit else "",
+        ]
+        if with_phones:
+            row.append(resident.phone or "" if resident else "")
+        sheet.append(row)
+    log = book.create_sheet(t.raw("register.events"))
+    log.append([t.raw("register.col." + c) for c in ("ref", "time", "event", "by", "reason")])
+    refs = {c.id: c.ref for c in cases}
+    for event in events:
+        if event.case_id in refs:
+            log.append(
+                [
+                    refs[event.case_id],
+                    when(event.at),
+                    t.raw("event." + event.kind),
+                    name(event.actor_id),
+                    event.reason or "",
+                ]
+            )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

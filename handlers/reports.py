@@ -1,0 +1,181 @@
+"""`/report`, `/export` and the weekly summary, for the manager, the cs
+supervisor and the front desk (in their groups, or privately)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from telegram import Bot, InputFile, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import CommandHandler
+
+from bot.reports import REPORT_TEAMS, Period, chart, figures_text, period_for, register
+from bot.services import Services
+from bot.storage import Person
+from handlers.common import Context, actor_of, allowed, reply, svc
+from handlers.i18n import Translator, language_for
+from workflow.figures import Figures, compute
+from workflow.model import SERVICE_DEADLINES, Team
+from workflow.roles import Role
+
+log = logging.getLogger("estate_desk.reports")
+
+REPORT_ROLES = frozenset({Role.MANAGER, Role.CS_SUPERVISOR, Role.FRONT_DESK})
+TREND_WEEKS = 6
+SUMMARY_HOUR = 9  # Monday 09:00 in the estate's time zone
+
+
+def _parse(args: list[str], s: Services) -> tuple[Period | None, Team | None]:
+    team = None
+    words = []
+    for arg in args:
+        try:
+            team = Team(arg.lower())
+        except ValueError:
+            words.append(arg.lower())
+    return period_for(" ".join(words), s.clock.now(), s.estate.zone), team
+
+
+async def figures_for(s: Services, period: Period, team: Team | None = None) -> Figures:
+    async with s.store.transaction() as tx:
+        events = await tx.events_of_cases_filed(period.start, period.end)
+    return compute(events, as_of=min(period.end, s.clock.now()), team=team)
+
+
+async def report(update: Update, context: Context) -> None:
+    t = await allowed(update, context, REPORT_ROLES)
+    if t is None:
+        return
+    s = svc(context)
+    period, team = _parse(context.args or [], s)
+    if period is None:
+        await reply(update, t("report.usage"))
+        return
+    figures = await figures_for(s, period, team)
+    title = period.label + (f" · {t.raw('team.' + team)}" if team else "")
+    await reply(update, figures_text(figures, t, title))
+    by_team = {tm: await figures_for(s, period, tm) for tm in REPORT_TEAMS}
+    weekly = await _weekly(s, period.end, team)
+    png = chart(by_team, weekly, t)
+    message = update.effective_message
+    assert message is not None
+    await message.reply_photo(InputFile(png, filename="report.png"))
+
+
+async def _weekly(s: Services, end: datetime, team: Team | None) -> list[tuple[str, Figures]]:
+    weeks = []
+    local_end = end.astimezone(s.estate.zone)
+    monday = datetime.combine(local_end.date(), datetime.min.time(), s.estate.zone)
+    monday -= timedelta(days=local_end.weekday())
+    for back in range(TREND_WEEKS, 0, -1):
+        start = monday - timedelta(weeks=back - 1)
+        week = Period(start, start + timedelta(days=7), start.strftime("%m-%d"))
+        weeks.append((week.label, await figures_for(s, week, team)))
+    return weeks
+
+
+async def export(update: Update, context: Context) -> None:
+    t = await allowed(update, context, REPORT_ROLES)
+    if t is None:
+        return
+    s = svc(context)
+    period, _team = _parse(context.args or [], s)
+    if period is None:
+        await reply(update, t("report.usage"))
+        return
+    actor = await actor_of(context, update.effective_user)
+    data = await register_for(s, period, t, with_phones=Role.MANAGER in actor.roles)
+    message = update.effective_message
+    assert message is not None
+    await message.reply_document(
+        InputFile(data, filename=f"cases-{period.label[:10]}.xlsx"),
+        caption=t.raw("export.caption", period=period.label),
+    )
+
+
+async def register_for(s: Services, period: Period, t: Translator, with_phones: bool) -> bytes:
+    async with s.store.transaction() as tx:
+        cases = await tx.cases_created_between(period.start, period.end)
+        events = [e for c in cases for e in await tx.events_of_case(c.id)]
+        ids = (
+            {c.reporter_id for c in cases}
+            | {c.acknowledged_by for c in cases}
+            | {c.resolved_by for c in cases}
+            | {e.actor_id for e in events}
+        )
+        people: dict[int, Person] = {}
+        for user_id in ids:
+            if user_id is not None and (person := await tx.person(user_id)):
+                people[user_id] = person
+    return register(cases, events, people, t, with_phones)
+
+
+async def weekly_summary(s: Services, bot: Bot) -> None:
+    """Monday 09:00: last week against the week before, and the worst overdue
+    cases, to the manager's group. Sent once per week, even across restarts."""
+    now = s.clock.now()
+    local = now.astimezone(s.estate.zone)
+    monday = datetime.combine(
+        local.date() - timedelta(days=local.weekday()), datetime.min.time(), s.estate.zone
+    )
+    due = monday + timedelta(hours=SUMMARY_HOUR)
+    key = monday.date().isoformat()
+    if now < due:
+        return
+    async with s.store.transaction() as tx:
+        sent = await tx.state("weekly_summary")
+        group = await tx.role_group(Role.MANAGER)
+        managers = [] if group else await tx.people_with_role(Role.MANAGER)
+        if key in sent:
+            return
+        await tx.put_state("weekly_summary", key, True)  # claim it before sending: once
+        open_cases = await tx.open_cases()
+    last = Period(monday - timedelta(days=7), monday, "")
+    before = Period(monday - timedelta(days=14), monday - timedelta(days=7), "")
+    this, prior = await figures_for(s, last), await figures_for(s, before)
+    overdue = sorted(
+        (
+            c
+            for c in open_cases
+            if any(dl.due_at < now for k, dl in c.deadlines.items() if k in SERVICE_DEADLINES)
+        ),
+        key=lambda c: min(dl.due_at for dl in c.deadlines.values()),
+    )[:5]
+    targets = (
+        [(group.chat_id, group.language)] if group else [(p.user_id, p.language) for p in managers]
+    )
+    for chat_id, language in targets:
+        t = Translator(language_for(language, s.estate.default_language), s.estate.zone)
+        lines = [t("summary.title", week=(monday - timedelta(days=7)).strftime("%Y-%m-%d"))]
+        lines.append(
+            t(
+                "summary.line",
+                what=t.raw("chart.ack"),
+                now=_pct(this.acknowledge_on_time.value),
+                before=_pct(prior.acknowledge_on_time.value),
+            )
+        )
+        lines.append(
+            t(
+                "summary.line",
+                what=t.raw("chart.handling"),
+                now=_pct(this.handling.value),
+                before=_pct(prior.handling.value),
+            )
+        )
+        lines.append(t("summary.cases", now=this.cases, before=prior.cases))
+        lines += [t("summary.overdue", ref=c.ref, rung=t.raw("role." + c.rung)) for c in overdue]
+        try:
+            await bot.send_message(chat_id, "\n".join(lines), parse_mode=ParseMode.HTML)
+        except TelegramError as error:
+            log.warning("weekly summary not sent to %s: %s", chat_id, error)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def report_handlers() -> list[object]:
+    return [CommandHandler("report", report), CommandHandler("export", export)]

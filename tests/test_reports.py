@@ -1,0 +1,100 @@
+"""Reports: periods, the figures as text, the chart and the register."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+
+from bot.reports import REPORT_TEAMS, chart, cjk_font, figures_text, period_for, register
+from bot.storage import SqliteStore
+from handlers.i18n import Translator
+from tests.helpers import DeskDriver
+from tests.workflow.test_figures import DEC_1, NOV_1, play_november
+from workflow.clock import FakeClock
+from workflow.figures import compute
+from workflow.policy import Policy
+from workflow.service import Desk
+
+HK = ZoneInfo("Asia/Hong_Kong")
+NOW = datetime(2026, 11, 18, 4, 0, tzinfo=UTC)  # Wednesday 12:00 in Hong Kong
+
+
+@pytest.mark.parametrize(
+    ("words", "start", "end"),
+    [
+        ("today", "2026-11-18", "2026-11-19"),
+        ("week", "2026-11-16", "2026-11-23"),
+        ("", "2026-11-16", "2026-11-23"),
+        ("month", "2026-11-01", "2026-12-01"),
+        ("lastmonth", "2026-10-01", "2026-11-01"),
+        ("2026-11-03 2026-11-05", "2026-11-03", "2026-11-06"),
+    ],
+)
+def test_periods_are_whole_local_days(words: str, start: str, end: str) -> None:
+    period = period_for(words, NOW, HK)
+    assert period is not None
+    assert period.start.astimezone(HK).strftime("%Y-%m-%d") == start
+    assert period.end.astimezone(HK).strftime("%Y-%m-%d") == end
+
+
+@pytest.mark.parametrize("words", ["yesterday", "2026-11-05 2026-11-01", "2026-13-01 x"])
+def test_a_period_that_makes_no_sense_is_refused(words: str) -> None:
+    assert period_for(words, NOW, HK) is None
+
+
+@pytest.fixture
+async def november(tmp_path: Path) -> SqliteStore:
+    store = await SqliteStore(tmp_path / "desk.sqlite3").open()
+    clock = FakeClock()
+    await play_november(DeskDriver(Desk(store, Policy(), clock), clock))
+    return store
+
+
+async def test_the_figures_read_as_the_office_writes_them(november: SqliteStore) -> None:
+    async with november.transaction() as tx:
+        events = await tx.events_of_cases_filed(NOV_1, DEC_1)
+    text = figures_text(compute(events, DEC_1), Translator("zh-Hant", HK), "2026-11")
+    await november.close()
+
+    assert "接單及時率:60% (3/5)" in text
+    assert "返修率:33% (1/3)" in text
+    assert "平均滿意度:3.5/5 (2)" in text
+
+
+async def test_the_chart_is_a_phone_sized_png_with_a_cjk_font(november: SqliteStore) -> None:
+    async with november.transaction() as tx:
+        events = await tx.events_of_cases_filed(NOV_1, DEC_1)
+    await november.close()
+    by_team = {team: compute(events, DEC_1, team) for team in REPORT_TEAMS}
+    weekly = [("11-02", compute(events, DEC_1)), ("11-09", compute(events, DEC_1))]
+
+    png = chart(by_team, weekly, Translator("zh-Hant", HK))
+
+    image = Image.open(io.BytesIO(png))
+    assert (image.format, image.size) == ("PNG", (720, 960))
+    assert cjk_font() is not None, "no CJK font: labels would be boxes (.ci/run installs one)"
+
+
+async def test_the_register_has_a_row_per_case_and_every_event(november: SqliteStore) -> None:
+    async with november.transaction() as tx:
+        cases = await tx.cases_created_between(NOV_1, DEC_1)
+        events = [e for c in cases for e in await tx.events_of_case(c.id)]
+    await november.close()
+
+    data = register(cases, events, {}, Translator("en", HK), with_phones=False)
+
+    book = load_workbook(io.BytesIO(data))
+    rows = list(book["Cases"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("Reference", "Category", "Severity", "Status")
+    assert "Phone" not in rows[0]
+    assert [r[0] for r in rows[1:]] == [c.ref for c in cases]
+    assert len(cases) == 6  # five counted in the figures, and the cancelled one
+    rated = {r[0]: r[15] for r in rows[1:]}
+    assert sorted(v for v in rated.values() if v) == [2, 5]
+    assert len(list(book["Events"].iter_rows())) == len(events) + 1

@@ -143,6 +143,21 @@ class PatrolConfig(_Strict):
         return self
 
 
+class ReportsConfig(_Strict):
+    """When the weekly summary goes to the manager's group."""
+
+    summary_weekday: Literal[
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    ] = "monday"
+    summary_time: time = time(9, 0)
+
+    @property
+    def weekday(self) -> int:
+        return ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].index(
+            self.summary_weekday
+        )
+
+
 class RoutingOverride(_Strict):
     category: Category
     severity: Severity
@@ -161,6 +176,7 @@ class EstateConfig(_Strict):
     shifts: list[Shift] = Field(default_factory=list)
     checkpoints: list[Checkpoint] = Field(default_factory=list)
     patrol: PatrolConfig = PatrolConfig()
+    reports: ReportsConfig = ReportsConfig()
 
     @field_validator("timezone")
     @classmethod

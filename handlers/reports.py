@@ -24,7 +24,6 @@ log = logging.getLogger("estate_desk.reports")
 
 REPORT_ROLES = frozenset({Role.MANAGER, Role.CS_SUPERVISOR, Role.FRONT_DESK})
 TREND_WEEKS = 6
-SUMMARY_HOUR = 9  # Monday 09:00 in the estate's time zone
 
 
 def _parse(args: list[str], s: Services) -> tuple[Period | None, Team | None]:
@@ -113,14 +112,18 @@ async def register_for(s: Services, period: Period, t: Translator, with_phones: 
 
 
 async def weekly_summary(s: Services, bot: Bot) -> None:
-    """Monday 09:00: last week against the week before, and the worst overdue
-    cases, to the manager's group. Sent once per week, even across restarts."""
+    """Monday 09:00 (or as the estate file says): last week against the week
+    before, and the worst overdue cases, to the manager's group. Sent once per
+    week, even across restarts."""
     now = s.clock.now()
     local = now.astimezone(s.estate.zone)
     monday = datetime.combine(
         local.date() - timedelta(days=local.weekday()), datetime.min.time(), s.estate.zone
     )
-    due = monday + timedelta(hours=SUMMARY_HOUR)
+    when = s.estate.reports
+    due = datetime.combine(
+        (monday + timedelta(days=when.weekday)).date(), when.summary_time, s.estate.zone
+    )
     key = monday.date().isoformat()
     if now < due:
         return

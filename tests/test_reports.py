@@ -98,3 +98,41 @@ async def test_the_register_has_a_row_per_case_and_every_event(november: SqliteS
     rated = {r[0]: r[15] for r in rows[1:]}
     assert sorted(v for v in rated.values() if v) == [2, 5]
     assert len(list(book["Events"].iter_rows())) == len(events) + 1
+
+
+async def test_the_register_exports_from_the_command_line(
+    november: SqliteStore, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    await november.close()
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "export",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--out",
+            str(tmp_path / "register.xlsx"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(root),
+            "DATABASE_PATH": november.path,
+            "ESTATE_CONFIG": str(root / "estate.toml"),
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert "6 cases" in result.stdout
+    rows = list(load_workbook(tmp_path / "register.xlsx").worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 7 and rows[0][0] == "編號"

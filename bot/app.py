@@ -17,6 +17,7 @@ from bot.scheduler import schedule_sweeps
 from bot.services import SERVICES_KEY, Services, services
 from bot.settings import Settings
 from bot.storage import SqliteStore
+from bot.updates import SanitizingRequest
 from handlers.i18n import Translator, language_for
 from handlers.setup import register
 from workflow.clock import Clock, SystemClock
@@ -82,6 +83,7 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
+        .get_updates_request(SanitizingRequest(connection_pool_size=1))
         .rate_limiter(
             AIORateLimiter(
                 group_max_rate=settings.group_messages_per_minute,

@@ -69,6 +69,7 @@ class Courier:
         estate: EstateConfig | None = None,
     ) -> None:
         self.estate = estate
+        self.retry_delays: tuple[float, ...] = RETRY_DELAYS
         self.store = store
         self.bot = bot
         self.clock = clock
@@ -349,7 +350,7 @@ class Courier:
             )
             await self._finish(item, "gave_up")
             return
-        delay = RETRY_DELAYS[min(item.attempts, len(RETRY_DELAYS) - 1)]
+        delay = self.retry_delays[min(item.attempts, len(self.retry_delays) - 1)]
         log.warning(
             "%s for %s failed (%s); retrying in %ss",
             item.notification.kind,

@@ -5,9 +5,11 @@ middle loses nothing; the case exists only once confirmed."""
 from __future__ import annotations
 
 import contextlib
+import logging
+import sqlite3
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
@@ -21,6 +23,8 @@ from handlers.states import F_BUILDING, F_CONFIRM, F_DESCRIBE, F_KIND, F_SPOT, F
 from workflow import commands as cmd
 from workflow.errors import DomainError
 from workflow.model import Category, Location, ReporterKind, Urgency
+
+log = logging.getLogger("estate_desk.filing")
 
 MAX_PHOTOS = 5
 MAX_TEXT = 2000
@@ -188,7 +192,14 @@ async def on_done(update: Update, context: Context) -> int:
     if not draft["text"] and not draft["photos"] and not draft["voice"]:
         await reply(update, t("file.describe.empty"))
         return F_DESCRIBE
-    keyboard = inline(
+    await reply(
+        update, await _summary(context, draft, t, update), reply_markup=_confirm_keyboard(t)
+    )
+    return F_CONFIRM
+
+
+def _confirm_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return inline(
         [
             [
                 (t.raw("button.confirm"), "n", "ok", "", ""),
@@ -197,8 +208,6 @@ async def on_done(update: Update, context: Context) -> int:
             ]
         ]
     )
-    await reply(update, await _summary(context, draft, t, update), reply_markup=keyboard)
-    return F_CONFIRM
 
 
 async def _summary(context: Context, draft: dict[str, Any], t: Translator, update: Update) -> str:
@@ -275,6 +284,12 @@ async def _file(update: Update, context: Context, draft: dict[str, Any], t: Tran
         await s.desk.file(command)
     except DomainError as error:
         await reply(update, error_text(error, t))
+        return F_CONFIRM
+    except sqlite3.Error:
+        # Nothing was stored (the transaction rolled back): say so, and offer the
+        # same summary again so one more press files it once the store is back.
+        log.exception("filing failed in the store")
+        await reply(update, t("error.not_saved"), reply_markup=_confirm_keyboard(t))
         return F_CONFIRM
     assert context.user_data is not None
     context.user_data.pop("draft", None)

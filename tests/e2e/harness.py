@@ -76,6 +76,7 @@ class Estate:
         # Pacing counts real seconds, and tests play hours in seconds: only the
         # burst test, which is about pacing, turns it on.
         courier.pacer.busy_at = courier.pacer.full_at = 10_000
+        courier.retry_delays = (0.1,)  # a flaky network's back-off, in test time
         self.running = True
 
     async def stop_bot(self) -> None:

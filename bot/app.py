@@ -88,6 +88,8 @@ def build_application(
             AIORateLimiter(
                 group_max_rate=settings.group_messages_per_minute,
                 group_time_period=60,
+                overall_max_rate=settings.messages_per_second,
+                overall_time_period=1,
                 max_retries=3,
             )
         )

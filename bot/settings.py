@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Telegram's limit for one group; PTB's rate limiter waits rather than exceed it.
     group_messages_per_minute: int = Field(default=20, gt=0)
+    # Telegram's overall limit for a bot, about 30 messages a second.
+    messages_per_second: float = Field(default=30, gt=0)
     # Simulated time, for demos and tests: start at SIM_START and run SIM_SPEED
     # times faster than the wall clock from SIM_EPOCH (unix seconds).
     sim_start: datetime | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,10 +45,13 @@ DEMO_STAFF: dict[Role, tuple[int, str, str]] = {
     Role.CS_SUPERVISOR: (30, "Cindy (cs supervisor)", "en"),
     Role.MANAGER: (40, "Max (manager)", "en"),
 }
-DEMO_RESIDENTS = [  # user id, name, language, block, unit, phone
-    (100, "陳大文", "zh-Hant", "A", "12A", "+85291234567"),
-    (101, "王小明", "zh-Hans", "A", "3B", "+8613800138000"),
-    (102, "Sarah Smith", "en", "B", "1A", "+85298765432"),
+# Residents of the demo estate (names in their own languages): user id, name,
+# language, block, unit, phone.
+DEMO_RESIDENTS: list[tuple[int, str, str, str, str, str]] = [
+    tuple(row)
+    for row in json.loads(Path(__file__).with_name("playground.json").read_text(encoding="utf-8"))[
+        "residents"
+    ]
 ]
 TELEGRAM_TAG = {"zh-Hant": "zh-hant", "zh-Hans": "zh-hans", "en": "en"}
 

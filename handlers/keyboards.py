@@ -25,7 +25,6 @@ MENU_KEYS = (
     "menu.language",
     "menu.help",
 )
-LANGUAGE_NAMES = {"zh-Hant": "繁體中文", "zh-Hans": "简体中文", "en": "English"}
 
 
 def main_menu(t: Translator) -> ReplyKeyboardMarkup:
@@ -83,5 +82,8 @@ def inline(
     )
 
 
-def language_picker() -> InlineKeyboardMarkup:
-    return inline([[(name, "l", "set", code, "") for code, name in LANGUAGE_NAMES.items()]])
+def language_picker(t: Translator) -> InlineKeyboardMarkup:
+    """Each language named in itself (the same words in every catalogue)."""
+    codes = ("zh-Hant", "zh-Hans", "en")
+    names = [t.raw("language.name." + code.lower().replace("-", "_")) for code in codes]
+    return inline([[(name, "l", "set", code, "") for code, name in zip(names, codes, strict=True)]])

@@ -1,4 +1,4 @@
-"""Patrol rounds (巡視頻次及其記錄) and the shift log.
+"""Patrol rounds and their records, and the shift log.
 
 A guard scans a checkpoint's QR code, which opens the bot with that
 checkpoint's deep link: the scan is logged. A timer job checks each finished

@@ -132,7 +132,7 @@ async def show_help(update: Update, context: Context) -> None:
 
 async def choose_language(update: Update, context: Context) -> None:
     t = await t_user(update, context)
-    await reply(update, t("language.choose"), reply_markup=language_picker())
+    await reply(update, t("language.choose"), reply_markup=language_picker(t))
 
 
 async def on_language(update: Update, context: Context) -> None:

@@ -86,4 +86,4 @@ def language_picker(t: Translator) -> InlineKeyboardMarkup:
     """Each language named in itself (the same words in every catalogue)."""
     codes = ("zh-Hant", "zh-Hans", "en")
     names = [t.raw("language.name." + code.lower().replace("-", "_")) for code in codes]
-    return inline([[(name, "l", "set", code, "") for code, name in zip(names, codes, strict=True)]])
+    return inline([[(name, "l", "set", code, "") for name, code in zip(names, codes, strict=True)]])

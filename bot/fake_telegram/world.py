@@ -107,6 +107,17 @@ class Chat:
     def bot_messages(self) -> list[Shown]:
         return [m for m in self.view() if m.from_bot]
 
+    def bot_messages_after(self, after: int) -> list[Shown]:
+        """Bot messages newer than message id `after`, oldest first, looking only
+        at the newest messages (waiting on a busy chat stays cheap)."""
+        newer = []
+        for message in reversed(self.messages.values()):
+            if message["message_id"] <= after:
+                break
+            if message["from"].get("is_bot", False):
+                newer.append(_shown(self, message))
+        return newer[::-1]
+
 
 def _shown(chat: Chat, message: JSON) -> Shown:
     markup = message.get("reply_markup") or {}
@@ -565,10 +576,7 @@ class FakeUser:
         where = chat or self.private
 
         def find() -> Shown | None:
-            return next(
-                (m for m in where.bot_messages() if m.message_id > after and contains in m.text),
-                None,
-            )
+            return next((m for m in where.bot_messages_after(after) if contains in m.text), None)
 
         found: Shown = await self.world.wait_for(
             find, timeout, f"a message containing {contains!r}"
@@ -585,8 +593,8 @@ class FakeUser:
             return next(
                 (
                     m
-                    for m in where.bot_messages()
-                    if m.message_id > after and any(label in b for b in m.button_labels)
+                    for m in where.bot_messages_after(after)
+                    if any(label in b for b in m.button_labels)
                 ),
                 None,
             )

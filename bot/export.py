@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.estate import EstateConfig
-from bot.reports import period_for, register
+from bot.reports import period_for, register_for
 from bot.settings import Settings
-from bot.storage import Person, SqliteStore
+from bot.storage import SqliteStore
 from handlers.i18n import Translator, language_for
 from workflow.clock import SystemClock
 
@@ -25,14 +25,11 @@ async def export_register(
             "the second"
         )
         return 2
-    async with SqliteStore(settings.database_path) as store, store.transaction() as tx:
-        cases = await tx.cases_created_between(period.start, period.end)
-        events = [e for c in cases for e in await tx.events_of_case(c.id)]
-        people: dict[int, Person] = {}
-        for user_id in {c.reporter_id for c in cases} | {e.actor_id for e in events}:
-            if user_id is not None and (person := await tx.person(user_id)):
-                people[user_id] = person
     t = Translator(language_for(estate.default_language), estate.zone)
-    Path(out).write_bytes(register(cases, events, people, t, with_phones=True))
-    print(f"{len(cases)} cases ({period.label}) written to {out}")
+    async with SqliteStore(settings.database_path) as store:
+        data = await register_for(store, period, t, with_phones=True)
+        async with store.transaction() as tx:
+            count = len(await tx.cases_created_between(period.start, period.end))
+    Path(out).write_bytes(data)
+    print(f"{count} cases ({period.label}) written to {out}")
     return 0

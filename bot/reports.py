@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from openpyxl import Workbook
 
-from bot.storage import Person
+from bot.storage import Person, SqliteStore
 from handlers.i18n import Translator
 from workflow.figures import Figures, Rate
 from workflow.model import Case, Event, Team
@@ -254,3 +254,23 @@ def register(
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+async def register_for(
+    store: SqliteStore, period: Period, t: Translator, with_phones: bool
+) -> bytes:
+    """The register for the cases filed in `period`, with the people they name."""
+    async with store.transaction() as tx:
+        cases = await tx.cases_created_between(period.start, period.end)
+        events = [e for c in cases for e in await tx.events_of_case(c.id)]
+        ids = (
+            {c.reporter_id for c in cases}
+            | {c.acknowledged_by for c in cases}
+            | {c.resolved_by for c in cases}
+            | {e.actor_id for e in events}
+        )
+        people: dict[int, Person] = {}
+        for user_id in ids:
+            if user_id is not None and (person := await tx.person(user_id)):
+                people[user_id] = person
+    return register(cases, events, people, t, with_phones)

@@ -51,8 +51,3 @@ def schedule_sweeps(
         name=SWEEP_JOB,
         job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
     )
-
-
-def sweeps_scheduled(application: Application) -> bool:  # type: ignore[type-arg]
-    jq = application.job_queue
-    return jq is not None and bool(jq.get_jobs_by_name(SWEEP_JOB))

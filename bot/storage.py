@@ -284,10 +284,6 @@ class SqliteTransaction:
         )
         return [int(row[0]) for row in rows]
 
-    async def open_case_count(self) -> int:
-        row = await self._one("SELECT count(DISTINCT case_id) FROM deadlines")
-        return int(row[0]) if row else 0
-
     # --- the event log -------------------------------------------------------
 
     async def append(self, events: Sequence[Event]) -> None:

@@ -11,9 +11,8 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
-from bot.reports import REPORT_TEAMS, Period, chart, figures_text, period_for, register
+from bot.reports import REPORT_TEAMS, Period, chart, figures_text, period_for, register_for
 from bot.services import Services
-from bot.storage import Person
 from handlers.common import Context, actor_of, allowed, reply, svc
 from handlers.i18n import Translator, language_for
 from workflow.figures import Figures, compute
@@ -43,21 +42,34 @@ async def figures_for(s: Services, period: Period, team: Team | None = None) -> 
     return compute(events, as_of=min(period.end, s.clock.now()), team=team)
 
 
-async def report(update: Update, context: Context) -> None:
+async def _period(
+    update: Update, context: Context
+) -> tuple[Translator, Period, Team | None] | None:
+    """The asker's translator, period and team; None once the asker has been told
+    why not (not allowed, or a period that makes no sense)."""
     t = await allowed(update, context, REPORT_ROLES)
     if t is None:
-        return
-    s = svc(context)
-    period, team = _parse(context.args or [], s)
+        return None
+    period, team = _parse(context.args or [], svc(context))
     if period is None:
         await reply(update, t("report.usage"))
+        return None
+    return t, period, team
+
+
+async def report(update: Update, context: Context) -> None:
+    asked = await _period(update, context)
+    if asked is None:
         return
-    figures = await figures_for(s, period, team)
+    t, period, team = asked
+    s = svc(context)
+    async with s.store.transaction() as tx:
+        events = await tx.events_of_cases_filed(period.start, period.end)
+    as_of = min(period.end, s.clock.now())
     title = period.label + (f" · {t.raw('team.' + team)}" if team else "")
-    await reply(update, figures_text(figures, t, title))
-    by_team = {tm: await figures_for(s, period, tm) for tm in REPORT_TEAMS}
-    weekly = await _weekly(s, period.end, team)
-    png = chart(by_team, weekly, t)
+    await reply(update, figures_text(compute(events, as_of, team), t, title))
+    by_team = {tm: compute(events, as_of, tm) for tm in REPORT_TEAMS}  # one query, every team
+    png = chart(by_team, await _weekly(s, period.end, team), t)
     message = update.effective_message
     assert message is not None
     await message.reply_photo(InputFile(png, filename="report.png"))
@@ -76,39 +88,20 @@ async def _weekly(s: Services, end: datetime, team: Team | None) -> list[tuple[s
 
 
 async def export(update: Update, context: Context) -> None:
-    t = await allowed(update, context, REPORT_ROLES)
-    if t is None:
+    asked = await _period(update, context)
+    if asked is None:
         return
-    s = svc(context)
-    period, _team = _parse(context.args or [], s)
-    if period is None:
-        await reply(update, t("report.usage"))
-        return
+    t, period, _team = asked
     actor = await actor_of(context, update.effective_user)
-    data = await register_for(s, period, t, with_phones=Role.MANAGER in actor.roles)
+    data = await register_for(
+        svc(context).store, period, t, with_phones=Role.MANAGER in actor.roles
+    )
     message = update.effective_message
     assert message is not None
     await message.reply_document(
         InputFile(data, filename=f"cases-{period.label[:10]}.xlsx"),
         caption=t.raw("export.caption", period=period.label),
     )
-
-
-async def register_for(s: Services, period: Period, t: Translator, with_phones: bool) -> bytes:
-    async with s.store.transaction() as tx:
-        cases = await tx.cases_created_between(period.start, period.end)
-        events = [e for c in cases for e in await tx.events_of_case(c.id)]
-        ids = (
-            {c.reporter_id for c in cases}
-            | {c.acknowledged_by for c in cases}
-            | {c.resolved_by for c in cases}
-            | {e.actor_id for e in events}
-        )
-        people: dict[int, Person] = {}
-        for user_id in ids:
-            if user_id is not None and (person := await tx.person(user_id)):
-                people[user_id] = person
-    return register(cases, events, people, t, with_phones)
 
 
 async def weekly_summary(s: Services, bot: Bot) -> None:

@@ -129,10 +129,6 @@ class Location:
     latitude: float | None = None
     longitude: float | None = None
 
-    @property
-    def is_unit(self) -> bool:
-        return self.unit is not None
-
 
 @dataclass(frozen=True)
 class Actor:

@@ -213,3 +213,38 @@ async def test_language_can_be_changed_and_old_menu_labels_still_work(tmp_path: 
 
         assert "will acknowledge it within 30 minutes" in last_text(chan)
         assert ref.startswith("R")
+
+
+async def test_a_rejected_registration_is_told_why_and_a_comment_can_be_skipped(
+    estate: Estate,
+) -> None:
+    pat = estate.world.user(203, "Pat", language_code="en")
+    pat.send("/start")
+    await tap(estate, pat, "Block B")
+    await tap(estate, pat, "3A")
+    pat.send("Pat Lee")
+    await estate.settle()
+    pat.send_contact("+85260000000")
+    await estate.settle()
+    desk_group = estate.groups[Role.FRONT_DESK]
+    card = await estate.world.wait_for(
+        lambda: next((m for m in desk_group.bot_messages() if "Pat Lee" in m.text), None)
+    )
+    await estate.press(estate.staff(Role.FRONT_DESK), card, "單位不符")
+    assert "not approved" in last_text(pat) and "Unit not found" in last_text(pat)
+    assert "未批准" in desk_group.messages[card.message_id]["text"]
+
+    smith = estate.resident("smith")
+    lead = estate.staff(Role.REPAIR_LEAD)
+    ref = await file_case(estate, smith, "🔧 Report a repair", "Loose tile", urgency="🕒")
+    group = estate.groups[Role.REPAIR_LEAD]
+    await estate.press(lead, await estate.card(Role.REPAIR_LEAD, ref), "接單")
+    await estate.press(lead, await estate.card(Role.REPAIR_LEAD, ref), "已處理")
+    lead.send("Re-laid", chat=group, reply_to=group.bot_messages()[-1])
+    await estate.settle()
+    await tap(estate, smith, "Yes")
+    await tap(estate, smith, "★★★★★")
+    await tap(estate, smith, "Skip")
+    assert "Thank you" in last_text(smith)
+    case = await estate.case(ref)
+    assert (case.rating, case.feedback_comment) == (5, None)

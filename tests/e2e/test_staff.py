@@ -317,3 +317,21 @@ async def test_escalate_by_hand_and_a_press_on_a_case_that_moved_on(estate: Esta
     answer = await lead.answer_to(stale)
     assert answer.show_alert and "Sam Repair" in (answer.text or "")
     assert (await estate.case(ref)).acknowledged_by == supervisor.id
+
+
+async def test_unbinding_a_group_sends_its_cases_to_the_role_holders_privately(
+    estate: Estate,
+) -> None:
+    admin = estate.world.users[ADMIN_ID]
+    group = estate.groups[Role.CLEANING_LEAD]
+    admin.send("/unbind", chat=group)
+    await estate.settle()
+    assert "保潔班長" in group.bot_messages()[-1].text
+    admin.send("/unbind", chat=group)
+    await estate.settle()
+    assert "沒有設定職位" in group.bot_messages()[-1].text
+
+    ref = await file_case(estate, estate.resident("chan"), "🧹 保潔問題", "樓梯有水")
+    cleo = estate.staff(Role.CLEANING_LEAD)
+    card = await cleo.wait_for_button("接單")
+    assert ref in card.text

@@ -17,15 +17,12 @@ from bot.scheduler import schedule_sweeps
 from bot.services import SERVICES_KEY, Services, services
 from bot.settings import Settings
 from bot.storage import SqliteStore
-from bot.updates import SanitizingRequest
+from bot.transport import AiohttpRequest, SanitizingRequest
 from handlers.i18n import Translator, language_for
 from handlers.setup import register
 from workflow.clock import Clock, SystemClock
 from workflow.service import Desk
 
-# Measured against a bare echo bot on the fake server with 50 ms latency
-# (issue 7's figures): 8-32 concurrent updates is the sweet spot.
-CONCURRENT_UPDATES = 16
 COMMANDS = [
     "start",
     "help",
@@ -83,6 +80,7 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
+        .request(AiohttpRequest())
         .get_updates_request(SanitizingRequest(connection_pool_size=1))
         .rate_limiter(
             AIORateLimiter(
@@ -93,7 +91,7 @@ def build_application(
                 max_retries=3,
             )
         )
-        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
+        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
         .persistence(SqlitePersistence(store))
         .post_init(_open)
         .post_stop(_stop)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.fake_telegram.html_check import HtmlError, html_to_text
-from bot.fake_telegram.world import JSON, Chat, TelegramError, World, bad_request
+from bot.fake_telegram.world import ANSWERS, JSON, Chat, TelegramError, World, bad_request
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -186,7 +186,7 @@ class BotApi:
         updated["edit_date"] = int(self.world.clock())
         chat.messages[message["message_id"]] = updated
         chat.edited.add(message["message_id"])
-        self.world._notify()
+        self.world._notify(chat.id)
         return updated
 
     def _stored_photo(self, content: bytes | str | None) -> list[JSON]:
@@ -270,7 +270,7 @@ class BotApi:
         chat = self.world.chat(self._chat_id(params))
         if chat.messages.pop(params.integer("message_id") or 0, None) is None:
             raise bad_request("message to delete not found")
-        self.world._notify()
+        self.world._notify(chat.id)
         return True
 
     async def api_answerCallbackQuery(self, params: Params) -> bool:
@@ -283,7 +283,7 @@ class BotApi:
         if text is not None and len(text) > 200:
             raise bad_request("MESSAGE_TOO_LONG")
         self.world.answers[query_id] = {"text": text, "show_alert": params.flag("show_alert")}
-        self.world._notify()
+        self.world._notify(ANSWERS)
         return True
 
     async def api_sendPhoto(self, params: Params) -> JSON:

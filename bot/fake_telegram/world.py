@@ -14,6 +14,12 @@ from typing import Any, ClassVar
 JSON = dict[str, Any]
 
 
+# What a waiter can wait on besides a chat id (see World.wait_changed).
+ANY = "any change"
+UPDATES = "the update queue"
+ANSWERS = "callback answers"
+
+
 class TelegramError(Exception):
     """What the Bot API answers instead of a result."""
 
@@ -218,7 +224,7 @@ class World:
         self.commands: list[JSON] = []
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1)
-        self._waiters: set[asyncio.Future[None]] = set()
+        self._waiters: dict[object, set[asyncio.Future[None]]] = {}
         self._group_ids = itertools.count(1)
 
     # --- setting the scene -------------------------------------------------------
@@ -286,25 +292,37 @@ class World:
     def enqueue(self, kind: str, payload: JSON) -> int:
         update_id = next(self._update_ids)
         self.updates.append({"update_id": update_id, kind: payload})
-        self._notify()
+        self._notify(UPDATES)
         return update_id
 
-    def _notify(self) -> None:
-        waiters, self._waiters = self._waiters, set()
-        for waiter in waiters:
+    def _notify(self, topic: object = None) -> None:
+        """Wake whoever waits on `topic` (a chat id, UPDATES, ANSWERS) and whoever
+        waits on any change. Waking only the interested keeps a benchmark with
+        hundreds of waiting residents from re-checking every chat on every message."""
+        woken = self._waiters.pop(ANY, set())
+        if topic is not None:
+            woken |= self._waiters.pop(topic, set())
+        else:
+            for waiters in self._waiters.values():
+                woken |= waiters
+            self._waiters.clear()
+        for waiter in woken:
             if not waiter.done():
                 waiter.set_result(None)
 
-    async def wait_changed(self, timeout: float) -> None:
-        """Sleep until anything changes (an update, a message, an answer), or `timeout`."""
+    async def wait_changed(self, timeout: float, topic: object = None) -> None:
+        """Sleep until `topic` changes (default: anything), or `timeout`."""
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.add(waiter)
+        key = ANY if topic is None else topic
+        self._waiters.setdefault(key, set()).add(waiter)
         try:
             await asyncio.wait_for(waiter, max(timeout, 0))
         except TimeoutError:
             pass
         finally:
-            self._waiters.discard(waiter)
+            waiters = self._waiters.get(key)
+            if waiters is not None:
+                waiters.discard(waiter)
 
     async def take_updates(
         self, offset: int, limit: int, timeout: float, allowed: list[str] | None
@@ -318,15 +336,17 @@ class World:
             ]
             if wanted or time.monotonic() >= deadline:
                 return wanted[:limit]
-            await self.wait_changed(deadline - time.monotonic())
+            await self.wait_changed(deadline - time.monotonic(), UPDATES)
 
     async def wait_for(
         self,
         predicate: Callable[[], Any],
         timeout: float = 10.0,
         what: str = "the expected message",
+        topic: object = None,
     ) -> Any:
-        """Wait until `predicate()` returns something truthy, and return it."""
+        """Wait until `predicate()` returns something truthy, and return it;
+        re-checked when `topic` (default: anything) changes."""
         deadline = time.monotonic() + timeout
         while True:
             found = predicate()
@@ -334,7 +354,7 @@ class World:
                 return found
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"waited {timeout}s for {what}")
-            await self.wait_changed(min(0.2, deadline - time.monotonic()))
+            await self.wait_changed(min(0.2, deadline - time.monotonic()), topic)
 
     # --- messages --------------------------------------------------------------------
 
@@ -352,7 +372,7 @@ class World:
             message["message_thread_id"] = thread_id
             message["is_topic_message"] = True
         chat.messages[message["message_id"]] = message
-        self._notify()
+        self._notify(chat.id)
         return message
 
     def store_file(self, content: bytes, folder: str, suffix: str) -> StoredFile:
@@ -565,6 +585,7 @@ class FakeUser:
             lambda: self.world.answers.get(query_id),
             timeout,
             f"an answer to button press {query_id}",
+            ANSWERS,
         )
         return CallbackAnswer(answer.get("text"), bool(answer.get("show_alert")))
 
@@ -579,7 +600,7 @@ class FakeUser:
             return next((m for m in where.bot_messages_after(after) if contains in m.text), None)
 
         found: Shown = await self.world.wait_for(
-            find, timeout, f"a message containing {contains!r}"
+            find, timeout, f"a message containing {contains!r}", where.id
         )
         return found
 
@@ -599,7 +620,7 @@ class FakeUser:
                 None,
             )
 
-        found: Shown = await self.world.wait_for(find, timeout, f"a button {label!r}")
+        found: Shown = await self.world.wait_for(find, timeout, f"a button {label!r}", where.id)
         return found
 
     def transcript(self, chat: Chat | None = None) -> str:

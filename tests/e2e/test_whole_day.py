@@ -7,10 +7,6 @@ SIGKILL in the middle of an escalation and started again."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -19,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from bot.fake_telegram import FakeTelegramServer, FakeUser, Shown, World
+from bot.fake_telegram.process import BotProcess, bot_environment
 from bot.storage import RoleGroup, SqliteStore
-from tests.e2e.harness import ADMIN_ID, RESIDENTS, ROOT, STAFF, seed
+from tests.e2e.harness import ADMIN_ID, RESIDENTS, STAFF, seed
 from tests.e2e.steps import REF, file_case, last_text, tap
 from workflow.roles import Role
 
@@ -54,35 +51,6 @@ class Remote:
         return answer.text
 
 
-class BotProcess:
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        self.env, self.cwd = env, cwd
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with (self.cwd / "bot.log").open("ab") as log:  # the child keeps its own copy
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot"],
-                cwd=self.cwd,
-                env=self.env,
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-            )
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
 @pytest.fixture
 async def day(tmp_path: Path) -> AsyncIterator[tuple[World, BotProcess, dict[Role, object]]]:
     world = World()
@@ -103,20 +71,15 @@ async def day(tmp_path: Path) -> AsyncIterator[tuple[World, BotProcess, dict[Rol
                 await tx.bind_group(RoleGroup(role=role, chat_id=chat.id, title=chat.title))
                 groups[role] = chat
         world.updates.clear()
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "PYTHONPATH": str(ROOT),
-            "BOT_TOKEN": world.token,
-            "BOT_API_URL": server.base_url,
-            "BOT_FILE_URL": server.file_url,
-            "DATABASE_PATH": str(db),
-            "ESTATE_CONFIG": str(ROOT / "estate.toml"),
-            "ADMIN_IDS": str(ADMIN_ID),
-            "SWEEP_SECONDS": "0.2",
-            "SIM_START": "2026-11-02T01:00:00Z",
-            "SIM_SPEED": str(SPEED),
-            "SIM_EPOCH": str(datetime.now(UTC).timestamp()),
-        }
+        env = bot_environment(
+            server,
+            db,
+            admin_ids=ADMIN_ID,
+            sweep_seconds=0.2,
+            sim_start="2026-11-02T01:00:00Z",
+            sim_speed=SPEED,
+            sim_epoch=datetime.now(UTC).timestamp(),
+        )
         bot = BotProcess(env, tmp_path)
         bot.start()
         try:

@@ -1,0 +1,81 @@
+"""A bot in its own process, pointed at the fake Telegram.
+
+The whole-day test and the benchmarks run `python -m bot` the way a
+deployment does: its own interpreter, its own core, killed for real. All the
+caller can watch is Telegram (the fake) and the database file.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from bot.fake_telegram.server import FakeTelegramServer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def bot_environment(
+    server: FakeTelegramServer, database: Path, **settings: object
+) -> dict[str, str]:
+    """The environment for `python -m bot` against `server`; `settings` are
+    extra settings by name (sweep_seconds=0.2 becomes SWEEP_SECONDS=0.2)."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": server.world.token,
+        "BOT_API_URL": server.base_url,
+        "BOT_FILE_URL": server.file_url,
+        "DATABASE_PATH": str(database),
+        "ESTATE_CONFIG": str(ROOT / "estate.toml"),
+    }
+    env.update({name.upper(): str(value) for name, value in settings.items()})
+    return env
+
+
+class BotProcess:
+    """`python -m bot` (or another module) started, stopped and SIGKILLed on request."""
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        cwd: Path,
+        module: Sequence[str] = ("-m", "bot"),
+        log_name: str = "bot.log",
+    ) -> None:
+        self.env, self.cwd = dict(env), cwd
+        self.argv = [sys.executable, *module]
+        self.log_path = cwd / log_name
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:  # the child keeps its own copy
+            self.process = subprocess.Popen(
+                self.argv, cwd=self.cwd, env=self.env, stdout=log, stderr=log
+            )
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self, timeout: float = 30) -> None:
+        """SIGTERM (the bot shuts down cleanly), then SIGKILL if it lingers."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")

@@ -26,7 +26,16 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import children_cpu, echo_bot, estate_desk, heading, percentiles, polling, record
+from bench.common import (
+    children_cpu,
+    echo_bot,
+    estate_desk,
+    heading,
+    own_cpu,
+    percentiles,
+    polling,
+    record,
+)
 from bot.estate import load_estate
 from bot.fake_telegram import FakeTelegramServer, FakeUser, World
 from bot.fake_telegram.process import ROOT
@@ -93,9 +102,10 @@ async def our_rate(
             try:
                 await polling(server, process)
                 waits: list[float] = []
-                started = time.perf_counter()
+                started, fake_cpu = time.perf_counter(), own_cpu()
                 await asyncio.gather(*(_file(p, waits) for p in people))
                 elapsed = time.perf_counter() - started
+                fake_cpu = own_cpu() - fake_cpu
             finally:
                 process.stop()
             cpu = children_cpu() - cpu
@@ -104,6 +114,8 @@ async def our_rate(
     return {
         "rate": residents * STEPS / elapsed,
         "cpu": cpu / (residents * STEPS),
+        "fake_cpu": fake_cpu / elapsed,
+        "calls": len(world.calls) / (residents * STEPS),
         **percentiles(waits),
         "stored": float(rows[0][0]),
         "distinct": float(rows[0][1]),
@@ -146,6 +158,8 @@ async def run(args: argparse.Namespace, latency: float) -> None:
             f"ratio {ours['rate'] / echo:.2f} (target >= 0.5)",
             f"- CPU per update (whole process, start-up included): estate-desk "
             f"{ours['cpu'] * 1000:.1f} ms, echo bot {echo_cpu * 1000:.1f} ms",
+            f"- Bot API calls per update: {ours['calls']:.2f}; the fake server and residents "
+            f"kept {ours['fake_cpu']:.0%} of a core busy",
             f"- Confirm -> confirmation: p50 {ours['p50']:.3f} s, p95 {ours['p95']:.3f} s, "
             f"p99 {ours['p99']:.3f} s (target p99 <= 1 s)",
             f"- cases stored: {ours['stored']:.0f} from {ours['distinct']:.0f} residents "

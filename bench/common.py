@@ -61,7 +61,7 @@ def estate_desk(
     env = bot_environment(server, database, log_level="WARNING", **settings)
     module: tuple[str, ...] = ("-m", "bot")
     if profile is not None:
-        module = ("-m", "pyinstrument", "-r", "text", "-o", str(profile), "-m", "bot")
+        module = ("-m", "pyinstrument", "-r", "text", "-p", "flat", "-o", str(profile), "-m", "bot")
     return BotProcess(env, folder, module)
 
 

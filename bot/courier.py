@@ -115,7 +115,7 @@ class Courier:
         async with self._lock:
             handled = 0
             while True:
-                async with self.store.transaction() as tx:
+                async with self.store.reading() as tx:
                     items = await tx.pending_notifications(self.wall.now(), BATCH)
                 if not items:
                     await self.digester.edit_dirty()
@@ -136,7 +136,7 @@ class Courier:
             await self._deliver_case(case_id, items)
 
     async def _deliver_case(self, case_id: int, items: list[OutboxItem]) -> None:
-        async with self.store.transaction() as tx:
+        async with self.store.reading() as tx:
             case = await tx.get(case_id)
         if case is None:
             for item in items:
@@ -173,7 +173,7 @@ class Courier:
             return await self._send_all(n.user_id, render(n, case, people, t), case, person)
         assert n.role is not None
         private = n.kind in PRIVATE_NOTICES
-        async with self.store.transaction() as tx:
+        async with self.store.reading() as tx:
             group = None if private else await tx.role_group(n.role)
             holders = [] if group else await tx.people_with_role(n.role)
             if n.role is Role.GUARD and not group:
@@ -213,7 +213,7 @@ class Courier:
             return "nothing"
         if person is not None and not person.reachable:
             return "blocked"
-        async with self.store.transaction() as tx:
+        async with self.store.reading() as tx:
             card = next((c for c in await tx.cards(case.id) if c.chat_id == chat_id), None)
         thread_id = card.thread_id if card else None
         try:
@@ -279,7 +279,7 @@ class Courier:
     # --- cards ----------------------------------------------------------------------------
 
     async def refresh_cards(self, case: Case) -> None:
-        async with self.store.transaction() as tx:
+        async with self.store.reading() as tx:
             cards = await tx.cards(case.id)
             fresh = await tx.get(case.id)
             groups = {g.chat_id: g for g in await tx.role_groups()}
@@ -293,7 +293,7 @@ class Courier:
             group = groups.get(card.chat_id)
             viewer = people.get(card.chat_id) if card.chat_id > 0 else None
             if card.chat_id > 0 and viewer is None:
-                async with self.store.transaction() as tx:
+                async with self.store.reading() as tx:
                     viewer = await tx.person(card.chat_id)
             language = group.language if group else (viewer.language if viewer else None)
             t = self._translator(language)
@@ -321,14 +321,14 @@ class Courier:
         if n is not None:
             wanted |= {n.user_id, n.params.get("by")}
         found: dict[int, Person] = {}
-        async with self.store.transaction() as tx:
+        async with self.store.reading() as tx:
             for user_id in wanted:
                 if isinstance(user_id, int) and (person := await tx.person(user_id)):
                     found[user_id] = person
         return found
 
     async def _chat_translator(self, chat_id: int) -> Translator:
-        async with self.store.transaction() as tx:
+        async with self.store.reading() as tx:
             groups = [g for g in await tx.role_groups() if g.chat_id == chat_id]
         return self._translator(groups[0].language if groups else None)
 

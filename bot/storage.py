@@ -107,6 +107,7 @@ class SqliteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._db: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
 
@@ -125,9 +126,17 @@ class SqliteStore:
         ):
             await self._db.execute(f"PRAGMA {pragma}")
         await self._migrate()
+        if self.path != ":memory:":
+            uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+            self._reader = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+            self._reader.row_factory = aiosqlite.Row
+            await self._reader.execute("PRAGMA busy_timeout = 10000")
         return self
 
     async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
         if self._db is not None:
             async with self._lock:
                 await self._db.close()
@@ -182,6 +191,18 @@ class SqliteStore:
                 await self.db.execute("COMMIT")
             finally:
                 self._owner = None
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[SqliteTransaction]:
+        """Look-ups that need no write: on a read-only connection of their own,
+        so they never queue behind a transaction (WAL lets readers run beside
+        the writer) and always see what was last committed. Not for reading
+        back what the caller's own open transaction wrote."""
+        if self._reader is None:
+            async with self.transaction() as tx:
+                yield tx
+            return
+        yield SqliteTransaction(self._reader)
 
 
 class SqliteTransaction:

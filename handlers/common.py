@@ -29,7 +29,7 @@ def svc(context: Context) -> Services:
 async def person_of(context: Context, user: User | None) -> Person | None:
     if user is None:
         return None
-    async with svc(context).store.transaction() as tx:
+    async with svc(context).store.reading() as tx:
         return await tx.person(user.id)
 
 
@@ -56,7 +56,7 @@ async def t_chat(update: Update, context: Context) -> Translator:
     """In a staff group, the group's language; in a private chat, the user's."""
     chat = update.effective_chat
     if chat is not None and chat.type != "private":
-        async with svc(context).store.transaction() as tx:
+        async with svc(context).store.reading() as tx:
             groups = [g for g in await tx.role_groups() if g.chat_id == chat.id]
         if groups:
             return translator(context, groups[0].language)

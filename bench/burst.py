@@ -56,20 +56,27 @@ async def echo_rate(residents: int, latency: float, concurrency: int) -> tuple[f
             process.start()
             try:
                 await polling(server, process)
+                replies: list[float] = []
                 started = time.perf_counter()
-                await asyncio.gather(*(_chat(user) for user in users))
+                await asyncio.gather(*(_chat(user, replies) for user in users))
                 elapsed = time.perf_counter() - started
             finally:
                 process.stop()
             cpu = children_cpu() - cpu
-    return residents * STEPS / elapsed, cpu / (residents * STEPS)
+    return {
+        "rate": residents * STEPS / elapsed,
+        "cpu": cpu / (residents * STEPS),
+        **{f"reply_{k}": v for k, v in percentiles(replies).items()},
+    }
 
 
-async def _chat(user: FakeUser) -> None:
+async def _chat(user: FakeUser, replies: list[float]) -> None:
     for step in range(STEPS):
         mark = user.last_message_id()
+        sent = time.perf_counter()
         user.send(f"hello {step}")
         await user.wait_for_message(f"hello {step}", after=mark, timeout=TIMEOUT)
+        replies.append(time.perf_counter() - sent)
 
 
 async def our_rate(
@@ -102,8 +109,9 @@ async def our_rate(
             try:
                 await polling(server, process)
                 waits: list[float] = []
+                replies: list[float] = []
                 started, fake_cpu = time.perf_counter(), own_cpu()
-                await asyncio.gather(*(_file(p, waits) for p in people))
+                await asyncio.gather(*(_file(p, waits, replies) for p in people))
                 elapsed = time.perf_counter() - started
                 fake_cpu = own_cpu() - fake_cpu
             finally:
@@ -117,25 +125,36 @@ async def our_rate(
         "fake_cpu": fake_cpu / elapsed,
         "calls": len(world.calls) / (residents * STEPS),
         **percentiles(waits),
+        **{f"reply_{k}": v for k, v in percentiles(replies).items()},
         "stored": float(rows[0][0]),
         "distinct": float(rows[0][1]),
     }
 
 
-async def _file(person: FakeUser, waits: list[float]) -> None:
+async def _file(person: FakeUser, waits: list[float], replies: list[float]) -> None:
+    clock = time.perf_counter
+    sent = clock()
     mark = person.last_message_id()
     person.send("🧹 Cleaning problem")
     where = await person.wait_for_button("My unit", after=mark, timeout=TIMEOUT)
+    replies.append(clock() - sent)
+    sent = clock()
     person.press(where, "My unit")
     prompt = await person.wait_for_message("Describe", after=where.message_id, timeout=TIMEOUT)
+    replies.append(clock() - sent)
+    sent = clock()
     person.send("Rubbish in the corridor")
     done = await person.wait_for_button("Done", after=prompt.message_id, timeout=TIMEOUT)
+    replies.append(clock() - sent)
+    sent = clock()
     person.press(done, "Done")
     summary = await person.wait_for_button("Confirm", after=done.message_id, timeout=TIMEOUT)
+    replies.append(clock() - sent)
+    sent = clock()
     person.press(summary, "Confirm")
-    pressed = time.perf_counter()
     await person.wait_for_message("is recorded", after=summary.message_id, timeout=TIMEOUT)
-    waits.append(time.perf_counter() - pressed)
+    replies.append(clock() - sent)
+    waits.append(clock() - sent)
 
 
 async def run(args: argparse.Namespace, latency: float) -> None:
@@ -143,7 +162,7 @@ async def run(args: argparse.Namespace, latency: float) -> None:
     if args.concurrency:
         settings["concurrent_updates"] = args.concurrency
     ours = await our_rate(args.residents, latency, settings, args.profile)
-    echo, echo_cpu = await echo_rate(args.residents, latency, args.echo_concurrency)
+    echo = await echo_rate(args.residents, latency, args.echo_concurrency)
     updates = args.residents * STEPS
     record(
         [
@@ -154,10 +173,13 @@ async def run(args: argparse.Namespace, latency: float) -> None:
             ),
             "",
             f"- estate-desk: {ours['rate']:.1f} updates/s; echo bot "
-            f"({args.echo_concurrency} concurrent updates): {echo:.1f} updates/s; "
-            f"ratio {ours['rate'] / echo:.2f} (target >= 0.5)",
+            f"({args.echo_concurrency} concurrent updates): {echo['rate']:.1f} updates/s; "
+            f"ratio {ours['rate'] / echo['rate']:.2f} (target >= 0.5)",
             f"- CPU per update (whole process, start-up included): estate-desk "
-            f"{ours['cpu'] * 1000:.1f} ms, echo bot {echo_cpu * 1000:.1f} ms",
+            f"{ours['cpu'] * 1000:.1f} ms, echo bot {echo['cpu'] * 1000:.1f} ms",
+            f"- reply to any update: estate-desk p50 {ours['reply_p50']:.3f} s, "
+            f"p99 {ours['reply_p99']:.3f} s; echo bot p50 {echo['reply_p50']:.3f} s, "
+            f"p99 {echo['reply_p99']:.3f} s",
             f"- Bot API calls per update: {ours['calls']:.2f}; the fake server and residents "
             f"kept {ours['fake_cpu']:.0%} of a core busy",
             f"- Confirm -> confirmation: p50 {ours['p50']:.3f} s, p95 {ours['p95']:.3f} s, "

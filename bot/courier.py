@@ -83,6 +83,7 @@ class Courier:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self._claimed: set[int] = set()  # outbox ids being delivered right now
 
     # --- running -----------------------------------------------------------------
 
@@ -117,6 +118,7 @@ class Courier:
             while True:
                 async with self.store.reading() as tx:
                     items = await tx.pending_notifications(self.wall.now(), BATCH)
+                items = self._claim(items)
                 if not items:
                     await self.digester.edit_dirty()
                     return handled
@@ -124,8 +126,37 @@ class Courier:
                 for item in items:
                     by_case[item.notification.case_id].append(item)
                 gate = asyncio.Semaphore(PARALLEL_CASES)
-                await asyncio.gather(*(self._deliver_gated(gate, c, q) for c, q in by_case.items()))
+                try:
+                    await asyncio.gather(
+                        *(self._deliver_gated(gate, c, q) for c, q in by_case.items())
+                    )
+                finally:
+                    self._release(items)
                 handled += len(items)
+
+    async def deliver_now(self, case_id: int, user_id: int) -> None:
+        """Deliver what the desk just told `user_id` about `case_id` in the caller's
+        task, ahead of the queue: a resident who pressed Confirm hears back at
+        once, however many staff messages other cases are waiting on. The rest
+        of the case's notifications stay with the courier's round."""
+        async with self.store.reading() as tx:
+            pending = await tx.pending_for_case(case_id, self.wall.now())
+        items = self._claim([i for i in pending if i.notification.user_id == user_id])
+        if not items:
+            return
+        try:
+            await self._deliver_case(case_id, items, refresh=False)
+        finally:
+            self._release(items)
+
+    def _claim(self, items: list[OutboxItem]) -> list[OutboxItem]:
+        """The items nobody else is delivering, now claimed (one event loop: no race)."""
+        free = [i for i in items if i.id not in self._claimed]
+        self._claimed.update(i.id for i in free)
+        return free
+
+    def _release(self, items: list[OutboxItem]) -> None:
+        self._claimed.difference_update(i.id for i in items)
 
     # --- one case's notifications -------------------------------------------------------
 
@@ -135,7 +166,9 @@ class Courier:
         async with gate:
             await self._deliver_case(case_id, items)
 
-    async def _deliver_case(self, case_id: int, items: list[OutboxItem]) -> None:
+    async def _deliver_case(
+        self, case_id: int, items: list[OutboxItem], refresh: bool = True
+    ) -> None:
         async with self.store.reading() as tx:
             case = await tx.get(case_id)
         if case is None:
@@ -162,7 +195,8 @@ class Courier:
                 await self._retry(item, error)
                 return  # keep this case's messages in order: the rest wait for the retry
             await self._finish(item, outcome)
-        await self.refresh_cards(case)
+        if refresh:
+            await self.refresh_cards(case)
 
     async def _deliver(self, n: Notification, case: Case) -> str:
         people = await self._people(case, n)

@@ -174,4 +174,12 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX shift_notes_by_time ON shift_notes (at);
         """,
     ),
+    (
+        6,
+        """
+        -- A resident's confirmation is delivered straight after filing, ahead of
+        -- the queue: it looks up the case's pending notifications.
+        CREATE INDEX outbox_pending_by_case ON outbox (case_id) WHERE done_at IS NULL;
+        """,
+    ),
 ]

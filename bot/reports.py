@@ -15,13 +15,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import matplotlib
-
-matplotlib.use("Agg")  # no screen: render to PNG only
-import matplotlib.pyplot as plt
-from matplotlib import font_manager
-from openpyxl import Workbook
-
 from bot.storage import Person, SqliteStore
 from handlers.i18n import Translator
 from workflow.figures import Figures, Rate
@@ -111,6 +104,8 @@ def figures_text(figures: Figures, t: Translator, title: str) -> str:
 
 def cjk_font() -> str | None:
     """The path of a CJK font, registered with matplotlib; None if there is none."""
+    from matplotlib import font_manager
+
     for path in CJK_FONTS:
         if Path(path).exists():
             font_manager.fontManager.addfont(path)
@@ -122,6 +117,14 @@ def chart(
     by_team: dict[Team, Figures], weekly: Sequence[tuple[str, Figures]], t: Translator
 ) -> bytes:
     """Per team on-time and handling rates, and the weekly trend, as a PNG."""
+    # matplotlib is imported when the first chart is drawn, not at start-up: it
+    # costs about a second, and a restarted bot should answer before that.
+    import matplotlib
+
+    matplotlib.use("Agg")  # no screen: render to PNG only
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
     font = cjk_font()
     family = font_manager.FontProperties(fname=font).get_name() if font else "DejaVu Sans"
     with plt.rc_context({"font.family": family, "font.size": 11}):
@@ -172,6 +175,8 @@ def register(
     with_phones: bool,
 ) -> bytes:
     """The case register: one row per case with its timeline, and every event."""
+    from openpyxl import Workbook  # imported on first use, like matplotlib: start-up stays quick
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -361,6 +361,17 @@ class SqliteTransaction:
             for r in rows
         ]
 
+    async def pending_for_case(self, case_id: int, now: datetime) -> list[OutboxItem]:
+        rows = await self._all(
+            "SELECT id, attempts, body FROM outbox WHERE case_id = ? AND done_at IS NULL "
+            "AND next_try_at <= ? ORDER BY id",
+            (case_id, utc_text(now)),
+        )
+        return [
+            OutboxItem(id=r[0], attempts=r[1], notification=_NOTIFICATION.validate_json(r[2]))
+            for r in rows
+        ]
+
     async def finish_notification(self, item_id: int, now: datetime, outcome: str) -> None:
         await self.db.execute(
             "UPDATE outbox SET done_at = ?, outcome = ? WHERE id = ?",

@@ -281,7 +281,7 @@ async def _file(update: Update, context: Context, draft: dict[str, Any], t: Tran
         no_guard_on_duty=category is Category.ASSISTANCE and not await anyone_on_duty(context),
     )
     try:
-        await s.desk.file(command)
+        decision = await s.desk.file(command)
     except DomainError as error:
         await reply(update, error_text(error, t))
         return F_CONFIRM
@@ -293,5 +293,9 @@ async def _file(update: Update, context: Context, draft: dict[str, Any], t: Tran
         return F_CONFIRM
     assert context.user_data is not None
     context.user_data.pop("draft", None)
-    s.wake_courier()  # the reference and what to expect arrive as the FILED notice
+    # The reference and what to expect arrive as the FILED notice, sent straight
+    # away; the staff's cards follow with the courier's round.
+    s.wake_courier()
+    if s.courier is not None:
+        await s.courier.deliver_now(decision.case.id, person.user_id)
     return ConversationHandler.END

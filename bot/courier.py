@@ -15,6 +15,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
@@ -24,7 +25,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from bot.digest import Deferred, Digester, Pacer
 from bot.estate import EstateConfig
 from bot.roster import on_duty as on_duty_now
-from bot.storage import Card, OutboxItem, Person, SqliteStore
+from bot.storage import Card, OutboxItem, Person, SqliteStore, SqliteTransaction
 from handlers.cards import card_buttons, card_text, taken_by_someone_else
 from handlers.i18n import Language, Translator, language_for
 from handlers.render import PHOTO, VOICE, Outgoing, for_resident, for_staff
@@ -271,8 +272,7 @@ class Courier:
                         message_id=sent.message_id,
                         thread_id=thread_id,
                     )
-                    async with self.store.transaction() as tx:
-                        await tx.save_card(card)
+                    await self.store.write_soon(partial(SqliteTransaction.save_card, card=card))
         except Forbidden:
             if person is not None:
                 await self._unreachable(person)
@@ -370,8 +370,12 @@ class Courier:
         return Translator(language_for(language, self.default_language), self.timezone)
 
     async def _finish(self, item: OutboxItem, outcome: str) -> None:
-        async with self.store.transaction() as tx:
-            await tx.finish_notification(item.id, self.wall.now(), outcome)
+        now = self.wall.now()
+
+        async def finish(tx: SqliteTransaction) -> None:
+            await tx.finish_notification(item.id, now, outcome)
+
+        await self.store.write_soon(finish)
 
     async def _retry(self, item: OutboxItem, error: Exception) -> None:
         if item.attempts + 1 >= GIVE_UP_AFTER:

@@ -13,7 +13,7 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
-from bot.storage import SqliteStore
+from bot.storage import SqliteStore, SqliteTransaction
 
 UserData = dict[str, Any]
 
@@ -34,8 +34,10 @@ class SqlitePersistence(BasePersistence[UserData, dict[str, Any], dict[str, Any]
             return await tx.state(kind)
 
     async def _put(self, kind: str, key: str, value: Any) -> None:
-        async with self.store.transaction() as tx:
+        async def put(tx: SqliteTransaction) -> None:
             await tx.put_state(kind, key, value)
+
+        await self.store.write_soon(put)
 
     async def get_user_data(self) -> dict[int, UserData]:
         return {int(k): v for k, v in (await self._state("user_data")).items()}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,6 +94,9 @@ class OutboxItem(BaseModel):
     notification: Notification
 
 
+Write = Callable[["SqliteTransaction"], Awaitable[None]]
+
+
 def utc_text(when: datetime) -> str:
     """Fixed-width UTC text, so SQL can compare times as strings."""
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -110,6 +113,8 @@ class SqliteStore:
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
+        self._batch: list[tuple[Write, asyncio.Future[None]]] = []
+        self._batch_lock = asyncio.Lock()
 
     async def open(self) -> SqliteStore:
         if self._db is not None:
@@ -191,6 +196,33 @@ class SqliteStore:
                 await self.db.execute("COMMIT")
             finally:
                 self._owner = None
+
+    async def write_soon(self, write: Write) -> None:
+        """A small write that needs no answer (a delivery's outcome, a
+        conversation's state), committed together with whatever other such
+        writes are queued: one transaction instead of one each, so a burst's
+        hundreds of them stop queueing for the write lock. Returns once this
+        write is committed; raises if its batch failed."""
+        done = asyncio.get_running_loop().create_future()
+        self._batch.append((write, done))
+        async with self._batch_lock:
+            if not done.done():
+                batch, self._batch = self._batch, []
+                # Shielded: a cancelled caller must not cut the batch off half-way.
+                await asyncio.shield(self._write_batch(batch))
+        await done
+
+    async def _write_batch(self, batch: list[tuple[Write, asyncio.Future[None]]]) -> None:
+        try:
+            async with self.transaction() as tx:
+                for write, _ in batch:
+                    await write(tx)
+        except Exception as error:
+            for _, done in batch:
+                done.set_exception(error)
+        else:
+            for _, done in batch:
+                done.set_result(None)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[SqliteTransaction]:

@@ -85,6 +85,9 @@ class Courier:
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._claimed: set[int] = set()  # outbox ids being delivered right now
+        # Cards not edited because their group's minute was nearly spent: case id by
+        # (chat, message). Edited with the latest state once the group has room.
+        self._stale: dict[tuple[int, int], int] = {}
 
     # --- running -----------------------------------------------------------------
 
@@ -122,6 +125,7 @@ class Courier:
                 items = self._claim(items)
                 if not items:
                     await self.digester.edit_dirty()
+                    await self._refresh_stale()
                     return handled
                 by_case: dict[int, list[OutboxItem]] = defaultdict(list)
                 for item in items:
@@ -324,6 +328,10 @@ class Courier:
         for card in cards:
             if await self.digester.touch(card.chat_id, card.message_id):
                 continue  # part of a digest: edited with the digest, coalesced
+            if self.pacer.busy(card.chat_id):
+                self._stale[(card.chat_id, card.message_id)] = case.id
+                continue
+            self._stale.pop((card.chat_id, card.message_id), None)
             group = groups.get(card.chat_id)
             viewer = people.get(card.chat_id) if card.chat_id > 0 else None
             if card.chat_id > 0 and viewer is None:
@@ -332,6 +340,7 @@ class Courier:
             language = group.language if group else (viewer.language if viewer else None)
             t = self._translator(language)
             taken = taken_by_someone_else(case, card.chat_id)
+            self.pacer.record(card.chat_id)
             try:
                 await self.bot.edit_message_text(
                     card_text(case, people, t, taken=taken),
@@ -347,6 +356,19 @@ class Courier:
                     )
             except (Forbidden, NetworkError) as error:
                 log.warning("card of %s in %s not updated now: %s", case.ref, card.chat_id, error)
+
+    async def _refresh_stale(self) -> None:
+        """Cards left behind in a busy minute, brought up to date once there is room."""
+        cases = {
+            case_id for (chat_id, _), case_id in self._stale.items() if not self.pacer.busy(chat_id)
+        }
+        for case_id in sorted(cases):
+            async with self.store.reading() as tx:
+                case = await tx.get(case_id)
+            if case is None:
+                self._stale = {k: v for k, v in self._stale.items() if v != case_id}
+                continue
+            await self.refresh_cards(case)
 
     # --- bookkeeping ------------------------------------------------------------------------
 

@@ -46,7 +46,8 @@ class Deferred(Exception):
 
 
 class Pacer:
-    """Messages sent to each group in the last minute."""
+    """Messages sent and edited in each group in the last minute (python-telegram-bot's
+    rate limiter counts both against the group's 20, and waits when they are spent)."""
 
     def __init__(
         self, now: Callable[[], float] = time.monotonic, busy_at: int = BUSY, full_at: int = HARD
@@ -147,6 +148,8 @@ class Digester:
         for digest in dirty:
             if now - self._edited_at.get(digest.id, 0.0) < self.edit_every:
                 continue
+            if self.pacer.full(digest.chat_id):
+                continue  # edits count against the group's minute too: stays dirty, next round
             self._edited_at[digest.id] = now
             await self._edit(digest)
             edited += 1
@@ -165,6 +168,7 @@ class Digester:
             async with self.store.transaction() as tx:
                 cases = [c for i in digest.case_ids if (c := await tx.get(i)) is not None]
             text, buttons = _card_digest(digest, cases, t)
+        self.pacer.record(digest.chat_id)
         with contextlib.suppress(BadRequest):  # "not modified" is fine
             await self.bot.edit_message_text(
                 text,
@@ -185,12 +189,16 @@ class Digester:
 
     async def touch(self, chat_id: int, message_id: int) -> bool:
         """A member case changed: its digest needs an edit. False if not a digest."""
-        async with self._lock, self.store.transaction() as tx:
-            digest = await tx.digest_at(chat_id, message_id)
+        async with self._lock:
+            async with self.store.reading() as tx:
+                digest = await tx.digest_at(chat_id, message_id)
             if digest is None:
-                return False
-            digest.dirty = True
-            await tx.save_digest(digest)
+                return False  # the usual answer: a look-up, no write
+            async with self.store.transaction() as tx:
+                digest = await tx.digest_at(chat_id, message_id)
+                if digest is not None:
+                    digest.dirty = True
+                    await tx.save_digest(digest)
         return True
 
 

@@ -123,7 +123,7 @@ async def check(s: Services, bot: Bot) -> None:
 
 async def _alert_rounds(s: Services, bot: Bot) -> None:
     now = s.clock.now()
-    async with s.store.transaction() as tx:
+    async with s.store.reading() as tx:
         rows = await tx.duty_rows()
         if not roster.on_duty(s.estate, rows, now):
             return  # nobody on patrol: nothing was expected
@@ -156,7 +156,7 @@ async def _handover(s: Services, bot: Bot) -> None:
         return
     shift, began = running
     key = f"{began.isoformat()}:{shift.name}"
-    async with s.store.transaction() as tx:
+    async with s.store.reading() as tx:
         seen = await tx.state("handover")
     if seen.get("current") == key:
         return

@@ -120,6 +120,9 @@ async def weekly_summary(s: Services, bot: Bot) -> None:
     key = monday.date().isoformat()
     if now < due:
         return
+    async with s.store.reading() as tx:
+        if key in await tx.state("weekly_summary"):
+            return  # the usual case, every sweep after Monday's: no write transaction
     async with s.store.transaction() as tx:
         sent = await tx.state("weekly_summary")
         group = await tx.role_group(Role.MANAGER)

@@ -99,12 +99,14 @@ class Desk:
             for case_id in due:
                 async with self.store.transaction() as tx:
                     case = await tx.get(case_id)
-                    decision = decisions.tick(case, now, self.policy) if case else None
+                    # Stamped when it fires: a long sweep's last case is logged as late as it was.
+                    fired_at = self.clock.now()
+                    decision = decisions.tick(case, fired_at, self.policy) if case else None
                     if decision is None:
                         continue
                     await tx.save(decision.case)
                     await tx.append(decision.events)
-                    await tx.enqueue(decision.notifications, now)
+                    await tx.enqueue(decision.notifications, fired_at)
                 progressed = True
                 fired.append(decision)
             if len(due) < SWEEP_BATCH or not progressed:

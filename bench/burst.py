@@ -23,7 +23,6 @@ import asyncio
 import logging
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import (
@@ -36,10 +35,9 @@ from bench.common import (
     polling,
     record,
 )
-from bot.estate import load_estate
 from bot.fake_telegram import FakeTelegramServer, FakeUser, World
-from bot.fake_telegram.process import ROOT
-from bot.storage import Person, SqliteStore
+from bot.fake_telegram.process import seed_estate
+from bot.storage import SqliteStore
 
 STEPS = 5  # the menu, "My unit", the description, Done, Confirm
 TIMEOUT = 900
@@ -84,24 +82,10 @@ async def our_rate(
 ) -> dict[str, float]:
     world = World()
     world.faults.latency = latency
-    estate = load_estate(ROOT / "estate.toml")
-    units = [(b.id, u) for b in estate.buildings for u in b.unit_ids()]
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         db = folder / "bench.sqlite3"
-        async with SqliteStore(db) as store, store.transaction() as tx:
-            for i in range(residents):
-                building, unit = units[i % len(units)]
-                resident = Person(
-                    user_id=20_000 + i,
-                    name=f"R{i}",
-                    language="en",
-                    building=building,
-                    unit=unit,
-                    resident_status="approved",
-                )
-                await tx.save_person(resident, datetime.now(UTC))
-        people = [world.user(20_000 + i, f"R{i}", language_code="en") for i in range(residents)]
+        people, _groups = await seed_estate(db, world, residents, 20_000)
         async with FakeTelegramServer(world) as server:
             process = estate_desk(server, db, folder, profile, **settings)
             cpu = children_cpu()

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.fake_telegram import FakeTelegramServer
-from bot.fake_telegram.process import ROOT, BotProcess, bot_environment
+from bot.fake_telegram.process import ESTATE, ROOT, BotProcess, bot_environment
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 
@@ -58,7 +58,7 @@ def estate_desk(
     **settings: object,
 ) -> BotProcess:
     """`python -m bot` against the fake, optionally under pyinstrument."""
-    env = bot_environment(server, database, log_level="WARNING", **settings)
+    env = bot_environment(server, database, log_level="WARNING", estate_config=ESTATE, **settings)
     module: tuple[str, ...] = ("-m", "bot")
     if profile is not None:
         module = ("-m", "pyinstrument", "-r", "text", "-p", "flat", "-o", str(profile), "-m", "bot")

@@ -33,39 +33,16 @@ from pathlib import Path
 from bench.common import estate_desk, heading, percentiles, polling, record
 from bot.estate import load_estate
 from bot.fake_telegram import FakeTelegramServer, World
-from bot.fake_telegram.process import ROOT, BotProcess
-from bot.storage import Person, RoleGroup, SqliteStore, parse_utc, utc_text
+from bot.fake_telegram.process import ESTATE, BotProcess, seed_estate
+from bot.storage import SqliteStore, parse_utc, utc_text
 from workflow import commands as cmd
 from workflow import decisions
 from workflow.model import Actor, Category, DeadlineKind, Location, Status
-from workflow.roles import STAFF_ROLES, Role
+from workflow.roles import Role
 
 RESIDENTS = 500
 FIRST_RESIDENT = 30_000
 LEAD = 30.0  # seconds between starting the bot and the first deadline
-
-
-async def seed(db: Path, world: World, residents: int) -> None:
-    async with SqliteStore(db) as store, store.transaction() as tx:
-        now = datetime.now(UTC)
-        admin = world.user(1, "Admin", language_code="en")
-        for role in sorted(STAFF_ROLES - {Role.GUARD}):
-            chat = world.group(f"{role} group", [admin])
-            await tx.bind_group(RoleGroup(role=role, chat_id=chat.id, title=chat.title))
-        for i in range(residents):
-            user = world.user(FIRST_RESIDENT + i, f"R{i}", language_code="en")
-            world.started.add(user.id)
-            await tx.save_person(
-                Person(
-                    user_id=user.id,
-                    name=user.first_name,
-                    language="en",
-                    building="A",
-                    unit=f"{i % 20 + 1}{'ABCD'[i % 4]}",
-                    resident_status="approved",
-                ),
-                now,
-            )
 
 
 async def add_cases(
@@ -74,7 +51,7 @@ async def add_cases(
     """`count` cases in one transaction. With `due`, open cleaning cases whose
     acknowledge deadline falls at those times (the 80 % warning already sent);
     without, closed cases from the past. Returns case id -> deadline."""
-    estate = load_estate(ROOT / "estate.toml")
+    estate = load_estate(ESTATE)
     policy = estate.policy()
     deadlines: dict[int, datetime] = {}
     async with SqliteStore(db) as store, store.transaction() as tx:
@@ -151,7 +128,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         db = folder / "timers.sqlite3"
-        await seed(db, world, RESIDENTS + 1)
+        await seed_estate(db, world, RESIDENTS + 1, FIRST_RESIDENT)
         async with FakeTelegramServer(world) as server:
             # Part 1: deadlines falling due.
             start = datetime.now(UTC) + timedelta(seconds=LEAD)

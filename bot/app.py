@@ -75,13 +75,21 @@ def build_application(
         raise ValueError("BOT_TOKEN is not set")
     clock = clock or SystemClock()
     store = SqliteStore(settings.database_path)
+    wait = settings.telegram_timeout
     application = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
-        .request(AiohttpRequest())
-        .get_updates_request(SanitizingRequest(connection_pool_size=1))
+        .request(AiohttpRequest(read_timeout=wait, write_timeout=wait, connect_timeout=wait))
+        .get_updates_request(
+            SanitizingRequest(
+                connection_pool_size=1,
+                read_timeout=wait,
+                write_timeout=wait,
+                connect_timeout=wait,
+            )
+        )
         .rate_limiter(
             AIORateLimiter(
                 group_max_rate=settings.group_messages_per_minute,

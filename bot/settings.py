@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     group_messages_per_minute: int = Field(default=20, gt=0)
     # Telegram's overall limit for a bot, about 30 messages a second.
     messages_per_second: float = Field(default=30, gt=0)
+    # Seconds to wait for Telegram to answer a call (connect, send, read) before
+    # treating it as timed out; a timed-out notification is retried.
+    telegram_timeout: float = Field(default=5.0, gt=0, le=120)
     # Updates handled side by side (one chat's always in order). bench/burst.py
     # with 50 ms per call to Telegram: 16 -> 122 updates/s, 32 -> 163, 64 -> 186,
     # 128 -> 224 (each update waits on several calls in a row); 64 is the default.

@@ -12,11 +12,17 @@ import signal
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.fake_telegram.server import FakeTelegramServer
+from bot.fake_telegram.world import Chat, FakeUser, World
+from bot.storage import Person, RoleGroup, SqliteStore
+from workflow.roles import STAFF_ROLES, Role
 
 ROOT = Path(__file__).resolve().parents[2]
+# A large estate for bursts: 3 blocks of 40 floors x 8 flats, one household a unit.
+ESTATE = ROOT / "bench" / "estate.toml"
 
 
 def bot_environment(
@@ -79,3 +85,35 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+async def seed_estate(
+    db: Path, world: World, residents: int, first_id: int
+) -> tuple[list[FakeUser], list[Chat]]:
+    """Registered residents (who have opened the bot) and a bound group for every
+    staff role but the guards, in the database and in the fake."""
+    people, groups = [], []
+    admin = world.user(1, "Admin", language_code="en")
+    async with SqliteStore(db) as store, store.transaction() as tx:
+        now = datetime.now(UTC)
+        for role in sorted(STAFF_ROLES - {Role.GUARD}):
+            chat = world.group(f"{role} group", [admin])
+            await tx.bind_group(RoleGroup(role=role, chat_id=chat.id, title=chat.title or ""))
+            groups.append(chat)
+        for i in range(residents):
+            user = world.user(first_id + i, f"R{i}", language_code="en")
+            world.started.add(user.id)
+            await tx.save_person(
+                Person(
+                    user_id=user.id,
+                    name=user.first_name,
+                    language="en",
+                    building="ABC"[i // 320 % 3],
+                    unit=f"{i // 8 % 40 + 1}{'ABCDEFGH'[i % 8]}",  # one household a unit
+                    resident_status="approved",
+                ),
+                now,
+            )
+            people.append(user)
+    world.updates.clear()  # the groups' "bot added" updates: set up already
+    return people, groups

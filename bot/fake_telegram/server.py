@@ -68,6 +68,7 @@ class FakeTelegramServer:
         if faults.latency:
             await asyncio.sleep(faults.latency)
         if faults.timeout_rate and self.random.random() < faults.timeout_rate:
+            faults.held += 1
             await asyncio.sleep(faults.timeout_hold)
         if faults.error_rate and self.random.random() < faults.error_rate:
             return _json({"ok": False, "error_code": 502, "description": "Bad Gateway"}, 502)

@@ -167,6 +167,7 @@ class Faults:
     error_rate: float = 0.0  # share of calls answered 5xx
     timeout_rate: float = 0.0  # share of calls held past the client's timeout
     timeout_hold: float = 10.0
+    held: int = 0  # calls held so far (timed out on the bot's side)
     flood_limits: bool = False  # Telegram's per-chat and global send limits, with 429
 
 

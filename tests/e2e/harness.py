@@ -191,6 +191,7 @@ async def running_estate(
     bind_groups: bool = True,
     seed_people: bool = True,
     estate_config: EstateConfig | None = None,
+    **settings: object,
 ) -> AsyncIterator[Estate]:
     world = World()
     estate_config = estate_config or load_estate(ROOT / "estate.toml")
@@ -209,6 +210,7 @@ async def running_estate(
             # Tests play an hour in seconds; the pacing that matters is the bot's own
             # (bot/digest.py), which the burst test measures against the fake's limits.
             group_messages_per_minute=10_000,
+            **settings,  # type: ignore[arg-type]
         )
         clock = FakeClock(START)
         result = Estate(

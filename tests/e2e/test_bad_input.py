@@ -13,13 +13,16 @@ async def test_a_huge_text_is_refused_politely(estate: Estate) -> None:
     mark = smith.last_message_id()
     smith.send("🧹 Cleaning problem")
     await tap(estate, smith, "🏠", after=mark)
-    smith.send("x" * 4000)
+    smith.send("x" * 10_000)
     await estate.settle()
     assert "at most 2000 characters" in last_text(smith)
 
 
 async def test_unicode_and_markup_reach_staff_exactly_as_typed(estate: Estate) -> None:
-    text = "漏水 💧 <b>urgent</b> <script>alert(1)</script> &amp; \u200b\u202eRTL\u202c"
+    text = (
+        "漏水 💧 <b>urgent</b> <script>alert(1)</script> &amp; \u200b\u202eRTL\u202c "
+        "*bold* _it_ `code` [link](http://evil.example) ||spoiler||"
+    )
     ref = await file_case(estate, estate.resident("chan"), "🔧 報修", text, urgency="🕒")
     card = await estate.card(Role.REPAIR_LEAD, ref)
     assert text in card.text, "escaped for Telegram's HTML, shown verbatim"

@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import RESIDENTS, Estate
+from tests.e2e.harness import RESIDENTS, Estate, running_estate
 from tests.e2e.steps import REF, file_case, last_text, tap
 from workflow import commands as cmd
 from workflow.model import Actor, Category, Location, Urgency
@@ -42,14 +43,9 @@ async def stored(estate: Estate) -> set[str]:
     return {row[0] for row in rows}
 
 
-async def test_a_flaky_network_delays_messages_but_loses_and_doubles_none(
-    estate: Estate,
-) -> None:
+async def file_twelve(estate: Estate) -> None:
+    """Twelve repair cases from the three residents, each delivered as filed."""
     svc = estate.app.bot_data["estate_desk"]
-    for name in RESIDENTS:
-        estate.resident(name).send("/start")
-    await estate.settle()
-    estate.world.faults.error_rate = 0.10  # one call in ten answered 502
     for i in range(12):
         name = list(RESIDENTS)[i % 3]
         user_id, _lang, building, unit, _phone = RESIDENTS[name]
@@ -65,12 +61,47 @@ async def test_a_flaky_network_delays_messages_but_loses_and_doubles_none(
         )
         svc.wake_courier()
     await estate.settle()
+
+
+async def test_a_flaky_network_delays_messages_but_loses_and_doubles_none(
+    estate: Estate,
+) -> None:
+    for name in RESIDENTS:
+        estate.resident(name).send("/start")
+    await estate.settle()
+    estate.world.faults.error_rate = 0.10  # one call in ten answered 502
+    await file_twelve(estate)
     estate.world.faults.error_rate = 0.0
 
     told = refs_told(estate)
     assert set(told) == await stored(estate), "told exactly about what was stored"
     assert all(n == 1 for n in told.values()), "nobody told twice"
     assert len(told) == 12
+
+
+async def test_timeouts_delay_messages_but_lose_none(tmp_path: Path) -> None:
+    """A call that times out may still have reached Telegram: the courier tries
+    again, so a resident can see a confirmation twice (at least once, never
+    none), and is never told about a case that was not stored."""
+    async with running_estate(tmp_path, telegram_timeout=0.3) as estate:
+        svc = estate.app.bot_data["estate_desk"]
+        for name in RESIDENTS:
+            estate.resident(name).send("/start")
+        await estate.settle()
+        estate.world.faults.timeout_hold = 0.6  # past the bot's 0.3 s, then answered anyway
+        estate.world.faults.timeout_rate = 0.10
+        await file_twelve(estate)
+        estate.world.faults.timeout_rate = 0.0
+        await asyncio.sleep(0.7)  # the last held calls land
+        await estate.settle()
+
+        assert estate.world.faults.held > 0, "some calls timed out"
+        told = refs_told(estate)
+        assert set(told) == await stored(estate), "told about every stored case, and only those"
+        assert len(told) == 12
+        async with svc.store.reading() as tx:
+            outcomes = await tx.outbox_counts()
+        assert set(outcomes) <= {"sent", "nobody"}, outcomes
 
 
 async def test_a_repeated_update_files_one_case(estate: Estate) -> None:

@@ -1,0 +1,143 @@
+"""Flood-limits benchmark: a water outage brings 500 urgent repair complaints
+within a minute, with Telegram's send limits enforced by the fake (a private
+chat ~1 message a second with short bursts, a group 20 a minute, the bot 30 a
+second; past them, 429 with retry_after).
+
+    .venv/bin/python -m bench.flood
+    .venv/bin/python -m bench.flood --residents 100 --within 20
+
+The bot runs as deployed (`python -m bot`, its own process, default limits).
+Residents start at evenly spread moments within `--within` seconds and take
+`--think` seconds to answer each question, like people do.
+
+Figures: 429 answers the bot received, the time from the first complaint until
+every resident has their confirmation, the most messages any staff group got
+in one minute (target <= 20), and cases stored (each once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import estate_desk, heading, percentiles, polling, record
+from bot.fake_telegram import Chat, FakeTelegramServer, FakeUser, World
+from bot.fake_telegram.process import seed_estate
+from bot.storage import SqliteStore
+
+FIRST = 40_000
+TIMEOUT = 1800
+
+
+async def complain(
+    resident: FakeUser, delay: float, think: float, rng: random.Random, waits: list[float]
+) -> float:
+    """One urgent repair through the whole conversation; returns when it was confirmed."""
+
+    async def pause() -> None:
+        await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+
+    await asyncio.sleep(delay)
+    mark = resident.last_message_id()
+    resident.send("🔧 Report a repair")
+    where = await resident.wait_for_button("My unit", after=mark, timeout=TIMEOUT)
+    await pause()
+    resident.press(where, "My unit")
+    urgent = await resident.wait_for_button("Urgent", after=where.message_id, timeout=TIMEOUT)
+    await pause()
+    resident.press(urgent, "Urgent")
+    prompt = await resident.wait_for_message("Describe", after=urgent.message_id, timeout=TIMEOUT)
+    await pause()
+    resident.send("No water in the kitchen or the bathroom since this morning")
+    done = await resident.wait_for_button("Done", after=prompt.message_id, timeout=TIMEOUT)
+    await pause()
+    resident.press(done, "Done")
+    summary = await resident.wait_for_button("Confirm", after=done.message_id, timeout=TIMEOUT)
+    await pause()
+    resident.press(summary, "Confirm")
+    pressed = time.perf_counter()
+    await resident.wait_for_message("is recorded", after=summary.message_id, timeout=TIMEOUT)
+    waits.append(time.perf_counter() - pressed)
+    return time.perf_counter()
+
+
+def busiest_minute(chat: Chat) -> int:
+    """The most messages the bot posted in the chat within any 60 seconds."""
+    dates = sorted(m["date"] for m in chat.messages.values() if m["from"].get("is_bot"))
+    most, first = 0, 0
+    for last, date in enumerate(dates):
+        while date - dates[first] >= 60:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=500)
+    parser.add_argument("--within", type=float, default=60, help="seconds")
+    parser.add_argument("--think", type=float, default=2, help="seconds per answer, on average")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    world = World()
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        db = folder / "flood.sqlite3"
+        residents, groups = await seed_estate(db, world, args.residents, FIRST)
+        world.faults.flood_limits = True
+        async with FakeTelegramServer(world) as server:
+            process = estate_desk(server, db, folder)
+            process.start()
+            try:
+                await polling(server, process)
+                await asyncio.sleep(1)  # let it settle in: its start-up messages are not the burst
+                before = {chat.id: len(chat.messages) for chat in groups}
+                step = args.within / max(len(residents) - 1, 1)
+                waits: list[float] = []
+                started = time.perf_counter()
+                confirmed = await asyncio.gather(
+                    *(
+                        complain(r, i * step, args.think, rng, waits)
+                        for i, r in enumerate(residents)
+                    )
+                )
+                everyone = max(confirmed) - started
+            finally:
+                process.stop()
+        async with SqliteStore(db) as store, store.reading() as tx:
+            rows = await tx._all("SELECT count(*), count(DISTINCT reporter_id) FROM cases")
+    refused = world.flood.refused
+    by_kind: dict[str, int] = {}
+    for key in world.flood.refused_keys:
+        kind = "overall" if key == "*" else ("group" if int(str(key)) < 0 else "private")
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    per_group = {chat.title: busiest_minute(chat) for chat in groups}
+    posted = {chat.title: len(chat.messages) - before[chat.id] for chat in groups}
+    p = percentiles(waits)
+    record(
+        [
+            heading(
+                f"Flood limits: {args.residents} urgent repairs within {args.within:g} s, "
+                f"~{args.think:g} s per answer, Telegram's limits enforced"
+            ),
+            "",
+            f"- 429 answers received: {refused} {by_kind or ''} (target 0)",
+            f"- every resident confirmed {everyone:.1f} s after the first complaint; "
+            f"Confirm -> confirmation p50 {p['p50']:.2f} s, p99 {p['p99']:.2f} s",
+            f"- most messages in one minute in a staff group: {max(per_group.values())} "
+            f"(target <= 20); posted per group: "
+            + ", ".join(f"{t} {n}" for t, n in posted.items() if n),
+            f"- cases stored: {rows[0][0]} from {rows[0][1]} residents "
+            f"(expected {args.residents}, each once)",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

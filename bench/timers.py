@@ -98,11 +98,12 @@ async def escalations(db: Path) -> dict[int, list[datetime]]:
 
 
 async def deliveries(db: Path, since: datetime) -> dict[int, datetime]:
-    """When each case's last notice of the escalation left the outbox."""
+    """When the resident's notice of each case's escalation left the outbox."""
     async with SqliteStore(db) as store, store.reading() as tx:
         rows = await tx._all(
             "SELECT case_id, max(done_at), count(*) - count(done_at) FROM outbox "
-            "WHERE created_at >= ? GROUP BY case_id",
+            "WHERE created_at >= ? AND json_extract(body, '$.user_id') IS NOT NULL "
+            "GROUP BY case_id",
             (utc_text(since),),
         )
     return {int(r[0]): parse_utc(r[1]) for r in rows if r[1] is not None and r[2] == 0}
@@ -122,6 +123,7 @@ async def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--spread", type=float, default=600, help="seconds")
     parser.add_argument("--history", type=int, default=100_000, help="cases at the restart")
+    parser.add_argument("--profile", type=Path, help="write pyinstrument's profile of the bot")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     world = World()
@@ -137,7 +139,7 @@ async def main() -> None:
             made = time.perf_counter()
             deadlines = await add_cases(db, args.cases, due, start)
             made = time.perf_counter() - made
-            process = estate_desk(server, db, folder)
+            process = estate_desk(server, db, folder, args.profile)
             process.start()
             await polling(server, process)
             last = max(deadlines.values())
@@ -150,6 +152,10 @@ async def main() -> None:
             delivered = await deliveries(db, start - timedelta(seconds=1))
             async with SqliteStore(db) as store, store.reading() as tx:
                 outcomes = await tx.outbox_counts()
+                waiting = await tx._all(
+                    "SELECT coalesce(json_extract(body, '$.role'), 'a person'), count(*) "
+                    "FROM outbox WHERE done_at IS NULL GROUP BY 1"
+                )
 
             process.stop()
             late = [(fired[c][0] - d).total_seconds() for c, d in deadlines.items() if c in fired]
@@ -175,9 +181,10 @@ async def main() -> None:
             "",
             f"- escalations stored after their deadline: p50 {lp['p50']:.2f} s, "
             f"p99 {lp['p99']:.2f} s, max {lp['max']:.2f} s (target p99 <= 5 s)",
-            f"- their notices out of the outbox (to Telegram or a digest): p50 {sp['p50']:.2f} s, "
+            f"- the residents told (notice sent) after the deadline: p50 {sp['p50']:.2f} s, "
             f"p99 {sp['p99']:.2f} s, max {sp['max']:.2f} s ({len(sent)} of {len(deadlines)})",
-            f"- outbox after the run: {outcomes}",
+            f"- outbox after the run: {outcomes}; still waiting, by addressee: "
+            + (", ".join(f"{who} {n}" for who, n in waiting) or "none"),
             f"- missed: {missed}, fired twice: {doubled}, fired early: {early} (target 0, 0, 0)",
             f"- restart with {args.history} cases: answered a resident {restart:.2f} s after the "
             f"process started (target <= 2 s); RSS {rss:.0f} MB, peak {peak:.0f} MB "

@@ -180,13 +180,19 @@ class Courier:
             for item in items:
                 await self._finish(item, "no_case")
             return
+        waiting: set[tuple[Role | None, int | None]] = set()  # targets whose group is full
         for item in items:
+            target = (item.notification.role, item.notification.user_id)
             try:
+                if target in waiting:
+                    raise Deferred
                 outcome = await self._deliver(item.notification, case)
             except Deferred:
-                async with self.store.transaction() as tx:
-                    await tx.defer_notification(item.id, self.wall.now() + DEFER_BY)
-                return  # the group's minute is full; this case's messages wait, in order
+                # The group's minute is full: this and the case's later messages to the
+                # same place wait, in order; the resident and other groups need not.
+                waiting.add(target)
+                await self._defer(item)
+                continue
             except (NetworkError, RetryAfter) as error:
                 if isinstance(error, BadRequest):
                     log.error(
@@ -398,6 +404,14 @@ class Courier:
             await tx.finish_notification(item.id, now, outcome)
 
         await self.store.write_soon(finish)
+
+    async def _defer(self, item: OutboxItem) -> None:
+        until = self.wall.now() + DEFER_BY
+
+        async def defer(tx: SqliteTransaction) -> None:
+            await tx.defer_notification(item.id, until)
+
+        await self.store.write_soon(defer)
 
     async def _retry(self, item: OutboxItem, error: Exception) -> None:
         if item.attempts + 1 >= GIVE_UP_AFTER:

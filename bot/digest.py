@@ -4,8 +4,8 @@ Telegram lets a bot post about 20 messages a minute in one group. A water
 outage can bring 200 complaints in five minutes, so once a group has had
 `BUSY` (12) messages in the last minute, new cases join a digest card (one per
 building and category, with one set of buttons) and other lines join the
-group's feed digest; both are edited in place, at most once every few
-seconds however many cases join. Digests live in the database: a case in a
+group's feed digest; both are edited in place, at most once every ten
+seconds however many cases join (edits count against the group's minute too). Digests live in the database: a case in a
 digest is never lost, even if the bot stops before the next edit.
 """
 
@@ -85,7 +85,9 @@ class Digester:
         clock: Clock,
         pacer: Pacer,
         translator_for: Callable[[int], Awaitable[Translator]],
-        edit_every: float = 3.0,
+        # Each edit spends one of the group's ~20 a minute, as a new message does:
+        # a digest is brought up to date at most every 10 s, leaving room for more.
+        edit_every: float = 10.0,
     ) -> None:
         self.store = store
         self.bot = bot

@@ -9,7 +9,9 @@ as deployed; the fake server and the residents run in this one. Every resident
 (registered beforehand) files a cleaning case through the whole conversation:
 the menu, "My unit", a description, Done, Confirm, each sent as soon as the bot
 has answered the previous one. The echo bot gets the same residents sending the
-same number of messages, each after the previous echo.
+same number of messages, each after the previous echo. Both are held to the
+same overall send limit (`--per-second`, default Telegram's 30 a second) by
+python-telegram-bot's rate limiter; `--per-second 1000` lifts it for both.
 
 Prints updates per second for both bots and their ratio, the p50/p95/p99 time
 from a resident's last answer (Confirm) to their confirmation, and how many
@@ -43,13 +45,15 @@ STEPS = 5  # the menu, "My unit", the description, Done, Confirm
 TIMEOUT = 900
 
 
-async def echo_rate(residents: int, latency: float, concurrency: int) -> tuple[float, float]:
+async def echo_rate(
+    residents: int, latency: float, concurrency: int, per_second: float
+) -> dict[str, float]:
     world = World()
     world.faults.latency = latency
     users = [world.user(10_000 + i, f"u{i}", language_code="en") for i in range(residents)]
     with tempfile.TemporaryDirectory() as folder:
         async with FakeTelegramServer(world) as server:
-            process = echo_bot(server, Path(folder), concurrency)
+            process = echo_bot(server, Path(folder), concurrency, per_second)
             cpu = children_cpu()
             process.start()
             try:
@@ -146,7 +150,7 @@ async def run(args: argparse.Namespace, latency: float) -> None:
     if args.concurrency:
         settings["concurrent_updates"] = args.concurrency
     ours = await our_rate(args.residents, latency, settings, args.profile)
-    echo = await echo_rate(args.residents, latency, args.echo_concurrency)
+    echo = await echo_rate(args.residents, latency, args.echo_concurrency, args.per_second)
     updates = args.residents * STEPS
     record(
         [
@@ -157,7 +161,8 @@ async def run(args: argparse.Namespace, latency: float) -> None:
             ),
             "",
             f"- estate-desk: {ours['rate']:.1f} updates/s; echo bot "
-            f"({args.echo_concurrency} concurrent updates): {echo['rate']:.1f} updates/s; "
+            f"({args.echo_concurrency} concurrent updates, same send limit): "
+            f"{echo['rate']:.1f} updates/s; "
             f"ratio {ours['rate'] / echo['rate']:.2f} (target >= 0.5)",
             f"- CPU per update (whole process, start-up included): estate-desk "
             f"{ours['cpu'] * 1000:.1f} ms, echo bot {echo['cpu'] * 1000:.1f} ms",
@@ -187,7 +192,8 @@ async def main() -> None:
         "--per-second",
         type=float,
         default=30,
-        help="the bot's overall send limit (MESSAGES_PER_SECOND; Telegram's is about 30)",
+        help="both bots' overall send limit (our MESSAGES_PER_SECOND, PTB's AIORateLimiter "
+        "for the echo bot; Telegram's is about 30)",
     )
     parser.add_argument("--concurrency", type=int, default=0, help="CONCURRENT_UPDATES for ours")
     parser.add_argument("--echo-concurrency", type=int, default=16)

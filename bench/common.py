@@ -65,8 +65,15 @@ def estate_desk(
     return BotProcess(env, folder, module)
 
 
-def echo_bot(server: FakeTelegramServer, folder: Path, concurrency: int) -> BotProcess:
-    env = bot_environment(server, folder / "unused.sqlite3", echo_concurrency=concurrency)
+def echo_bot(
+    server: FakeTelegramServer, folder: Path, concurrency: int, per_second: float
+) -> BotProcess:
+    env = bot_environment(
+        server,
+        folder / "unused.sqlite3",
+        echo_concurrency=concurrency,
+        echo_per_second=per_second,
+    )
     return BotProcess(env, folder, ("-m", "bench.echo_bot"), log_name="echo.log")
 
 

@@ -1,13 +1,14 @@
 """The yardstick: a bare python-telegram-bot echo bot, run in its own process
-like ours (`python -m bench.echo_bot`, configured by BOT_TOKEN, BOT_API_URL
-and ECHO_CONCURRENCY)."""
+like ours (`python -m bench.echo_bot`, configured by BOT_TOKEN, BOT_API_URL,
+ECHO_CONCURRENCY and ECHO_PER_SECOND: with the latter, PTB's own rate limiter
+holds it to the same overall send limit as our bot, so both play by one rule)."""
 
 from __future__ import annotations
 
 import os
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes, MessageHandler, filters
+from telegram.ext import AIORateLimiter, Application, ContextTypes, MessageHandler, filters
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -17,13 +18,16 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def main() -> None:
-    application = (
+    builder = (
         Application.builder()
         .token(os.environ["BOT_TOKEN"])
         .base_url(os.environ["BOT_API_URL"])
         .concurrent_updates(int(os.environ.get("ECHO_CONCURRENCY", "16")))
-        .build()
     )
+    if per_second := os.environ.get("ECHO_PER_SECOND"):
+        limiter = AIORateLimiter(overall_max_rate=float(per_second))
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.run_polling(allowed_updates=["message"])
 

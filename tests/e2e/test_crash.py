@@ -71,11 +71,22 @@ async def test_sigkill_in_the_middle_of_a_burst_loses_and_doubles_no_case(tmp_pa
             bot.kill()
             finished = await asyncio.gather(*burst)
             assert not all(finished), "the kill came in the middle of the burst"
+            calls = len(world.calls)
             bot.start()
 
             # Whatever was stored before the kill is confirmed after the restart
             # (the outbox survived); whoever was caught half-way files again.
-            await asyncio.sleep(3)
+            await world.wait_for(lambda: "getUpdates" in world.calls[calls:], timeout=30)
+            async with SqliteStore(db) as store:
+                for _ in range(300):  # the residents' notices left in the outbox go out
+                    async with store.reading() as tx:
+                        waiting = await tx._all(
+                            "SELECT id FROM outbox WHERE done_at IS NULL "
+                            "AND json_extract(body, '$.user_id') IS NOT NULL"
+                        )
+                    if not waiting:
+                        break
+                    await asyncio.sleep(0.1)
             again = [r for r in residents if not told(r)]
             for resident in again:
                 resident.send("/cancel")

@@ -384,8 +384,11 @@ class SqliteTransaction:
 
     async def pending_notifications(self, now: datetime, limit: int) -> list[OutboxItem]:
         rows = await self._all(
+            # Notices to a person first (a resident waiting on their case), then the
+            # groups': in a storm a group's messages wait for its minute, and must not
+            # stand in front of everyone else's.
             "SELECT id, attempts, body FROM outbox WHERE done_at IS NULL AND next_try_at <= ? "
-            "ORDER BY id LIMIT ?",
+            "ORDER BY json_extract(body, '$.user_id') IS NULL, id LIMIT ?",
             (utc_text(now), limit),
         )
         return [

@@ -164,8 +164,12 @@ async def test_notifications_are_kept_with_the_change_they_announce(
         await tx.finish_notification(pending[0].id, START, "sent")
         left = await tx.pending_notifications(START, limit=10)
 
-    assert [p.notification.kind for p in pending] == [n.kind for n in filed.notifications]
-    assert pending[0].notification.ref == filed.case.ref
+    assert sorted(p.notification.kind for p in pending) == sorted(
+        n.kind for n in filed.notifications
+    )
+    to_groups = [p.notification.user_id is None for p in pending]
+    assert to_groups == sorted(to_groups), "the resident's notice before the groups'"
+    assert to_groups[0] is False and pending[0].notification.ref == filed.case.ref
     assert len(left) == len(pending) - 1
 
 

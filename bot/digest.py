@@ -5,8 +5,9 @@ outage can bring 200 complaints in five minutes, so once a group has had
 `BUSY` (12) messages in the last minute, new cases join a digest card (one per
 building and category, with one set of buttons) and other lines join the
 group's feed digest; both are edited in place, at most once every ten
-seconds however many cases join (edits count against the group's minute too). Digests live in the database: a case in a
-digest is never lost, even if the bot stops before the next edit.
+seconds however many cases join (edits count against the group's minute too).
+Digests live in the database: a case in a digest is never lost, even if the
+bot stops before the next edit.
 """
 
 from __future__ import annotations

@@ -38,10 +38,11 @@ from bench.common import (
     record,
 )
 from bot.fake_telegram import FakeTelegramServer, FakeUser, World
-from bot.fake_telegram.process import seed_estate
+from bot.fake_telegram.process import file_in_english, seed_estate
 from bot.storage import SqliteStore
 
 STEPS = 5  # the menu, "My unit", the description, Done, Confirm
+MENU, TEXT = "🧹 Cleaning problem", "Rubbish in the corridor"
 TIMEOUT = 900
 
 
@@ -99,7 +100,12 @@ async def our_rate(
                 waits: list[float] = []
                 replies: list[float] = []
                 started, fake_cpu = time.perf_counter(), own_cpu()
-                await asyncio.gather(*(_file(p, waits, replies) for p in people))
+                waits += await asyncio.gather(
+                    *(
+                        file_in_english(p, MENU, TEXT, timeout=TIMEOUT, replies=replies)
+                        for p in people
+                    )
+                )
                 elapsed = time.perf_counter() - started
                 fake_cpu = own_cpu() - fake_cpu
             finally:
@@ -117,32 +123,6 @@ async def our_rate(
         "stored": float(rows[0][0]),
         "distinct": float(rows[0][1]),
     }
-
-
-async def _file(person: FakeUser, waits: list[float], replies: list[float]) -> None:
-    clock = time.perf_counter
-    sent = clock()
-    mark = person.last_message_id()
-    person.send("🧹 Cleaning problem")
-    where = await person.wait_for_button("My unit", after=mark, timeout=TIMEOUT)
-    replies.append(clock() - sent)
-    sent = clock()
-    person.press(where, "My unit")
-    prompt = await person.wait_for_message("Describe", after=where.message_id, timeout=TIMEOUT)
-    replies.append(clock() - sent)
-    sent = clock()
-    person.send("Rubbish in the corridor")
-    done = await person.wait_for_button("Done", after=prompt.message_id, timeout=TIMEOUT)
-    replies.append(clock() - sent)
-    sent = clock()
-    person.press(done, "Done")
-    summary = await person.wait_for_button("Confirm", after=done.message_id, timeout=TIMEOUT)
-    replies.append(clock() - sent)
-    sent = clock()
-    person.press(summary, "Confirm")
-    await person.wait_for_message("is recorded", after=summary.message_id, timeout=TIMEOUT)
-    replies.append(clock() - sent)
-    waits.append(clock() - sent)
 
 
 async def run(args: argparse.Namespace, latency: float) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bench.common import estate_desk, heading, percentiles, polling, record
 from bot.fake_telegram import Chat, FakeTelegramServer, FakeUser, World
-from bot.fake_telegram.process import seed_estate
+from bot.fake_telegram.process import file_in_english, seed_estate
 from bot.storage import SqliteStore
 
 FIRST = 40_000
@@ -43,26 +43,16 @@ async def complain(
         await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
     await asyncio.sleep(delay)
-    mark = resident.last_message_id()
-    resident.send("🔧 Report a repair")
-    where = await resident.wait_for_button("My unit", after=mark, timeout=TIMEOUT)
-    await pause()
-    resident.press(where, "My unit")
-    urgent = await resident.wait_for_button("Urgent", after=where.message_id, timeout=TIMEOUT)
-    await pause()
-    resident.press(urgent, "Urgent")
-    prompt = await resident.wait_for_message("Describe", after=urgent.message_id, timeout=TIMEOUT)
-    await pause()
-    resident.send("No water in the kitchen or the bathroom since this morning")
-    done = await resident.wait_for_button("Done", after=prompt.message_id, timeout=TIMEOUT)
-    await pause()
-    resident.press(done, "Done")
-    summary = await resident.wait_for_button("Confirm", after=done.message_id, timeout=TIMEOUT)
-    await pause()
-    resident.press(summary, "Confirm")
-    pressed = time.perf_counter()
-    await resident.wait_for_message("is recorded", after=summary.message_id, timeout=TIMEOUT)
-    waits.append(time.perf_counter() - pressed)
+    waits.append(
+        await file_in_english(
+            resident,
+            "🔧 Report a repair",
+            "No water in the kitchen or the bathroom since this morning",
+            urgent=True,
+            pause=pause,
+            timeout=TIMEOUT,
+        )
+    )
     return time.perf_counter()
 
 

@@ -180,13 +180,15 @@ class Courier:
             for item in items:
                 await self._finish(item, "no_case")
             return
+        people = await self._people(case, [item.notification for item in items])
         waiting: set[tuple[Role | None, int | None]] = set()  # targets whose group is full
         for item in items:
             target = (item.notification.role, item.notification.user_id)
+            if target in waiting:
+                await self._defer(item)  # behind an earlier message to the same place
+                continue
             try:
-                if target in waiting:
-                    raise Deferred
-                outcome = await self._deliver(item.notification, case)
+                outcome = await self._deliver(item.notification, case, people)
             except Deferred:
                 # The group's minute is full: this and the case's later messages to the
                 # same place wait, in order; the resident and other groups need not.
@@ -207,10 +209,9 @@ class Courier:
                 return  # keep this case's messages in order: the rest wait for the retry
             await self._finish(item, outcome)
         if refresh:
-            await self.refresh_cards(case)
+            await self.refresh_cards(case, people)
 
-    async def _deliver(self, n: Notification, case: Case) -> str:
-        people = await self._people(case, n)
+    async def _deliver(self, n: Notification, case: Case, people: dict[int, Person]) -> str:
         if n.user_id is not None:
             person = people.get(n.user_id)
             render = for_resident if n.kind in RESIDENT_NOTICES else for_staff
@@ -322,7 +323,9 @@ class Courier:
 
     # --- cards ----------------------------------------------------------------------------
 
-    async def refresh_cards(self, case: Case) -> None:
+    async def refresh_cards(self, case: Case, people: dict[int, Person] | None = None) -> None:
+        """Edit the case's cards to its current state; `people` if the caller has
+        them already (the reporter and whoever acted on the case)."""
         async with self.store.reading() as tx:
             cards = await tx.cards(case.id)
             fresh = await tx.get(case.id)
@@ -330,7 +333,8 @@ class Courier:
         case = fresh or case
         if not cards:
             return
-        people = await self._people(case, None)
+        if people is None or not {case.acknowledged_by, case.resolved_by} <= {None, *people}:
+            people = await self._people(case, [])
         for card in cards:
             if await self.digester.touch(card.chat_id, card.message_id):
                 continue  # part of a digest: edited with the digest, coalesced
@@ -378,9 +382,10 @@ class Courier:
 
     # --- bookkeeping ------------------------------------------------------------------------
 
-    async def _people(self, case: Case, n: Notification | None) -> dict[int, Person]:
+    async def _people(self, case: Case, notices: Iterable[Notification]) -> dict[int, Person]:
+        """The people a case's messages and cards name, looked up once for all of them."""
         wanted = {case.reporter_id, case.acknowledged_by, case.resolved_by}
-        if n is not None:
+        for n in notices:
             wanted |= {n.user_id, n.params.get("by")}
         found: dict[int, Person] = {}
         async with self.store.reading() as tx:
@@ -398,20 +403,21 @@ class Courier:
         return Translator(language_for(language, self.default_language), self.timezone)
 
     async def _finish(self, item: OutboxItem, outcome: str) -> None:
-        now = self.wall.now()
-
-        async def finish(tx: SqliteTransaction) -> None:
-            await tx.finish_notification(item.id, now, outcome)
-
-        await self.store.write_soon(finish)
+        await self.store.write_soon(
+            partial(
+                SqliteTransaction.finish_notification,
+                item_id=item.id,
+                now=self.wall.now(),
+                outcome=outcome,
+            )
+        )
 
     async def _defer(self, item: OutboxItem) -> None:
-        until = self.wall.now() + DEFER_BY
-
-        async def defer(tx: SqliteTransaction) -> None:
-            await tx.defer_notification(item.id, until)
-
-        await self.store.write_soon(defer)
+        await self.store.write_soon(
+            partial(
+                SqliteTransaction.defer_notification, item_id=item.id, at=self.wall.now() + DEFER_BY
+            )
+        )
 
     async def _retry(self, item: OutboxItem, error: Exception) -> None:
         if item.attempts + 1 >= GIVE_UP_AFTER:

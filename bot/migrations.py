@@ -180,6 +180,10 @@ MIGRATIONS: list[tuple[int, str]] = [
         -- A resident's confirmation is delivered straight after filing, ahead of
         -- the queue: it looks up the case's pending notifications.
         CREATE INDEX outbox_pending_by_case ON outbox (case_id) WHERE done_at IS NULL;
+        -- Every card refresh asks whether the card is a digest, and every courier
+        -- round which digests need an edit: neither may scan months of digests.
+        CREATE INDEX digests_by_message ON digests (chat_id, message_id);
+        CREATE INDEX digests_dirty ON digests (id) WHERE dirty = 1;
         """,
     ),
 ]

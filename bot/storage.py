@@ -391,10 +391,7 @@ class SqliteTransaction:
             "ORDER BY json_extract(body, '$.user_id') IS NULL, id LIMIT ?",
             (utc_text(now), limit),
         )
-        return [
-            OutboxItem(id=r[0], attempts=r[1], notification=_NOTIFICATION.validate_json(r[2]))
-            for r in rows
-        ]
+        return [_outbox_item(row) for row in rows]
 
     async def pending_for_case(self, case_id: int, now: datetime) -> list[OutboxItem]:
         rows = await self._all(
@@ -402,10 +399,7 @@ class SqliteTransaction:
             "AND next_try_at <= ? ORDER BY id",
             (case_id, utc_text(now)),
         )
-        return [
-            OutboxItem(id=r[0], attempts=r[1], notification=_NOTIFICATION.validate_json(r[2]))
-            for r in rows
-        ]
+        return [_outbox_item(row) for row in rows]
 
     async def finish_notification(self, item_id: int, now: datetime, outcome: str) -> None:
         await self.db.execute(
@@ -643,6 +637,10 @@ class SqliteTransaction:
             "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value",
             (kind, key, to_json(value).decode()),
         )
+
+
+def _outbox_item(row: aiosqlite.Row) -> OutboxItem:
+    return OutboxItem(id=row[0], attempts=row[1], notification=_NOTIFICATION.validate_json(row[2]))
 
 
 def _digest(row: aiosqlite.Row) -> Digest:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-import operator
+from typing import Any
 
 import aiohttp
 from telegram import Update
@@ -115,25 +115,27 @@ class SanitizingRequest(AiohttpRequest):
     """A getUpdates request that cannot be wedged by one bad update.
 
     python-telegram-bot parses a whole batch of updates at once; one malformed
-    update fails the batch, the offset never moves past it, and polling retries
-    the same batch for ever. This request checks each update on arrival and
-    replaces one that does not parse with its bare `update_id` (logged), which
-    the bot then ignores and confirms like any other.
+    update fails the batch, the offset never moves past it, and polling asks
+    for the same batch again, for ever. So when the same offset is asked for
+    twice after a non-empty batch (which only happens after such a failure),
+    this request checks each update and replaces one that does not parse with
+    its bare `update_id` (logged), which the bot then ignores and confirms like
+    any other. Healthy batches pass untouched: nothing is parsed twice.
     """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._last: tuple[object, bool] = (None, False)  # (offset asked, batch non-empty)
 
     async def do_request(
         self,
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: object = BaseRequest.DEFAULT_NONE,
-        write_timeout: object = BaseRequest.DEFAULT_NONE,
-        connect_timeout: object = BaseRequest.DEFAULT_NONE,
-        pool_timeout: object = BaseRequest.DEFAULT_NONE,
+        *args: Any,
+        **kwargs: Any,
     ) -> tuple[int, bytes]:
-        status, body = await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
+        status, body = await super().do_request(url, method, request_data, *args, **kwargs)
         if status != 200 or not url.endswith("/getUpdates"):
             return status, body
         try:
@@ -143,10 +145,12 @@ class SanitizingRequest(AiohttpRequest):
         result = payload.get("result")
         if not isinstance(result, list):
             return status, body
-        cleaned = [update for raw in result if (update := _checked(raw)) is not None]
-        if len(cleaned) == len(result) and all(map(operator.is_, cleaned, result)):
-            return status, body  # all well-formed: PTB reads the body as it came
-        payload["result"] = cleaned
+        offset = request_data.parameters.get("offset") if request_data else None
+        retried = self._last == (offset, True)
+        self._last = (offset, bool(result))
+        if not retried:
+            return status, body
+        payload["result"] = [update for raw in result if (update := _checked(raw)) is not None]
         return status, json.dumps(payload).encode()
 
 

@@ -67,11 +67,15 @@ async def t_chat(update: Update, context: Context) -> Translator:
 async def actor_of(context: Context, user: User | None) -> Actor:
     """The roles someone holds come from the directory, never from the chat
     they happen to press a button in."""
-    person = await person_of(context, user)
+    return actor_from(await person_of(context, user), user.id if user else None)
+
+
+def actor_from(person: Person | None, user_id: int | None) -> Actor:
+    """The actor for a person already looked up (saves reading them again)."""
     roles = set(person.staff_roles) if person else set()
     if person is not None and person.is_resident:
         roles.add(Role.RESIDENT)
-    return Actor(user.id if user else None, frozenset(roles))
+    return Actor(user_id, frozenset(roles))
 
 
 def is_admin(context: Context, user_id: int | None) -> bool:

@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
 from handlers.callbacks import Payload
-from handlers.common import Context, actor_of, error_text, person_of, reply, svc, t_user
+from handlers.common import Context, actor_from, error_text, person_of, reply, svc, t_user
 from handlers.guard import anyone_on_duty
 from handlers.i18n import Markup, Translator
 from handlers.keyboards import inline, main_menu
@@ -276,7 +276,7 @@ async def _file(update: Update, context: Context, draft: dict[str, Any], t: Tran
         text = f"[{t.raw('assist.' + draft['kind'])}] {text}".strip()
     category = Category(draft["category"])
     command = cmd.FileCase(
-        actor=await actor_of(context, update.effective_user),
+        actor=actor_from(person, person.user_id),
         category=category,
         description=text or t.raw("file.no_text"),
         location=where,

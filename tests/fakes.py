@@ -70,6 +70,10 @@ class MemoryStore:
         self.outbox: list[Notification] = []
 
     @asynccontextmanager
+    async def reading(self) -> AsyncIterator[MemoryTransaction]:
+        yield MemoryTransaction(self)
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[MemoryTransaction]:
         snapshot = (
             copy.deepcopy(self.cases),

@@ -40,3 +40,7 @@ class Transaction(Protocol):
 
 class CaseStore(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[Transaction]: ...
+
+    def reading(self) -> AbstractAsyncContextManager[Transaction]:
+        """For look-ups only: sees what was last committed, never waits for a writer."""
+        ...

@@ -93,7 +93,7 @@ class Desk:
         now = self.clock.now()
         fired: list[Decision] = []
         while True:
-            async with self.store.transaction() as tx:
+            async with self.store.reading() as tx:  # every second: no write lock to look
                 due = await tx.due_case_ids(now, SWEEP_BATCH)
             progressed = False
             for case_id in due:
@@ -113,11 +113,11 @@ class Desk:
                 return fired
 
     async def get(self, case_id: int) -> Case:
-        async with self.store.transaction() as tx:
+        async with self.store.reading() as tx:
             return await _load(tx, case_id)
 
     async def get_by_ref(self, ref: str) -> Case:
-        async with self.store.transaction() as tx:
+        async with self.store.reading() as tx:
             case = await tx.get_by_ref(ref)
         if case is None:
             raise CaseNotFound(f"no case {ref}", ref=ref)

@@ -1,8 +1,9 @@
-"""A bot in its own process, pointed at the fake Telegram.
+"""A bot in its own process, pointed at the fake Telegram, and what drives it.
 
-The whole-day test and the benchmarks run `python -m bot` the way a
-deployment does: its own interpreter, its own core, killed for real. All the
-caller can watch is Telegram (the fake) and the database file.
+The whole-day and crash tests and the benchmarks run `python -m bot` the way
+a deployment does: its own interpreter, its own core, killed for real. All the
+caller can watch is Telegram (the fake) and the database file. Here too: an
+estate seeded for such a run, and a resident filing through the conversation.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,3 +119,45 @@ async def seed_estate(
             people.append(user)
     world.updates.clear()  # the groups' "bot added" updates: set up already
     return people, groups
+
+
+async def file_in_english(
+    resident: FakeUser,
+    menu: str,
+    text: str,
+    *,
+    urgent: bool = False,
+    pause: Callable[[], Awaitable[None]] | None = None,
+    timeout: float = 60.0,
+    replies: list[float] | None = None,
+) -> float:
+    """A resident (registered, writing in English) files a case through the whole
+    conversation: `menu`, "My unit", "Urgent" if asked, `text`, Done, Confirm.
+    `pause` runs before each answer after the first (a person thinking);
+    `replies` collects how long each answer waited for the bot. Returns the
+    seconds from Confirm to the confirmation; TimeoutError if the bot went quiet."""
+    steps: list[tuple[str | None, str, bool]] = [  # (button to press, what comes back, a button?)
+        (None, "My unit", True),
+        ("My unit", "Urgent" if urgent else "Describe", urgent),
+        *([("Urgent", "Describe", False)] if urgent else []),
+        (None, "Done", True),
+        ("Done", "Confirm", True),
+        ("Confirm", "is recorded", False),
+    ]
+    after, shown, took = resident.last_message_id(), None, 0.0
+    for number, (press, expect, is_button) in enumerate(steps):
+        if pause is not None and number:
+            await pause()
+        sent = time.perf_counter()
+        if press is None:
+            resident.send(menu if number == 0 else text)
+        else:
+            assert shown is not None
+            resident.press(shown, press)
+        wait = resident.wait_for_button if is_button else resident.wait_for_message
+        shown = await wait(expect, after=after, timeout=timeout)
+        took = time.perf_counter() - sent
+        if replies is not None:
+            replies.append(took)
+        after = shown.message_id
+    return took

@@ -17,7 +17,7 @@ async def tap(estate: Estate, user: FakeUser, label: str, after: int = 0) -> Sho
     return message
 
 
-async def file_case(
+async def to_summary(
     estate: Estate,
     user: FakeUser,
     menu: str,
@@ -27,8 +27,8 @@ async def file_case(
     urgency: str | None = None,
     kind: str | None = None,
     photos: int = 0,
-) -> str:
-    """File a case from the menu; returns its reference."""
+) -> Shown:
+    """Answer every question from the menu on; returns the summary to confirm."""
     mark = user.last_message_id()
     user.send(menu)
     await estate.settle()
@@ -44,7 +44,24 @@ async def file_case(
         user.send_photo()
     await estate.settle()
     done = await tap(estate, user, "✅", after=last)
-    summary = await user.wait_for_button("✏️", after=done.message_id)
+    return await user.wait_for_button("✏️", after=done.message_id)
+
+
+async def file_case(
+    estate: Estate,
+    user: FakeUser,
+    menu: str,
+    text: str,
+    *,
+    where: str | None = "🏠",
+    urgency: str | None = None,
+    kind: str | None = None,
+    photos: int = 0,
+) -> str:
+    """File a case from the menu; returns its reference."""
+    summary = await to_summary(
+        estate, user, menu, text, where=where, urgency=urgency, kind=kind, photos=photos
+    )
     await estate.press(user, summary, "✅")
     filed = await user.wait_for_message(after=summary.message_id)
     match = REF.search(filed.text)

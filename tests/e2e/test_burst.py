@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.digest import BUSY, HARD
 from tests.e2e.harness import Estate
+from tests.e2e.steps import file_case
 from workflow import commands as cmd
 from workflow.model import Actor, Category, Location, Urgency
 from workflow.roles import Role
@@ -57,3 +58,26 @@ async def test_a_burst_is_gathered_into_digests_and_nothing_is_dropped(estate: E
     assert in_digest and all(c.acknowledged_by is not None for c in in_digest)
     edited = estate.groups[Role.REPAIR_LEAD].messages[digest.message_id]["text"]
     assert "已接單" in edited
+
+
+async def test_a_card_in_a_busy_group_catches_up_once_there_is_room(estate: Estate) -> None:
+    """Edits spend a group's minute too: in a busy minute the card is not edited,
+    and once the minute has room it shows the case as it is then."""
+    svc = estate.app.bot_data["estate_desk"]
+    pacer = svc.courier.pacer
+    pacer.busy_at, pacer.full_at = BUSY, HARD
+    ref = await file_case(estate, estate.resident("chan"), "🔧 報修", "廚房水喉漏水", urgency="🕒")
+    card = await estate.card(Role.REPAIR_LEAD, ref)
+    group = estate.groups[Role.REPAIR_LEAD]
+
+    pacer.record(group.id, BUSY)  # the group's minute is nearly spent
+    await estate.press(estate.staff(Role.REPAIR_LEAD), card, "接單")
+    await estate.settle()
+    text = group.messages[card.message_id]["text"]
+    assert "Leo Repair" not in text, "not edited in a busy minute"
+
+    later = pacer.now() + 61
+    pacer.now = lambda: later  # a minute on: room again
+    svc.wake_courier()
+    await estate.settle()
+    assert "Leo Repair 已於" in group.messages[card.message_id]["text"], "brought up to date"

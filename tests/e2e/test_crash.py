@@ -11,7 +11,13 @@ from collections import Counter
 from pathlib import Path
 
 from bot.fake_telegram import FakeTelegramServer, FakeUser, World
-from bot.fake_telegram.process import ESTATE, BotProcess, bot_environment, seed_estate
+from bot.fake_telegram.process import (
+    ESTATE,
+    BotProcess,
+    bot_environment,
+    file_in_english,
+    seed_estate,
+)
 from bot.storage import SqliteStore
 from tests.e2e.steps import REF
 
@@ -22,21 +28,13 @@ STEP = 5.0  # seconds a resident waits for the bot before deciding it is gone
 async def file_cleaning(resident: FakeUser, think: float) -> bool:
     """The whole conversation; False if the bot stopped answering on the way."""
     try:
-        mark = resident.last_message_id()
-        resident.send("🧹 Cleaning problem")
-        where = await resident.wait_for_button("My unit", after=mark, timeout=STEP)
-        await asyncio.sleep(think)
-        resident.press(where, "My unit")
-        prompt = await resident.wait_for_message("Describe", after=where.message_id, timeout=STEP)
-        await asyncio.sleep(think)
-        resident.send(f"Rubbish outside {resident.first_name}'s door")
-        done = await resident.wait_for_button("Done", after=prompt.message_id, timeout=STEP)
-        await asyncio.sleep(think)
-        resident.press(done, "Done")
-        summary = await resident.wait_for_button("Confirm", after=done.message_id, timeout=STEP)
-        await asyncio.sleep(think)
-        resident.press(summary, "Confirm")
-        await resident.wait_for_message("is recorded", after=summary.message_id, timeout=STEP)
+        await file_in_english(
+            resident,
+            "🧹 Cleaning problem",
+            f"Rubbish outside {resident.first_name}'s door",
+            pause=lambda: asyncio.sleep(think),
+            timeout=STEP,
+        )
     except TimeoutError:
         return False
     return True

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import RESIDENTS, Estate, running_estate
-from tests.e2e.steps import REF, file_case, last_text, tap
+from tests.e2e.steps import REF, file_case, last_text, to_summary
 from workflow import commands as cmd
 from workflow.model import Actor, Category, Location, Urgency
 from workflow.roles import Role
@@ -106,13 +106,7 @@ async def test_timeouts_delay_messages_but_lose_none(tmp_path: Path) -> None:
 
 async def test_a_repeated_update_files_one_case(estate: Estate) -> None:
     chan = estate.resident("chan")
-    mark = chan.last_message_id()
-    chan.send("🧹 保潔問題")
-    await tap(estate, chan, "🏠", after=mark)
-    chan.send("大堂地滑")
-    await estate.settle()
-    done = await tap(estate, chan, "✅", after=mark)
-    summary = await chan.wait_for_button("✏️", after=done.message_id)
+    summary = await to_summary(estate, chan, "🧹 保潔問題", "大堂地滑")
     data = summary.button("確認提交").callback_data or ""
     first = chan.press_data(summary, data)
     second = chan.press_data(summary, data)  # Telegram delivers the same press again
@@ -171,13 +165,7 @@ async def test_a_full_disk_files_nothing_and_the_resident_can_try_again(
         raise sqlite3.OperationalError("database or disk is full")
 
     chan = estate.resident("chan")
-    mark = chan.last_message_id()
-    chan.send("🧹 保潔問題")
-    await tap(estate, chan, "🏠", after=mark)
-    chan.send("垃圾房好臭")
-    await estate.settle()
-    done = await tap(estate, chan, "✅", after=mark)
-    summary = await chan.wait_for_button("✏️", after=done.message_id)
+    summary = await to_summary(estate, chan, "🧹 保潔問題", "垃圾房好臭")
 
     from bot import storage
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bot.fake_telegram import FakeUser, Shown
 from tests.e2e.harness import Estate
@@ -47,21 +48,9 @@ async def to_summary(
     return await user.wait_for_button("✏️", after=done.message_id)
 
 
-async def file_case(
-    estate: Estate,
-    user: FakeUser,
-    menu: str,
-    text: str,
-    *,
-    where: str | None = "🏠",
-    urgency: str | None = None,
-    kind: str | None = None,
-    photos: int = 0,
-) -> str:
-    """File a case from the menu; returns its reference."""
-    summary = await to_summary(
-        estate, user, menu, text, where=where, urgency=urgency, kind=kind, photos=photos
-    )
+async def file_case(estate: Estate, user: FakeUser, menu: str, text: str, **answers: Any) -> str:
+    """File a case from the menu (answers as for `to_summary`); returns its reference."""
+    summary = await to_summary(estate, user, menu, text, **answers)
     await estate.press(user, summary, "✅")
     filed = await user.wait_for_message(after=summary.message_id)
     match = REF.search(filed.text)

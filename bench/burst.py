@@ -37,9 +37,9 @@ from bench.common import (
     polling,
     record,
 )
-from bot.fake_telegram import FakeTelegramServer, FakeUser, World
-from bot.fake_telegram.process import file_in_english, seed_estate
 from bot.storage import SqliteStore
+from playground.fake_telegram import FakeTelegramServer, FakeUser, World
+from playground.fake_telegram.process import file_in_english, seed_estate
 
 STEPS = 5  # the menu, "My unit", the description, Done, Confirm
 MENU, TEXT = "🧹 Cleaning problem", "Rubbish in the corridor"

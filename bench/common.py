@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.fake_telegram import FakeTelegramServer
-from bot.fake_telegram.process import ESTATE, ROOT, BotProcess, bot_environment
+from playground.fake_telegram import FakeTelegramServer
+from playground.fake_telegram.process import ESTATE, ROOT, BotProcess, bot_environment
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 

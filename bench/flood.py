@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 
 from bench.common import estate_desk, heading, percentiles, polling, record
-from bot.fake_telegram import Chat, FakeTelegramServer, FakeUser, World
-from bot.fake_telegram.process import file_in_english, seed_estate
 from bot.storage import SqliteStore
+from playground.fake_telegram import Chat, FakeTelegramServer, FakeUser, World
+from playground.fake_telegram.process import file_in_english, seed_estate
 
 FIRST = 40_000
 TIMEOUT = 1800

@@ -32,9 +32,9 @@ from pathlib import Path
 
 from bench.common import estate_desk, heading, percentiles, polling, record
 from bot.estate import load_estate
-from bot.fake_telegram import FakeTelegramServer, World
-from bot.fake_telegram.process import ESTATE, BotProcess, seed_estate
 from bot.storage import SqliteStore, parse_utc, utc_text
+from playground.fake_telegram import FakeTelegramServer, World
+from playground.fake_telegram.process import ESTATE, BotProcess, seed_estate
 from workflow import commands as cmd
 from workflow import decisions
 from workflow.model import Actor, Category, DeadlineKind, Location, Status

@@ -10,8 +10,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.estate import ConfigError, EstateConfig, load_estate
+from bot.estate import ConfigError, load_estate
 from bot.settings import Settings
+from workflow.estate import EstateConfig
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if settings.bot_token is None:
         import asyncio
 
-        from bot.playground import run_playground
+        from playground.web import run_playground
 
         try:
             asyncio.run(run_playground(settings, estate))

@@ -10,17 +10,17 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
 
-from bot.courier import Courier
-from bot.estate import EstateConfig
 from bot.persistence import SqlitePersistence
 from bot.scheduler import schedule_sweeps
 from bot.services import SERVICES_KEY, Services, services
 from bot.settings import Settings
 from bot.storage import SqliteStore
-from bot.transport import AiohttpRequest, SanitizingRequest
-from handlers.i18n import Translator, language_for
+from delivery.courier import Courier
+from delivery.transport import AiohttpRequest, SanitizingRequest
 from handlers.setup import register
+from views.i18n import Translator, language_for
 from workflow.clock import Clock, SystemClock
+from workflow.estate import EstateConfig
 from workflow.service import Desk
 
 COMMANDS = [

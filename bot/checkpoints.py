@@ -15,7 +15,7 @@ from pathlib import Path
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.estate import Checkpoint, EstateConfig
+from workflow.estate import Checkpoint, EstateConfig
 
 CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.estate import EstateConfig
-from bot.reports import period_for, register_for
 from bot.settings import Settings
 from bot.storage import SqliteStore
-from handlers.i18n import Translator, language_for
+from views.i18n import Translator, language_for
+from views.reports import period_for, register_for
 from workflow.clock import SystemClock
+from workflow.estate import EstateConfig
 
 
 async def export_register(

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.estate import EstateConfig
 from bot.settings import Settings
 from bot.storage import SqliteStore
 from workflow.clock import Clock
+from workflow.estate import EstateConfig
 from workflow.service import Desk
 
 if TYPE_CHECKING:
-    from bot.courier import Courier
+    from delivery.courier import Courier
 
 SERVICES_KEY = "estate_desk"
 

@@ -17,81 +17,20 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import TypeAdapter
 from pydantic_core import to_json
 
 from bot.migrations import MIGRATIONS
-from bot.roster import DutyRow, Scan
+from delivery.records import Card, Digest, OutboxItem
+from workflow.directory import Invite, Person, RoleGroup
 from workflow.model import Case, Category, Event, EventKind, Location
 from workflow.notifications import Notification
 from workflow.roles import Role
+from workflow.roster import DutyRow, Scan
 
 _CASE = TypeAdapter(Case)
 DUE_NOW = "0001-01-01T00:00:00.000000Z"  # a new notification is due at once
 _NOTIFICATION = TypeAdapter(Notification)
-
-
-class Person(BaseModel):
-    """Someone the bot knows. Residents carry a unit and an approval status;
-    staff carry roles. One Telegram account is one person."""
-
-    user_id: int
-    name: str = ""
-    language: str | None = None
-    phone: str | None = None
-    building: str | None = None
-    unit: str | None = None
-    resident_status: str = "none"  # none, pending, approved, rejected
-    roles: list[Role] = Field(default_factory=list)
-    reachable: bool = True
-
-    @property
-    def is_resident(self) -> bool:
-        return self.resident_status == "approved"
-
-    @property
-    def staff_roles(self) -> frozenset[Role]:
-        return frozenset(r for r in self.roles if r is not Role.RESIDENT)
-
-
-class RoleGroup(BaseModel):
-    role: Role
-    chat_id: int
-    title: str = ""
-    language: str | None = None
-    is_forum: bool = False
-
-
-class Card(BaseModel):
-    case_id: int
-    chat_id: int
-    message_id: int
-    thread_id: int | None = None
-
-
-class Invite(BaseModel):
-    token: str
-    role: Role
-    created_by: int
-    expires_at: datetime
-    used_by: int | None = None
-
-
-class Digest(BaseModel):
-    id: int
-    chat_id: int
-    message_id: int
-    key: str
-    case_ids: list[int] = Field(default_factory=list)
-    lines: list[str] = Field(default_factory=list)
-    created_at: datetime
-    dirty: bool = False
-
-
-class OutboxItem(BaseModel):
-    id: int
-    attempts: int
-    notification: Notification
 
 
 Write = Callable[["SqliteTransaction"], Awaitable[None]]

@@ -11,8 +11,8 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.services import Services, services
-from bot.storage import Person
-from handlers.i18n import Language, Translator, language_for
+from views.i18n import Language, Translator, language_for
+from workflow.directory import Person
 from workflow.errors import CaseNotFound, DomainError, IllegalTransition, InvalidCommand, NotAllowed
 from workflow.model import Actor
 from workflow.roles import Role

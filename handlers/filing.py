@@ -14,13 +14,13 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
-from handlers.callbacks import Payload
 from handlers.common import Context, actor_from, error_text, person_of, reply, svc, t_user
 from handlers.guard import anyone_on_duty
-from handlers.i18n import Markup, Translator
-from handlers.keyboards import inline, main_menu
-from handlers.render import photo_ref, voice_ref
 from handlers.states import F_BUILDING, F_CONFIRM, F_DESCRIBE, F_KIND, F_SPOT, F_URGENCY, F_WHERE
+from views.callbacks import Payload
+from views.i18n import Markup, Translator
+from views.keyboards import inline, main_menu
+from views.notices import photo_ref, voice_ref
 from workflow import commands as cmd
 from workflow.errors import DomainError
 from workflow.model import Category, Location, ReporterKind, Urgency

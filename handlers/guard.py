@@ -9,9 +9,6 @@ from typing import Any
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import CommandHandler, ConversationHandler
 
-from bot import roster
-from bot.storage import Person
-from handlers.callbacks import Payload
 from handlers.common import (
     Context,
     actor_of,
@@ -22,11 +19,14 @@ from handlers.common import (
     svc,
     t_user,
 )
-from handlers.i18n import Translator, all_labels
-from handlers.keyboards import GUARD_KEYS, inline
-from handlers.render import photo_ref
 from handlers.states import G_REPORT, G_WHERE
+from views.callbacks import Payload
+from views.i18n import Translator, all_labels
+from views.keyboards import GUARD_KEYS, inline
+from views.notices import photo_ref
 from workflow import commands as cmd
+from workflow import roster
+from workflow.directory import Person
 from workflow.errors import DomainError
 from workflow.model import Category, Location, ReporterKind
 from workflow.roles import Role

@@ -9,10 +9,10 @@ from datetime import datetime
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.storage import Card
-from handlers.cards import summary_line
+from delivery.records import Card
 from handlers.common import Context, allowed, reply, svc
-from handlers.i18n import Markup, Translator
+from views.cards import summary_line
+from views.i18n import Markup, Translator
 from workflow.model import SERVICE_DEADLINES, Case
 from workflow.roles import Role, ladder_from
 

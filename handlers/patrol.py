@@ -16,10 +16,10 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
-from bot import roster
 from bot.services import Services
 from handlers.common import Context, allowed, person_of, reply, svc, t_user
-from handlers.i18n import Translator, language_for
+from views.i18n import Translator, language_for
+from workflow import roster
 from workflow.model import Category
 from workflow.roles import Role
 

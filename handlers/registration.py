@@ -7,11 +7,11 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
-from bot.storage import Person
-from handlers.callbacks import Payload
 from handlers.common import Context, actor_of, person_of, reply, svc, t_user, translator
-from handlers.keyboards import inline, main_menu, share_phone
 from handlers.states import REG_BUILDING, REG_NAME, REG_PHONE, REG_UNIT
+from views.callbacks import Payload
+from views.keyboards import inline, main_menu, share_phone
+from workflow.directory import Person
 from workflow.roles import Role
 
 UNIT_BUTTONS_MAX = 24

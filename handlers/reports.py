@@ -11,10 +11,10 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
-from bot.reports import REPORT_TEAMS, Period, chart, figures_text, period_for, register_for
 from bot.services import Services
 from handlers.common import Context, actor_of, allowed, reply, svc
-from handlers.i18n import Translator, language_for
+from views.i18n import Translator, language_for
+from views.reports import REPORT_TEAMS, Period, chart, figures_text, period_for, register_for
 from workflow.figures import Figures, compute
 from workflow.model import SERVICE_DEADLINES, Team
 from workflow.roles import Role

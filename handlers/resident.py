@@ -21,10 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.storage import Person
 from handlers import filing, guard, patrol, registration, staff_setup
-from handlers.callbacks import Payload
-from handlers.cards import summary_line
 from handlers.common import (
     Context,
     actor_of,
@@ -35,17 +32,6 @@ from handlers.common import (
     t_user,
     translator,
 )
-from handlers.i18n import Translator, language_for, plain
-from handlers.keyboards import (
-    free_text,
-    guard_filter,
-    inline,
-    language_picker,
-    main_menu,
-    menu_filter,
-    menu_key,
-)
-from handlers.render import photo_ref
 from handlers.states import (
     ADD_INFO,
     AGAIN,
@@ -64,7 +50,21 @@ from handlers.states import (
     REG_PHONE,
     REG_UNIT,
 )
+from views.callbacks import Payload
+from views.cards import summary_line
+from views.i18n import Translator, language_for, plain
+from views.keyboards import (
+    free_text,
+    guard_filter,
+    inline,
+    language_picker,
+    main_menu,
+    menu_filter,
+    menu_key,
+)
+from views.notices import photo_ref
 from workflow import commands as cmd
+from workflow.directory import Person
 from workflow.errors import DomainError
 from workflow.model import Case, Status
 from workflow.roles import Role

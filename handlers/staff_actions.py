@@ -14,11 +14,11 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
-from handlers.callbacks import Payload
 from handlers.common import Context, actor_of, error_text, reply, svc, t_chat, translator
-from handlers.i18n import Translator, plain
-from handlers.keyboards import inline
-from handlers.render import photo_ref
+from views.callbacks import Payload
+from views.i18n import Translator, plain
+from views.keyboards import inline
+from views.notices import photo_ref
 from workflow import commands as cmd
 from workflow.errors import DomainError, IllegalTransition, NotAllowed
 from workflow.model import Actor, Case, Category, Severity

@@ -10,9 +10,9 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import CommandHandler, filters
 
-from bot.storage import Invite, Person, RoleGroup
 from handlers.common import Context, is_admin, person_of, reply, svc, t_chat, t_user
-from handlers.i18n import LANGUAGES, Markup, language_for
+from views.i18n import LANGUAGES, Markup, language_for
+from workflow.directory import Invite, Person, RoleGroup
 from workflow.roles import STAFF_ROLES, Role
 
 log = logging.getLogger("estate_desk.staff")

@@ -11,11 +11,11 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from bot.reports import REPORT_TEAMS, chart, cjk_font, figures_text, period_for, register
 from bot.storage import SqliteStore
-from handlers.i18n import Translator
 from tests.helpers import DeskDriver
 from tests.workflow.test_figures import DEC_1, NOV_1, play_november
+from views.i18n import Translator
+from views.reports import REPORT_TEAMS, chart, cjk_font, figures_text, period_for, register
 from workflow.clock import FakeClock
 from workflow.figures import compute
 from workflow.policy import Policy

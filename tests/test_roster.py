@@ -10,8 +10,9 @@ from pathlib import Path
 import zxingcpp
 from PIL import Image
 
-from bot.estate import Checkpoint, EstateConfig, PatrolConfig, Shift, load_estate
-from bot.roster import DutyRow, Scan, current_shift, on_duty, rounds
+from bot.estate import load_estate
+from workflow.estate import Checkpoint, EstateConfig, PatrolConfig, Shift
+from workflow.roster import DutyRow, Scan, current_shift, on_duty, rounds
 
 ROOT = Path(__file__).resolve().parent.parent
 HKT = timedelta(hours=8)

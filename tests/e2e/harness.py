@@ -14,13 +14,15 @@ from pathlib import Path
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.estate import EstateConfig, load_estate
-from bot.fake_telegram import Chat, FakeTelegramServer, FakeUser, Shown, World
+from bot.estate import load_estate
 from bot.scheduler import run_timers
 from bot.services import services
 from bot.settings import Settings
-from bot.storage import Person, SqliteStore
+from bot.storage import SqliteStore
+from playground.fake_telegram import Chat, FakeTelegramServer, FakeUser, Shown, World
 from workflow.clock import FakeClock
+from workflow.directory import Person
+from workflow.estate import EstateConfig
 from workflow.model import Case
 from workflow.roles import Role
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.fake_telegram import FakeUser, Shown
+from playground.fake_telegram import FakeUser, Shown
 from tests.e2e.harness import Estate
 
 REF = re.compile(r"[A-Z]{1,2}\d{4}-\d{5}")

@@ -3,7 +3,7 @@ group under Telegram's ~20 messages a minute, and loses no case."""
 
 from __future__ import annotations
 
-from bot.digest import BUSY, HARD
+from delivery.digest import BUSY, HARD
 from tests.e2e.harness import Estate
 from tests.e2e.steps import file_case
 from workflow import commands as cmd

@@ -10,15 +10,15 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from bot.fake_telegram import FakeTelegramServer, FakeUser, World
-from bot.fake_telegram.process import (
+from bot.storage import SqliteStore
+from playground.fake_telegram import FakeTelegramServer, FakeUser, World
+from playground.fake_telegram.process import (
     ESTATE,
     BotProcess,
     bot_environment,
     file_in_english,
     seed_estate,
 )
-from bot.storage import SqliteStore
 from tests.e2e.steps import REF
 
 RESIDENTS = 60

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.storage import Person
 from tests.e2e.harness import ADMIN_ID, Estate
 from tests.e2e.steps import file_case, last_text, tap
+from workflow.directory import Person
 from workflow.model import Category, CloseReason, Status
 from workflow.roles import Role
 
@@ -117,7 +117,7 @@ async def test_a_guards_site_report_becomes_a_case_or_is_dismissed(estate: Estat
     await estate.press(desk, desk_card, "分類為個案")
     picker = estate.groups[Role.FRONT_DESK].bot_messages()[-1]
     await estate.press(desk, picker, "報修")
-    from bot.fake_telegram.world import _shown
+    from playground.fake_telegram.world import _shown
 
     group = estate.groups[Role.FRONT_DESK]
     await estate.press(desk, _shown(group, group.messages[picker.message_id]), "一般")
@@ -149,7 +149,7 @@ async def test_only_guards_use_the_guard_buttons(estate: Estate) -> None:
 async def test_the_front_desk_classifies_site_reports_into_every_kind_of_case(
     estate: Estate,
 ) -> None:
-    from bot.fake_telegram.world import _shown
+    from playground.fake_telegram.world import _shown
     from workflow import commands as cmd
     from workflow.model import Actor, Location, ReporterKind
 

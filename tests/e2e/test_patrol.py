@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import time, timedelta
 from pathlib import Path
 
-from bot.estate import Shift, load_estate
+from bot.estate import load_estate
 from tests.e2e.harness import ROOT, STAFF, running_estate
 from tests.e2e.steps import last_text
+from workflow.estate import Shift
 from workflow.roles import Role
 
 GUARD_ID = STAFF[Role.GUARD][0]

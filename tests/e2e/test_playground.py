@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from bot.estate import load_estate
-from bot.playground import Playground, start_playground
 from bot.settings import Settings
+from playground.web import Playground, start_playground
 from tests.e2e.harness import ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"

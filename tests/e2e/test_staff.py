@@ -86,7 +86,7 @@ async def test_two_leads_press_acknowledge_at_once_and_exactly_one_wins(
 ) -> None:
     second = estate.world.user(27, "Lin Repair", language_code="zh-hant")
     async with estate.app.bot_data["estate_desk"].store.transaction() as tx:
-        from bot.storage import Person
+        from workflow.directory import Person
 
         await tx.save_person(
             Person(user_id=27, name="Lin Repair", roles=[Role.REPAIR_LEAD]), estate.clock.now()
@@ -159,7 +159,7 @@ async def test_front_desk_reclassifies_and_merges_duplicates(estate: Estate) -> 
     picker = group.bot_messages()[-1]
     await estate.press(desk, picker, "保潔")
     severity = group.messages[picker.message_id]
-    from bot.fake_telegram.world import _shown
+    from playground.fake_telegram.world import _shown
 
     await estate.press(desk, _shown(group, severity), "較大")
     case = await estate.case(first)
@@ -232,7 +232,7 @@ async def test_a_critical_case_reaches_the_manager_with_the_residents_contact(
     await estate.press(desk, card, "重新分類")
     picker = estate.groups[Role.SECURITY_CAPTAIN].bot_messages()[-1]
     await estate.press(desk, picker, "護衛投訴")
-    from bot.fake_telegram.world import _shown
+    from playground.fake_telegram.world import _shown
 
     severity = _shown(
         estate.groups[Role.SECURITY_CAPTAIN],

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.fake_telegram import FakeTelegramServer, FakeUser, Shown, World
-from bot.fake_telegram.process import BotProcess, bot_environment
-from bot.storage import RoleGroup, SqliteStore
+from bot.storage import SqliteStore
+from playground.fake_telegram import FakeTelegramServer, FakeUser, Shown, World
+from playground.fake_telegram.process import BotProcess, bot_environment
 from tests.e2e.harness import ADMIN_ID, RESIDENTS, STAFF, seed
 from tests.e2e.steps import REF, file_case, last_text, tap
+from workflow.directory import RoleGroup
 from workflow.roles import Role
 
 SPEED = 300  # one simulated minute every 0.2 s

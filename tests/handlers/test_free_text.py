@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.fake_telegram.html_check import html_to_text
-from bot.storage import Person
-from handlers.cards import card_text
-from handlers.i18n import LANGUAGES, Translator
+from playground.fake_telegram.html_check import html_to_text
+from views.cards import card_text
+from views.i18n import LANGUAGES, Translator
 from workflow import commands as cmd
 from workflow import decisions
+from workflow.directory import Person
 from workflow.errors import InvalidCommand
 from workflow.model import Actor, Category, Location
 from workflow.policy import Policy

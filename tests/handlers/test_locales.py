@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import COMMANDS
-from bot.fake_telegram.html_check import html_to_text
 from handlers import filing, registration, staff_actions
-from handlers.i18n import LANGUAGES, catalogue, language_for, placeholders
-from handlers.keyboards import MENU_KEYS
+from playground.fake_telegram.html_check import html_to_text
+from views.i18n import LANGUAGES, catalogue, language_for, placeholders
+from views.keyboards import MENU_KEYS
 from workflow.model import (
     SERVICE_DEADLINES,
     Category,

@@ -8,7 +8,7 @@ refuses (bad HTML, over-long texts, unchanged edits, users who never started
 the bot), and can add latency, flood limits and faults on request.
 """
 
-from bot.fake_telegram.server import FakeTelegramServer
-from bot.fake_telegram.world import Chat, FakeUser, Shown, TelegramError, World
+from playground.fake_telegram.server import FakeTelegramServer
+from playground.fake_telegram.world import Chat, FakeUser, Shown, TelegramError, World
 
 __all__ = ["Chat", "FakeTelegramServer", "FakeUser", "Shown", "TelegramError", "World"]

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.storage import Person
-from handlers.callbacks import data
-from handlers.i18n import Markup, Translator
+from views.callbacks import data
+from views.i18n import Markup, Translator
+from workflow.directory import Person
 from workflow.model import Case, Category, DeadlineKind, Location, Severity, Status
 from workflow.roles import Role
 

@@ -24,11 +24,12 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.storage import Card, Digest, SqliteStore
-from handlers.callbacks import data
-from handlers.cards import ICONS, where
-from handlers.i18n import Markup, Translator
-from handlers.render import Outgoing
+from bot.storage import SqliteStore
+from delivery.records import Card, Digest
+from views.callbacks import data
+from views.cards import ICONS, where
+from views.i18n import Markup, Translator
+from views.notices import Outgoing
 from workflow.clock import Clock
 from workflow.model import Case, Status
 

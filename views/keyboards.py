@@ -12,8 +12,8 @@ from telegram import (
 )
 from telegram.ext import filters
 
-from handlers.callbacks import data
-from handlers.i18n import Translator, all_labels
+from views.callbacks import data
+from views.i18n import Translator, all_labels
 
 MENU_KEYS = (
     "menu.repair",

@@ -22,14 +22,15 @@ from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.estate import EstateConfig
-from bot.fake_telegram import Chat, FakeTelegramServer, World
-from bot.fake_telegram.world import _shown
 from bot.scheduler import run_timers
 from bot.services import services
 from bot.settings import Settings
-from bot.storage import Person, RoleGroup, SqliteStore
+from bot.storage import SqliteStore
+from playground.fake_telegram import Chat, FakeTelegramServer, World
+from playground.fake_telegram.world import _shown
 from workflow.clock import SimulatedClock
+from workflow.directory import Person, RoleGroup
+from workflow.estate import EstateConfig
 from workflow.roles import Role
 
 log = logging.getLogger(__name__)

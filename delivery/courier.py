@@ -22,17 +22,19 @@ from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot.digest import Deferred, Digester, Pacer
-from bot.estate import EstateConfig
-from bot.roster import on_duty as on_duty_now
-from bot.storage import Card, OutboxItem, Person, SqliteStore, SqliteTransaction
-from handlers.cards import card_buttons, card_text, taken_by_someone_else
-from handlers.i18n import Language, Translator, language_for
-from handlers.render import PHOTO, VOICE, Outgoing, for_resident, for_staff
+from bot.storage import SqliteStore, SqliteTransaction
+from delivery.digest import Deferred, Digester, Pacer
+from delivery.records import Card, OutboxItem
+from views.cards import card_buttons, card_text, taken_by_someone_else
+from views.i18n import Language, Translator, language_for
+from views.notices import PHOTO, VOICE, Outgoing, for_resident, for_staff
 from workflow.clock import Clock, SystemClock
+from workflow.directory import Person
+from workflow.estate import EstateConfig
 from workflow.model import Case
 from workflow.notifications import NoticeKind, Notification
 from workflow.roles import Role
+from workflow.roster import on_duty as on_duty_now
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from typing import Any
 from pydantic import TypeAdapter
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.storage import Person
-from handlers.callbacks import data
-from handlers.cards import card_buttons, card_text, summary_line, who
-from handlers.i18n import Markup, Translator
+from views.callbacks import data
+from views.cards import card_buttons, card_text, summary_line, who
+from views.i18n import Markup, Translator
+from workflow.directory import Person
 from workflow.model import Case, Category
 from workflow.notifications import NoticeKind, Notification
 

@@ -17,9 +17,10 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.fake_telegram.server import FakeTelegramServer
-from bot.fake_telegram.world import Chat, FakeUser, World
-from bot.storage import Person, RoleGroup, SqliteStore
+from bot.storage import SqliteStore
+from playground.fake_telegram.server import FakeTelegramServer
+from playground.fake_telegram.world import Chat, FakeUser, World
+from workflow.directory import Person, RoleGroup
 from workflow.roles import STAFF_ROLES, Role
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.storage import Person, SqliteStore
-from handlers.i18n import Translator
+from bot.storage import SqliteStore
+from views.i18n import Translator
+from workflow.directory import Person
 from workflow.figures import Figures, Rate
 from workflow.model import Case, Event, Team
 

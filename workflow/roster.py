@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.estate import Checkpoint, EstateConfig, Shift
+from workflow.estate import Checkpoint, EstateConfig, Shift
 
 
 @dataclass(frozen=True)

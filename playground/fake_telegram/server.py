@@ -9,8 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.fake_telegram.api import BotApi, Params
-from bot.fake_telegram.world import TelegramError, World
+from playground.fake_telegram.api import BotApi, Params
+from playground.fake_telegram.world import TelegramError, World
 
 WORLD_KEY = web.AppKey("world", World)
 

@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.fake_telegram.html_check import HtmlError, html_to_text
-from bot.fake_telegram.world import ANSWERS, JSON, Chat, TelegramError, World, bad_request
+from playground.fake_telegram.html_check import HtmlError, html_to_text
+from playground.fake_telegram.world import ANSWERS, JSON, Chat, TelegramError, World, bad_request
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

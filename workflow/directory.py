@@ -1,0 +1,48 @@
+"""The people the desk knows and the group chats that serve each role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from workflow.roles import Role
+
+
+class Person(BaseModel):
+    """Someone the bot knows. Residents carry a unit and an approval status;
+    staff carry roles. One Telegram account is one person."""
+
+    user_id: int
+    name: str = ""
+    language: str | None = None
+    phone: str | None = None
+    building: str | None = None
+    unit: str | None = None
+    resident_status: str = "none"  # none, pending, approved, rejected
+    roles: list[Role] = Field(default_factory=list)
+    reachable: bool = True
+
+    @property
+    def is_resident(self) -> bool:
+        return self.resident_status == "approved"
+
+    @property
+    def staff_roles(self) -> frozenset[Role]:
+        return frozenset(r for r in self.roles if r is not Role.RESIDENT)
+
+
+class RoleGroup(BaseModel):
+    role: Role
+    chat_id: int
+    title: str = ""
+    language: str | None = None
+    is_forum: bool = False
+
+
+class Invite(BaseModel):
+    token: str
+    role: Role
+    created_by: int
+    expires_at: datetime
+    used_by: int | None = None

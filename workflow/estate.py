@@ -1,0 +1,249 @@
+"""The estate's structure (buildings, deadlines, shifts, routing), validated by pydantic.
+
+A mistake in the file stops the bot before it answers anyone, with the
+field's dotted path and the reason, rather than surfacing later as a case
+routed to nobody.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from workflow.durations import Duration
+from workflow.errors import InvalidCommand
+from workflow.model import Category, DeadlineKind, Severity
+from workflow.policy import Deadlines, Policy
+from workflow.roles import Role
+from workflow.routing import Route, RoutingTable
+
+Language = Literal["zh-Hant", "zh-Hans", "en"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Building(_Strict):
+    id: str = Field(min_length=1, max_length=16)
+    name: str = ""
+    floors: int = Field(default=0, ge=0, le=200)
+    flats: list[str] = Field(default_factory=list)
+    units: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_units(self) -> Building:
+        if not self.units and not (self.floors and self.flats):
+            raise ValueError("give either `units` or both `floors` and `flats`")
+        return self
+
+    def unit_ids(self) -> list[str]:
+        """Explicit units, or every floor × flat ("12A")."""
+        if self.units:
+            return list(self.units)
+        return [f"{floor}{flat}" for floor in range(1, self.floors + 1) for flat in self.flats]
+
+
+class BySeverity(_Strict):
+    general: Duration
+    major: Duration
+    critical: Duration
+
+    def as_map(self) -> dict[Severity, timedelta]:
+        return {
+            Severity.GENERAL: self.general,
+            Severity.MAJOR: self.major,
+            Severity.CRITICAL: self.critical,
+        }
+
+
+class OnSite(_Strict):
+    urgent_repair: Duration = timedelta(minutes=30)
+    normal_repair: Duration = timedelta(hours=24)
+    assistance: Duration = timedelta(minutes=15)
+
+
+class DeadlineOverride(_Strict):
+    category: Category
+    severity: Severity
+    acknowledge: Duration | None = None
+    on_site: Duration | None = None
+    resolve: Duration | None = None
+
+
+class DeadlinesConfig(_Strict):
+    warn_at: float = Field(default=0.8, gt=0, lt=1)
+    manager_reminder: Duration = timedelta(minutes=30)
+    repeat_window: Duration = timedelta(days=7)
+    feedback_reminder: Duration = timedelta(hours=24)
+    feedback_close: Duration = timedelta(hours=72)
+    acknowledge: BySeverity = BySeverity(
+        general=timedelta(minutes=30), major=timedelta(minutes=15), critical=timedelta(minutes=5)
+    )
+    resolve: BySeverity = BySeverity(
+        general=timedelta(hours=24), major=timedelta(hours=72), critical=timedelta(hours=24)
+    )
+    on_site: OnSite = OnSite()
+    overrides: list[DeadlineOverride] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _positive(self) -> DeadlinesConfig:
+        durations = [
+            self.manager_reminder,
+            self.feedback_reminder,
+            self.feedback_close,
+            *self.acknowledge.as_map().values(),
+            *self.resolve.as_map().values(),
+            self.on_site.urgent_repair,
+            self.on_site.normal_repair,
+            self.on_site.assistance,
+        ]
+        if any(d <= timedelta(0) for d in durations):
+            raise ValueError("every deadline must be longer than zero")
+        if self.feedback_reminder >= self.feedback_close:
+            raise ValueError("feedback_reminder must come before feedback_close")
+        return self
+
+
+class Shift(_Strict):
+    """A duty shift, e.g. day 07:00-19:00; `end` before `start` runs overnight."""
+
+    name: str = Field(min_length=1)
+    start: time
+    end: time
+    guards: list[int] = Field(default_factory=list)  # Telegram user ids
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Shift:
+        if self.start == self.end:
+            raise ValueError("a shift must start and end at different times")
+        return self
+
+
+class Checkpoint(_Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    name: str = Field(min_length=1)
+    building: str = ""
+    floor: str = ""
+
+
+class PatrolConfig(_Strict):
+    every: Duration = timedelta(minutes=60)
+    grace: Duration = timedelta(minutes=15)
+
+    @model_validator(mode="after")
+    def _positive(self) -> PatrolConfig:
+        if self.every <= timedelta(0) or self.grace < timedelta(0):
+            raise ValueError("every must be positive and grace not negative")
+        return self
+
+
+class ReportsConfig(_Strict):
+    """When the weekly summary goes to the manager's group."""
+
+    summary_weekday: Literal[
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    ] = "monday"
+    summary_time: time = time(9, 0)
+
+    @property
+    def weekday(self) -> int:
+        return ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].index(
+            self.summary_weekday
+        )
+
+
+class RoutingOverride(_Strict):
+    category: Category
+    severity: Severity
+    handler: Role
+    informed: list[Role] = Field(default_factory=lambda: [Role.FRONT_DESK])
+
+
+class EstateConfig(_Strict):
+    name: str = Field(min_length=1)
+    timezone: str = "Asia/Hong_Kong"
+    default_language: Language = "zh-Hant"
+    require_approval: bool = True
+    buildings: list[Building] = Field(min_length=1)
+    deadlines: DeadlinesConfig = DeadlinesConfig()
+    routing: list[RoutingOverride] = Field(default_factory=list)
+    shifts: list[Shift] = Field(default_factory=list)
+    checkpoints: list[Checkpoint] = Field(default_factory=list)
+    patrol: PatrolConfig = PatrolConfig()
+    reports: ReportsConfig = ReportsConfig()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. 'Asia/Hong_Kong')") from None
+        return value
+
+    @field_validator("buildings")
+    @classmethod
+    def _unique_buildings(cls, value: list[Building]) -> list[Building]:
+        ids = [b.id for b in value]
+        if len(ids) != len(set(ids)):
+            raise ValueError("building ids must be unique")
+        return value
+
+    @field_validator("routing")
+    @classmethod
+    def _routing_complete(cls, value: list[RoutingOverride]) -> list[RoutingOverride]:
+        try:
+            _table(value)
+        except InvalidCommand as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def routing_table(self) -> RoutingTable:
+        return _table(self.routing)
+
+    def policy(self) -> Policy:
+        dl = self.deadlines
+        overrides: dict[tuple[Category, Severity], dict[DeadlineKind, timedelta]] = {}
+        for o in dl.overrides:
+            cell = overrides.setdefault((o.category, o.severity), {})
+            for kind in (DeadlineKind.ACKNOWLEDGE, DeadlineKind.ON_SITE, DeadlineKind.RESOLVE):
+                value = getattr(o, str(kind))
+                if value is not None:
+                    cell[kind] = value
+        return Policy(
+            routing=self.routing_table(),
+            deadlines=Deadlines(
+                acknowledge=dl.acknowledge.as_map(),
+                resolve=dl.resolve.as_map(),
+                on_site_urgent_repair=dl.on_site.urgent_repair,
+                on_site_normal_repair=dl.on_site.normal_repair,
+                on_site_assistance=dl.on_site.assistance,
+                overrides=overrides,
+            ),
+            warn_fraction=dl.warn_at,
+            manager_reminder=dl.manager_reminder,
+            repeat_window=dl.repeat_window,
+            feedback_reminder=dl.feedback_reminder,
+            feedback_close=dl.feedback_close,
+        )
+
+    def checkpoint(self, checkpoint_id: str) -> Checkpoint | None:
+        return next((c for c in self.checkpoints if c.id == checkpoint_id), None)
+
+    def building(self, building_id: str) -> Building | None:
+        wanted = building_id.strip().upper()
+        return next((b for b in self.buildings if b.id.upper() == wanted), None)
+
+
+def _table(overrides: list[RoutingOverride]) -> RoutingTable:
+    return RoutingTable.default().with_overrides(
+        (o.category, o.severity, Route(o.handler, tuple(o.informed))) for o in overrides
+    )

@@ -3,6 +3,7 @@ the case register from the command line, for an audit or a spreadsheet."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from bot.settings import Settings
@@ -30,6 +31,6 @@ async def export_register(
         data = await register_for(store, period, t, with_phones=True)
         async with store.transaction() as tx:
             count = len(await tx.cases_created_between(period.start, period.end))
-    Path(out).write_bytes(data)
+    await asyncio.to_thread(Path(out).write_bytes, data)
     print(f"{count} cases ({period.label}) written to {out}")
     return 0

@@ -93,7 +93,8 @@ async def on_guard_menu(update: Update, context: Context) -> int | None:
     if not await is_guard(context, person):
         await reply(update, t("error.guards_only"))
         return ConversationHandler.END
-    assert person is not None and update.effective_message is not None
+    assert person is not None
+    assert update.effective_message is not None
     key = guard_key(update.effective_message.text)
     if key == "guard.report":
         return await begin_report(update, context, t)

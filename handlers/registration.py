@@ -101,7 +101,8 @@ async def on_phone(update: Update, context: Context) -> int:
     t = await t_user(update, context)
     message = update.effective_message
     user = update.effective_user
-    assert message is not None and user is not None
+    assert message is not None
+    assert user is not None
     contact = message.contact
     if contact is None or contact.user_id != user.id:
         await reply(update, t("register.phone.use_button"), reply_markup=share_phone(t))

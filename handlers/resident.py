@@ -138,7 +138,8 @@ async def choose_language(update: Update, context: Context) -> None:
 async def on_language(update: Update, context: Context) -> None:
     query = update.callback_query
     user = update.effective_user
-    assert query is not None and user is not None
+    assert query is not None
+    assert user is not None
     payload = Payload.decode(query.data)
     s = svc(context)
     language = language_for(payload.target if payload else None, s.estate.default_language)
@@ -280,7 +281,8 @@ async def _begin_text_step(
     case = await _own_case(update, context, t)
     if case is None:
         return ConversationHandler.END
-    assert update.callback_query is not None and context.user_data is not None
+    assert update.callback_query is not None
+    assert context.user_data is not None
     await update.callback_query.answer()
     context.user_data[key] = case.id
     await reply(update, t(prompt, ref=case.ref))
@@ -290,7 +292,8 @@ async def _begin_text_step(
 async def on_add_info(update: Update, context: Context) -> int:
     t = await t_user(update, context)
     message = update.effective_message
-    assert message is not None and context.user_data is not None
+    assert message is not None
+    assert context.user_data is not None
     case_id = context.user_data.pop("adding", None)
     if case_id is None:
         return ConversationHandler.END
@@ -305,7 +308,8 @@ async def on_add_info(update: Update, context: Context) -> int:
 async def on_again(update: Update, context: Context) -> int:
     t = await t_user(update, context)
     message = update.effective_message
-    assert message is not None and context.user_data is not None
+    assert message is not None
+    assert context.user_data is not None
     case_id = context.user_data.pop("again", None)
     if case_id is None:
         return ConversationHandler.END
@@ -376,7 +380,8 @@ async def on_rate(update: Update, context: Context) -> int | None:
 
 async def on_comment(update: Update, context: Context) -> int:
     t = await t_user(update, context)
-    assert context.user_data is not None and update.effective_message is not None
+    assert context.user_data is not None
+    assert update.effective_message is not None
     case_id = context.user_data.pop("commenting", None)
     if case_id is None:
         return ConversationHandler.END
@@ -389,7 +394,8 @@ async def on_comment(update: Update, context: Context) -> int:
 
 async def on_skip(update: Update, context: Context) -> int:
     query = update.callback_query
-    assert query is not None and context.user_data is not None
+    assert query is not None
+    assert context.user_data is not None
     t = await t_user(update, context)
     context.user_data.pop("commenting", None)
     await query.answer()

@@ -112,7 +112,8 @@ async def start_playground(
     app = build_application(config, estate, clock=clock)
     groups = _demo_world(world)
     await app.initialize()
-    assert app.post_init is not None and app.updater is not None
+    assert app.post_init is not None
+    assert app.updater is not None
     await app.post_init(app)
     await app.updater.start_polling(poll_interval=0, timeout=5)
     await app.start()

@@ -155,6 +155,8 @@ def test_without_a_token_the_playground_starts_and_says_so(tmp_path: Path) -> No
     finally:
         process.terminate()
         process.wait(timeout=20)
+        if process.stdout is not None:
+            process.stdout.close()
     assert "local simulation" in banner[0]
     assert "http://127.0.0.1:" in banner[1]
     assert "BOT_TOKEN" in banner[2], "it says how to run the real bot"

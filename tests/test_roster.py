@@ -34,10 +34,12 @@ def estate(**changes: object) -> EstateConfig:
 def test_the_night_shift_runs_over_midnight() -> None:
     config = estate()
     shift, began = current_shift(config.shifts, hk(3, 2), config.zone) or (None, None)
-    assert shift is not None and shift.name == "night"
+    assert shift is not None
+    assert shift.name == "night"
     assert began == hk(2, 19)
     day, _ = current_shift(config.shifts, hk(3, 7), config.zone) or (None, None)
-    assert day is not None and day.name == "day"
+    assert day is not None
+    assert day.name == "day"
 
 
 def test_scheduled_guards_are_on_duty_unless_they_pressed_off() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from bot.app import build_application
 from bot.estate import load_estate
 from bot.scheduler import schedule_sweeps
@@ -25,9 +27,9 @@ async def test_the_sweep_job_fires_what_fell_due_while_the_bot_was_down_once(
     tmp_path: Path,
 ) -> None:
     estate = load_estate(ROOT / "estate.toml")
-    settings = Settings(
+    settings = Settings(  # type: ignore[call-arg]  # _env_file is pydantic-settings' own
         _env_file=None,
-        bot_token="123:TEST",  # type: ignore[call-arg]
+        bot_token=SecretStr("123:TEST"),
         database_path=tmp_path / "desk.sqlite3",
     )
     clock = FakeClock(START)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot.app import build_application
@@ -68,7 +69,8 @@ class Estate:
             self.app = build_application(self.settings, self.estate, clock=self.clock)
         app = self.app
         await app.initialize()
-        assert app.post_init is not None and app.updater is not None
+        assert app.post_init is not None
+        assert app.updater is not None
         await app.post_init(app)
         await app.updater.start_polling(poll_interval=0, timeout=1)
         await app.start()
@@ -144,7 +146,7 @@ class Estate:
 
     async def card(self, role: Role, ref: str) -> Shown:
         group = self.groups[role]
-        return await self.world.wait_for(
+        found: Shown = await self.world.wait_for(
             lambda: next(
                 (
                     m
@@ -157,6 +159,7 @@ class Estate:
             ),
             what=f"the card of {ref} in the {role} group",
         )
+        return found
 
     async def press(self, user: FakeUser, message: Shown, label: str) -> str | None:
         query = user.press(message, label)
@@ -201,9 +204,9 @@ async def running_estate(
         db = tmp_path / "desk.sqlite3"
         if seed_people:
             await seed(db)
-        config = Settings(
+        config = Settings(  # type: ignore[call-arg]  # _env_file is pydantic-settings' own
             _env_file=None,
-            bot_token=world.token,  # type: ignore[call-arg]
+            bot_token=SecretStr(world.token),
             bot_api_url=server.base_url,
             bot_file_url=server.file_url,
             database_path=db,

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Protocol
 
 from playground.fake_telegram import FakeUser, Shown
-from tests.e2e.harness import Estate
 
 REF = re.compile(r"[A-Z]{1,2}\d{4}-\d{5}")
+
+
+class Estate(Protocol):
+    """What the steps need of a running estate: in this process (the harness) or
+    in another one (`python -m bot`, watched only through the fake Telegram)."""
+
+    async def settle(self) -> None: ...
+
+    async def press(self, user: FakeUser, message: Shown, label: str) -> str | None: ...
 
 
 async def tap(estate: Estate, user: FakeUser, label: str, after: int = 0) -> Shown:

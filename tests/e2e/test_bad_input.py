@@ -67,5 +67,6 @@ async def test_a_callback_from_another_chat_is_refused(estate: Estate) -> None:
     anchor = smith.private.bot_messages()[-1]
     answer = await smith.answer_to(smith.press_data(anchor, data.replace("det", "cancel")))
 
-    assert answer.show_alert and "no longer active" in (answer.text or "")
+    assert answer.show_alert
+    assert "no longer active" in (answer.text or "")
     assert (await estate.case(ref)).status.value == "new"

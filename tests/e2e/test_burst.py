@@ -55,7 +55,8 @@ async def test_a_burst_is_gathered_into_digests_and_nothing_is_dropped(estate: E
 
     cases = [await estate.case(ref) for ref in refs]
     in_digest = [c for c in cases if c.ref in digest.text]
-    assert in_digest and all(c.acknowledged_by is not None for c in in_digest)
+    assert in_digest
+    assert all(c.acknowledged_by is not None for c in in_digest)
     edited = estate.groups[Role.REPAIR_LEAD].messages[digest.message_id]["text"]
     assert "已接單" in edited
 

@@ -34,7 +34,8 @@ async def test_guards_go_on_duty_and_the_captain_sees_who(estate: Estate) -> Non
     captain = estate.staff(Role.SECURITY_CAPTAIN)
     captain.send("/duty")
     await estate.settle()
-    assert "Gus Guard" in last_text(captain) and "Gail Guard" in last_text(captain)
+    assert "Gus Guard" in last_text(captain)
+    assert "Gail Guard" in last_text(captain)
 
     gail.send("⚪ Go off duty")
     await estate.settle()
@@ -72,7 +73,8 @@ async def test_the_first_guard_to_claim_help_wins_and_the_resident_rates_it(
     )
     assert "Gail Guard" in (late.text or "")
     gus_now = gus.private.messages[gus_card.message_id]
-    assert "Gail Guard" in gus_now["text"] and "reply_markup" not in gus_now
+    assert "Gail Guard" in gus_now["text"]
+    assert "reply_markup" not in gus_now
     assert any(ref in m.text for m in estate.groups[Role.FRONT_DESK].bot_messages())
 
     gail_card = await gail.wait_for_button("Resolve")
@@ -113,7 +115,8 @@ async def test_a_guards_site_report_becomes_a_case_or_is_dismissed(estate: Estat
     assert ref.startswith("G2026-")
 
     desk_card = await estate.card(Role.FRONT_DESK, ref)
-    assert "Gus Guard" in desk_card.text and "分類為個案" in " ".join(desk_card.button_labels)
+    assert "Gus Guard" in desk_card.text
+    assert "分類為個案" in " ".join(desk_card.button_labels)
     await estate.press(desk, desk_card, "分類為個案")
     picker = estate.groups[Role.FRONT_DESK].bot_messages()[-1]
     await estate.press(desk, picker, "報修")

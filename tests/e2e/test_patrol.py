@@ -8,13 +8,13 @@ from pathlib import Path
 from bot.estate import load_estate
 from tests.e2e.harness import ROOT, STAFF, running_estate
 from tests.e2e.steps import last_text
-from workflow.estate import Shift
+from workflow.estate import EstateConfig, Shift
 from workflow.roles import Role
 
 GUARD_ID = STAFF[Role.GUARD][0]
 
 
-def estate_with_shifts():  # type: ignore[no-untyped-def]
+def estate_with_shifts() -> EstateConfig:
     config = load_estate(ROOT / "estate.toml")
     return config.model_copy(
         update={
@@ -41,7 +41,9 @@ async def test_a_round_with_one_late_and_one_missed_checkpoint(tmp_path: Path) -
         await estate.advance(timedelta(minutes=12))  # 10:17: the 09:00 round is over
 
         alert = next(m.text for m in captain_group.bot_messages() if "🚨 巡更 09:00" in m.text)
-        assert "10:00" in alert and "⏰ A座天台" in alert and "❌ B座停車場" in alert
+        assert "10:00" in alert
+        assert "⏰ A座天台" in alert
+        assert "❌ B座停車場" in alert
         assert "A座大堂" not in alert
         await estate.advance(timedelta(minutes=1))
         assert sum("🚨 巡更 09:00" in m.text for m in captain_group.bot_messages()) == 1, (
@@ -51,7 +53,8 @@ async def test_a_round_with_one_late_and_one_missed_checkpoint(tmp_path: Path) -
         estate.staff(Role.SECURITY_CAPTAIN).send("/patrol", chat=captain_group)
         await estate.settle()
         today = captain_group.bot_messages()[-1].text
-        assert "✅ A座大堂 (Gus Guard)" in today and "❌ B座停車場" in today
+        assert "✅ A座大堂 (Gus Guard)" in today
+        assert "❌ B座停車場" in today
 
         chan = estate.resident("chan")
         chan.send("/start cp-A-lobby")
@@ -70,6 +73,7 @@ async def test_the_shift_change_hands_over_to_the_next_guards(tmp_path: Path) ->
         await estate.advance(timedelta(hours=10))  # 19:01: the night shift
 
         handover = last_text(gus)
-        assert "day → night" in handover and "停車場閘口感應器失靈" in handover
+        assert "day → night" in handover
+        assert "停車場閘口感應器失靈" in handover
         captain = estate.groups[Role.SECURITY_CAPTAIN].bot_messages()[-1].text
         assert "day → night" in captain

@@ -30,7 +30,8 @@ async def test_a_new_resident_registers_and_the_front_desk_approves(estate: Esta
     card = await estate.world.wait_for(
         lambda: next((m for m in desk_group.bot_messages() if "李小明" in m.text), None)
     )
-    assert "B座 2A室" in card.text and "+85261234567" in card.text
+    assert "B座 2A室" in card.text
+    assert "+85261234567" in card.text
     await estate.press(estate.staff(Role.FRONT_DESK), card, "批准")
 
     assert "已獲批准" in last_text(lee)
@@ -89,9 +90,11 @@ async def test_filing_in_english_and_simplified_chinese(estate: Estate) -> None:
     )
     assert "安管队长" in last_text(wang)  # no guard is on duty: the captain arranges it
 
-    assert cleaning.startswith("C2026-") and help_ref.startswith("A2026-")
+    assert cleaning.startswith("C2026-")
+    assert help_ref.startswith("A2026-")
     case = await estate.case(help_ref)
-    assert case.category is Category.ASSISTANCE and "搬运搭手" in case.description
+    assert case.category is Category.ASSISTANCE
+    assert "搬运搭手" in case.description
 
 
 async def test_a_common_area_case_records_the_block_and_spot(estate: Estate) -> None:
@@ -153,7 +156,8 @@ async def test_my_cases_cancel_add_information_and_complain_again(estate: Estate
     await estate.settle()
 
     case = await estate.case(second)
-    assert case.rung is Role.CS_SUPERVISOR and case.repeat_count == 1
+    assert case.rung is Role.CS_SUPERVISOR
+    assert case.repeat_count == 1
     assert await estate.card(Role.CS_SUPERVISOR, second)
 
 
@@ -179,7 +183,8 @@ async def test_not_fixed_reopens_and_an_old_button_gets_a_polite_answer(
     assert "re-work" in "\n".join(m.text for m in smith.private.bot_messages()[-3:])
 
     stale = await smith.answer_to(smith.press_data(asked, asked.button("Yes").callback_data or ""))
-    assert stale.show_alert and "already answered" in (stale.text or "")
+    assert stale.show_alert
+    assert "already answered" in (stale.text or "")
     assert (await estate.case(ref)).status is Status.REOPENED
 
 
@@ -194,7 +199,8 @@ async def test_unexpected_input_gets_a_clear_answer(estate: Estate) -> None:
 
     for forged in ("c:ack:999999", "f:rate:1:9", "zz:top", "m:det:not-a-number"):
         answer = await smith.answer_to(smith.press_data(where, forged))
-        assert answer.show_alert and "no longer active" in (answer.text or ""), forged
+        assert answer.show_alert, forged
+        assert "no longer active" in (answer.text or ""), forged
 
     smith.send("/cancel")
     await estate.settle()
@@ -231,7 +237,8 @@ async def test_a_rejected_registration_is_told_why_and_a_comment_can_be_skipped(
         lambda: next((m for m in desk_group.bot_messages() if "Pat Lee" in m.text), None)
     )
     await estate.press(estate.staff(Role.FRONT_DESK), card, "單位不符")
-    assert "not approved" in last_text(pat) and "Unit not found" in last_text(pat)
+    assert "not approved" in last_text(pat)
+    assert "Unit not found" in last_text(pat)
     assert "未批准" in desk_group.messages[card.message_id]["text"]
 
     smith = estate.resident("smith")

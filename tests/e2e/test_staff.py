@@ -104,7 +104,8 @@ async def test_two_leads_press_acknowledge_at_once_and_exactly_one_wins(
     await estate.settle()
 
     texts = sorted(a.text or "" for a in answers)
-    assert texts[0] == "已完成" and texts[1].startswith("已由 ")
+    assert texts[0] == "已完成"
+    assert texts[1].startswith("已由 ")
     case = await estate.case(ref)
     assert case.acknowledged_by in (first.id, second.id)
     assert "接單" not in (await estate.card(Role.REPAIR_LEAD, ref)).button_labels
@@ -134,7 +135,9 @@ async def test_an_unacknowledged_case_climbs_and_everyone_sees_why(estate: Estat
     manager_card = await estate.card(Role.MANAGER, ref)
     await estate.advance(timedelta(minutes=31))
     reminders = [m for m in estate.groups[Role.MANAGER].bot_messages() if "催辦" in m.text]
-    assert reminders and supervisor_card and manager_card
+    assert reminders
+    assert supervisor_card
+    assert manager_card
 
 
 async def test_front_desk_reclassifies_and_merges_duplicates(estate: Estate) -> None:
@@ -215,7 +218,8 @@ async def test_a_lead_returns_a_case_and_the_front_desk_writes_to_the_resident(
     await estate.press(desk, desk_card, "聯絡住戶")
     desk.send("請問今晚幾點最嘈?", chat=desk_group, reply_to=desk_group.bot_messages()[-1])
     await estate.settle()
-    assert "請問今晚幾點最嘈?" in last_text(chan) and "管理處" in last_text(chan)
+    assert "請問今晚幾點最嘈?" in last_text(chan)
+    assert "管理處" in last_text(chan)
 
 
 async def test_a_critical_case_reaches_the_manager_with_the_residents_contact(
@@ -292,7 +296,8 @@ async def test_a_forum_group_gives_each_case_its_own_topic(tmp_path: Path) -> No
         card = next(m for m in forum.view(thread) if "📍" in m.text)
         await estate.advance(timedelta(minutes=25))
         warning = next(m for m in forum.bot_messages() if "時限將至" in m.text)
-        assert warning.thread_id == thread and card.thread_id == thread
+        assert warning.thread_id == thread
+        assert card.thread_id == thread
 
 
 async def test_escalate_by_hand_and_a_press_on_a_case_that_moved_on(estate: Estate) -> None:
@@ -315,7 +320,8 @@ async def test_escalate_by_hand_and_a_press_on_a_case_that_moved_on(estate: Esta
     await estate.press(supervisor, supervisor_card, "接單")
     stale = lead.press_data(card, card.button("接單").callback_data or "")
     answer = await lead.answer_to(stale)
-    assert answer.show_alert and "Sam Repair" in (answer.text or "")
+    assert answer.show_alert
+    assert "Sam Repair" in (answer.text or "")
     assert (await estate.case(ref)).acknowledged_by == supervisor.id
 
 

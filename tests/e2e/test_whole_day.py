@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import SqliteStore
-from playground.fake_telegram import FakeTelegramServer, FakeUser, Shown, World
+from playground.fake_telegram import Chat, FakeTelegramServer, FakeUser, Shown, World
 from playground.fake_telegram.process import BotProcess, bot_environment
 from tests.e2e.harness import ADMIN_ID, RESIDENTS, STAFF, seed
 from tests.e2e.steps import REF, file_case, last_text, tap
@@ -53,7 +53,7 @@ class Remote:
 
 
 @pytest.fixture
-async def day(tmp_path: Path) -> AsyncIterator[tuple[World, BotProcess, dict[Role, object]]]:
+async def day(tmp_path: Path) -> AsyncIterator[tuple[World, BotProcess, dict[Role, Chat]]]:
     world = World()
     async with FakeTelegramServer(world) as server:
         db = tmp_path / "desk.sqlite3"
@@ -63,13 +63,13 @@ async def day(tmp_path: Path) -> AsyncIterator[tuple[World, BotProcess, dict[Rol
             world.user(user_id, name, language_code=language).send("/start")
         for name, (user_id, language, *_rest) in RESIDENTS.items():
             world.user(user_id, name.title(), language_code=language)
-        groups = {}
+        groups: dict[Role, Chat] = {}
         async with SqliteStore(db) as store, store.transaction() as tx:
             for role, (user_id, _name, _) in STAFF.items():
                 if role is Role.GUARD:
                     continue
                 chat = world.group(f"{role} group", [admin, world.users[user_id]])
-                await tx.bind_group(RoleGroup(role=role, chat_id=chat.id, title=chat.title))
+                await tx.bind_group(RoleGroup(role=role, chat_id=chat.id, title=chat.title or ""))
                 groups[role] = chat
         world.updates.clear()
         env = bot_environment(
@@ -89,25 +89,27 @@ async def day(tmp_path: Path) -> AsyncIterator[tuple[World, BotProcess, dict[Rol
             bot.stop()
 
 
-def cards(chat: object, ref: str) -> list[Shown]:
-    return [m for m in chat.bot_messages() if ref in m.text and "📍" in m.text]  # type: ignore[attr-defined]
+def cards(chat: Chat, ref: str) -> list[Shown]:
+    return [m for m in chat.bot_messages() if ref in m.text and "📍" in m.text]
 
 
-async def test_a_whole_day_with_a_crash_in_the_middle(day: tuple) -> None:  # type: ignore[type-arg]
+async def test_a_whole_day_with_a_crash_in_the_middle(
+    day: tuple[World, BotProcess, dict[Role, Chat]],
+) -> None:
     world, bot, groups = day
     remote = Remote(world)
     chan, wang, smith = (world.users[RESIDENTS[n][0]] for n in ("chan", "wang", "smith"))
     lead = world.users[STAFF[Role.REPAIR_LEAD][0]]
 
     # Morning: three residents, three languages.
-    repair = await file_case(remote, chan, "🔧 報修", "廚房水喉漏水", urgency="🕒")  # type: ignore[arg-type]
+    repair = await file_case(remote, chan, "🔧 報修", "廚房水喉漏水", urgency="🕒")
     assert "維修班長" in last_text(chan)
-    cleaning = await file_case(remote, wang, "🧹 保洁问题", "走廊很脏")  # type: ignore[arg-type]
+    cleaning = await file_case(remote, wang, "🧹 保洁问题", "走廊很脏")
     assert "保洁班长" in last_text(wang)
     security = await file_case(
         remote,
         smith,
-        "🛡 Complaint about security",  # type: ignore[arg-type]
+        "🛡 Complaint about security",
         "Guard was rude at the gate",
     )
     assert "security captain" in last_text(smith)
@@ -122,15 +124,15 @@ async def test_a_whole_day_with_a_crash_in_the_middle(day: tuple) -> None:  # ty
     prompt = groups[Role.REPAIR_LEAD].bot_messages()[-1]
     lead.send("已換喉", chat=groups[Role.REPAIR_LEAD], reply_to=prompt)
     await remote.settle()
-    await tap(remote, chan, "已修好")  # type: ignore[arg-type]
-    await tap(remote, chan, "★★★★")  # type: ignore[arg-type]
+    await tap(remote, chan, "已修好")
+    await tap(remote, chan, "★★★★")
     assert "評分" in last_text(chan) or "意見" in last_text(chan)
 
     # Smith complains again about the guard: straight to the cs supervisor.
     mark = smith.last_message_id()
     smith.send("📋 My cases")
-    await tap(remote, smith, security, after=mark)  # type: ignore[arg-type]
-    await tap(remote, smith, "Complain again", after=mark)  # type: ignore[arg-type]
+    await tap(remote, smith, security, after=mark)
+    await tap(remote, smith, "Complain again", after=mark)
     smith.send("He shouted at my mother")
     await remote.settle()
     assert await world.wait_for(lambda: cards(groups[Role.CS_SUPERVISOR], security))
@@ -148,7 +150,7 @@ async def test_a_whole_day_with_a_crash_in_the_middle(day: tuple) -> None:  # ty
     management = await file_case(
         remote,
         smith,
-        "🏢 Complaint about management",  # type: ignore[arg-type]
+        "🏢 Complaint about management",
         "Notices are only in Chinese",
     )
     assert await world.wait_for(lambda: cards(groups[Role.CS_SUPERVISOR], management))
@@ -160,31 +162,32 @@ async def test_a_whole_day_with_a_crash_in_the_middle(day: tuple) -> None:  # ty
         remote,
         wang,
         "🤝 请安管队员协助",
-        "帮忙搬两箱书",  # type: ignore[arg-type]
+        "帮忙搬两箱书",
         where=None,
         kind="搬运搭手",
     )
-    await tap(remote, gus, "我來處理")  # type: ignore[arg-type]
-    await tap(remote, gus, "已處理")  # type: ignore[arg-type]
-    await tap(remote, wang, "★★★★★")  # type: ignore[arg-type]
+    await tap(remote, gus, "我來處理")
+    await tap(remote, gus, "已處理")
+    await tap(remote, wang, "★★★★★")
     assert any(help_ref in m.text for m in wang.private.bot_messages())
 
     mark = gus.last_message_id()
     gus.send("📡 反映臨時情況")
-    await tap(remote, gus, "Block B", after=mark)  # type: ignore[arg-type]
+    await tap(remote, gus, "Block B", after=mark)
     gus.send("停車場有油漬")
     await remote.settle()
-    await tap(remote, gus, "完成", after=mark)  # type: ignore[arg-type]
+    await tap(remote, gus, "完成", after=mark)
     report = REF.search(last_text(gus))
-    assert report and report.group(0).startswith("G")
+    assert report
+    assert report.group(0).startswith("G")
     desk = world.users[STAFF[Role.FRONT_DESK][0]]
     desk_group = groups[Role.FRONT_DESK]
     card = (await world.wait_for(lambda: cards(desk_group, report.group(0))))[-1]
-    await remote.press(desk, card, "分類為個案")  # type: ignore[arg-type]
+    await remote.press(desk, card, "分類為個案")
     picker = desk_group.bot_messages()[-1]
-    await remote.press(desk, picker, "保潔")  # type: ignore[arg-type]
+    await remote.press(desk, picker, "保潔")
     severity = desk_group.view()[[m.message_id for m in desk_group.view()].index(picker.message_id)]
-    await remote.press(desk, severity, "一般")  # type: ignore[arg-type]
+    await remote.press(desk, severity, "一般")
     assert await world.wait_for(lambda: cards(groups[Role.CLEANING_LEAD], report.group(0)))
 
     assert len(cards(groups[Role.CLEANING_SUPERVISOR], cleaning)) == 1

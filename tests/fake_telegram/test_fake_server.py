@@ -52,7 +52,8 @@ async def test_a_sent_message_shows_in_the_chat_and_edits_replace_it(
 
     [shown] = ann.private.bot_messages()
     assert shown.text == "R2026-00001 acknowledged"
-    assert shown.buttons == [] and shown.edited
+    assert shown.buttons == []
+    assert shown.edited
 
 
 async def test_an_unchanged_edit_is_refused_as_telegram_does(

@@ -52,6 +52,7 @@ async def test_an_untouched_case_climbs_every_rung_to_the_manager(
         escalations = [n for n in notices(fired) if n.kind is NoticeKind.ESCALATED]
         assert len(escalations) == 1, "a missed deadline climbs exactly one rung"
         assert escalations[0].params["from_role"] is climbed[-1]
+        assert escalations[0].role is not None
         climbed.append(escalations[0].role)
 
     assert climbed == [*team_rungs, Role.CS_SUPERVISOR, Role.MANAGER]

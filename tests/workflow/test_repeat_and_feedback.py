@@ -186,7 +186,8 @@ async def test_not_fixed_reopens_as_rework_and_counts_as_a_repeat(desk: DeskDriv
     assert to_role(reopened, NoticeKind.REPEAT_COMPLAINT) == [Role.CS_SUPERVISOR]
     escalated = [e for e in reopened.events if e.kind.value == "escalated"]
     assert escalated[0].reason is EscalationReason.NOT_FIXED
-    assert case.resolved_by is None and case.acknowledged_by is None
+    assert case.resolved_by is None
+    assert case.acknowledged_by is None
 
 
 async def test_a_poor_rating_goes_to_the_cs_supervisor_with_its_comment(desk: DeskDriver) -> None:

@@ -29,17 +29,9 @@ from workflow import roster
 from workflow.directory import Person
 from workflow.errors import DomainError
 from workflow.model import Category, Location, ReporterKind
+from workflow.permissions import DUTY_VIEWERS
 from workflow.roles import Role
 
-DUTY_VIEWERS = frozenset(
-    {
-        Role.SECURITY_CAPTAIN,
-        Role.SECURITY_SUPERVISOR,
-        Role.FRONT_DESK,
-        Role.CS_SUPERVISOR,
-        Role.MANAGER,
-    }
-)
 MAX_PHOTOS = 5
 
 

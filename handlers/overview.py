@@ -14,9 +14,9 @@ from handlers.common import Context, allowed, reply, svc
 from views.cards import summary_line
 from views.i18n import Markup, Translator
 from workflow.model import SERVICE_DEADLINES, Case
+from workflow.permissions import OVERVIEW_ROLES
 from workflow.roles import Role, ladder_from
 
-OVERVIEW_ROLES = frozenset({Role.MANAGER, Role.CS_SUPERVISOR, Role.FRONT_DESK})
 SHOWN_PER_RUNG = 15
 
 

@@ -21,20 +21,11 @@ from handlers.common import Context, allowed, person_of, reply, svc, t_user
 from views.i18n import Translator, language_for
 from workflow import roster
 from workflow.model import Category
+from workflow.permissions import PATROL_VIEWERS
 from workflow.roles import Role
 
 log = logging.getLogger("estate_desk.patrol")
 
-PATROL_VIEWERS = frozenset(
-    {
-        Role.GUARD,
-        Role.SECURITY_CAPTAIN,
-        Role.SECURITY_SUPERVISOR,
-        Role.FRONT_DESK,
-        Role.CS_SUPERVISOR,
-        Role.MANAGER,
-    }
-)
 ALERT_LOOKBACK = timedelta(hours=2)
 ICON = {"done": "✅", "late": "⏰", "missed": "❌", "pending": "…"}
 

@@ -12,10 +12,10 @@ from handlers.states import REG_BUILDING, REG_NAME, REG_PHONE, REG_UNIT
 from views.callbacks import Payload
 from views.keyboards import inline, main_menu, share_phone
 from workflow.directory import Person
+from workflow.permissions import APPROVERS
 from workflow.roles import Role
 
 UNIT_BUTTONS_MAX = 24
-APPROVERS = frozenset({Role.FRONT_DESK, Role.CS_SUPERVISOR, Role.MANAGER})
 REJECT_REASONS = ("unit", "details", "other")
 
 

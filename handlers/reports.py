@@ -17,11 +17,11 @@ from views.i18n import Translator, language_for
 from views.reports import REPORT_TEAMS, Period, chart, figures_text, period_for, register_for
 from workflow.figures import Figures, compute
 from workflow.model import SERVICE_DEADLINES, Team
+from workflow.permissions import REPORT_ROLES
 from workflow.roles import Role
 
 log = logging.getLogger("estate_desk.reports")
 
-REPORT_ROLES = frozenset({Role.MANAGER, Role.CS_SUPERVISOR, Role.FRONT_DESK})
 TREND_WEEKS = 6
 
 

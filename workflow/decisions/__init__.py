@@ -1,0 +1,67 @@
+"""Every change a case can go through, as pure functions.
+
+Each function takes the case as it is, the command and the time, and returns
+a `Decision`: the case as it should become, the events to append to the log
+and the notifications to send. Nothing here reads a clock, a database or a
+network, and the case passed in is never modified: a refused command leaves
+no trace.
+
+One module per part of the workflow: `filing` (a new case), `staff` (the
+steps on a card), `escalation` (by hand and by timer), `feedback` (the
+resident's side), `guards` (whether a step may happen, shared with
+`workflow.actions`), `shared` (the working copy and the common moves).
+"""
+
+from workflow.decisions.escalation import escalate, tick
+from workflow.decisions.feedback import (
+    add_info,
+    cancel,
+    comment,
+    complain_again,
+    confirm_fixed,
+    rate,
+)
+from workflow.decisions.filing import file_case, find_repeat
+from workflow.decisions.guards import can_complain_again, staff_roles_for
+from workflow.decisions.shared import MAX_TEXT, POOR_RATING, REPEATABLE, Decision
+from workflow.decisions.staff import (
+    acknowledge,
+    dismiss,
+    mark_on_site,
+    merge,
+    message_resident,
+    reclassify,
+    record_resident_contacted,
+    resolve,
+    return_to_front_desk,
+)
+from workflow.permissions import SUPERVISING_ROLES
+
+__all__ = [
+    "MAX_TEXT",
+    "POOR_RATING",
+    "REPEATABLE",
+    "SUPERVISING_ROLES",
+    "Decision",
+    "acknowledge",
+    "add_info",
+    "can_complain_again",
+    "cancel",
+    "comment",
+    "complain_again",
+    "confirm_fixed",
+    "dismiss",
+    "escalate",
+    "file_case",
+    "find_repeat",
+    "mark_on_site",
+    "merge",
+    "message_resident",
+    "rate",
+    "reclassify",
+    "record_resident_contacted",
+    "resolve",
+    "return_to_front_desk",
+    "staff_roles_for",
+    "tick",
+]

@@ -1,0 +1,156 @@
+"""A new case: where it goes, and whether it repeats an earlier one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from workflow import commands as cmd
+from workflow.decisions.shared import (
+    REPEATABLE,
+    Decision,
+    Draft,
+    clean_text,
+    deadline_summary,
+    repeat_target,
+    start_service_deadlines,
+)
+from workflow.errors import InvalidCommand
+from workflow.model import (
+    Case,
+    Category,
+    DeadlineKind,
+    EscalationReason,
+    EventKind,
+    ReporterKind,
+    Severity,
+    Status,
+    Urgency,
+)
+from workflow.notifications import NoticeKind
+from workflow.policy import Policy
+from workflow.roles import Role
+from workflow.routing import team_of
+
+
+def find_repeat(
+    candidates: Iterable[Case], command: cmd.FileCase, now: datetime, policy: Policy
+) -> Case | None:
+    """The earlier case a new filing repeats, if any: the same category from
+    the same unit, still open or active within the repeat window."""
+    if (
+        command.reporter_kind is not ReporterKind.RESIDENT
+        or command.category not in REPEATABLE
+        or command.reporter_unit is None
+        or policy.repeat_window <= timedelta(0)
+    ):
+        return None
+    since = now - policy.repeat_window
+    home = (command.reporter_unit.building, command.reporter_unit.unit)
+    matches = [
+        c
+        for c in candidates
+        if c.category is command.category
+        and c.reporter_unit is not None
+        and (c.reporter_unit.building, c.reporter_unit.unit) == home
+        and c.status not in (Status.CANCELLED, Status.MERGED)
+        and (c.is_open or max(filter(None, (c.created_at, c.resolved_at, c.closed_at))) >= since)
+    ]
+    return max(matches, key=lambda c: c.created_at, default=None)
+
+
+def file_case(
+    command: cmd.FileCase,
+    *,
+    case_id: int,
+    ref: str,
+    now: datetime,
+    policy: Policy,
+    earlier: Case | None = None,
+) -> Decision:
+    description = clean_text(
+        command.description, required=not command.attachments, what="description"
+    )
+    category = command.category
+    severity = Severity.GENERAL if category is Category.ASSISTANCE else command.severity
+    urgency = (command.urgency or Urgency.NORMAL) if category is Category.REPAIR else None
+    if command.reporter_kind is ReporterKind.RESIDENT and command.actor.user_id is None:
+        raise InvalidCommand("a resident's case needs the resident", field="actor")
+    if category is Category.SITE_CONDITION and command.reporter_kind is ReporterKind.RESIDENT:
+        raise InvalidCommand("site conditions are reported by guards", field="category")
+    route = policy.routing.route_for(category, severity, command.about_team)
+    case = Case(
+        id=case_id,
+        ref=ref,
+        category=category,
+        severity=severity,
+        urgency=urgency,
+        location=command.location,
+        description=description,
+        reporter_id=command.actor.user_id,
+        reporter_kind=command.reporter_kind,
+        created_at=now,
+        rung=route.handler,
+        first_handler=route.handler,
+        informed=[r for r in route.informed if r is not route.handler],
+        about_team=command.about_team,
+        reporter_unit=command.reporter_unit,
+        attachments=list(command.attachments),
+    )
+    d = Draft(case, now, command.actor)
+    if earlier is not None:
+        d.case.repeat_of = earlier.id
+        d.case.repeat_count = 1
+        d.case.rung = repeat_target(earlier.rung)
+        if route.handler not in d.case.informed and route.handler is not d.case.rung:
+            d.case.informed.append(route.handler)
+    nobody_on_duty = category is Category.ASSISTANCE and command.no_guard_on_duty
+    if nobody_on_duty:
+        d.case.rung = Role.SECURITY_CAPTAIN
+    start_service_deadlines(d, policy)
+    d.event(
+        EventKind.FILED,
+        category=category,
+        severity=severity,
+        urgency=urgency,
+        team=team_of(category),
+        handler=route.handler,
+        rung=d.case.rung,
+        reporter_kind=command.reporter_kind,
+        repeat_of=d.case.repeat_of,
+        deadlines=deadline_summary(d.case),
+    )
+    ack = d.case.deadlines[DeadlineKind.ACKNOWLEDGE]
+    card = {"rung": d.case.rung, "repeat_of": earlier.ref if earlier else None}
+    d.tell_role(NoticeKind.NEW_CASE, d.case.rung, **card)
+    for role in d.case.informed:
+        if role is not d.case.rung:
+            d.tell_role(NoticeKind.INFORMED, role, **card)
+    if nobody_on_duty:
+        d.event(
+            EventKind.ESCALATED,
+            reason=EscalationReason.NO_GUARD_ON_DUTY,
+            from_role=Role.GUARD,
+            to_role=Role.SECURITY_CAPTAIN,
+            overdue={},
+            note="",
+        )
+    if d.case.rung is Role.MANAGER and d.case.has_resident:
+        # The manager must go on site and talk to the resident in person.
+        d.tell_role(NoticeKind.RESIDENT_CONTACT, Role.MANAGER)
+    if earlier is not None:
+        d.event(
+            EventKind.REPEAT_COMPLAINT,
+            reason=EscalationReason.REPEAT_COMPLAINT,
+            earlier=earlier.id,
+            count=1,
+        )
+        d.tell_role(NoticeKind.REPEAT_COMPLAINT, d.case.rung, earlier=earlier.ref, text=description)
+    d.tell_audience(
+        NoticeKind.FILED,
+        rung=d.case.rung,
+        acknowledge_by=ack.due_at,
+        acknowledge_within=ack.due_at - now,
+        repeat_of=earlier.ref if earlier else None,
+    )
+    return d.decision()

@@ -1,0 +1,203 @@
+"""What every decision shares: the `Decision` it returns, the working copy
+of a case while one is made, and the moves several steps make (deadlines,
+closing, reopening, a repeat complaint)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from workflow.errors import InvalidCommand
+from workflow.model import (
+    SERVICE_DEADLINES,
+    Actor,
+    Case,
+    Category,
+    CloseReason,
+    Deadline,
+    DeadlineKind,
+    EscalationReason,
+    Event,
+    EventKind,
+    Status,
+)
+from workflow.notifications import NoticeKind, Notification
+from workflow.policy import Policy
+from workflow.roles import Role, is_at_or_above
+
+MAX_TEXT = 4000
+POOR_RATING = 2
+REPEATABLE = frozenset(
+    {
+        Category.REPAIR,
+        Category.REPAIR_COMPLAINT,
+        Category.CLEANING,
+        Category.SECURITY,
+        Category.MANAGEMENT,
+    }
+)
+
+
+_NOT_A_CHANGE = frozenset({EventKind.WARNED, EventKind.REMINDED, EventKind.FEEDBACK_REMINDED})
+
+
+@dataclass
+class Decision:
+    cases: list[Case]
+    events: list[Event] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+
+    @property
+    def case(self) -> Case:
+        return self.cases[0]
+
+
+class Draft:
+    """The working copy of one case while a decision is being made."""
+
+    def __init__(self, case: Case, now: datetime, actor: Actor | None) -> None:
+        self.case = copy.deepcopy(case)
+        self.rung_before = case.rung
+        self.now = now
+        self.actor_id = actor.user_id if actor else None
+        self.events: list[Event] = []
+        self.notifications: list[Notification] = []
+
+    def event(self, kind: EventKind, reason: str | None = None, **data: Any) -> None:
+        self.events.append(
+            Event(self.case.id, kind, self.now, actor_id=self.actor_id, reason=reason, data=data)
+        )
+
+    def tell_role(self, kind: NoticeKind, role: Role, **params: Any) -> None:
+        self.notifications.append(
+            Notification(kind, self.case.id, self.case.ref, role=role, params=params)
+        )
+
+    def tell_user(self, kind: NoticeKind, user_id: int, **params: Any) -> None:
+        self.notifications.append(
+            Notification(kind, self.case.id, self.case.ref, user_id=user_id, params=params)
+        )
+
+    def tell_audience(self, kind: NoticeKind, **params: Any) -> None:
+        for user_id in self.case.audience():
+            self.tell_user(kind, user_id, **params)
+
+    def decision(self, *others: Case) -> Decision:
+        self.contact_for_manager()
+        self.feed_front_desk()
+        return Decision([self.case, *others], self.events, self.notifications)
+
+    def contact_for_manager(self) -> None:
+        """Whenever a case reaches the manager, the manager gets the resident's
+        contact: they must go on site and talk to the resident in person."""
+        reached = self.rung_before is not Role.MANAGER and self.case.rung is Role.MANAGER
+        if reached and self.case.has_resident:
+            self.tell_role(NoticeKind.RESIDENT_CONTACT, Role.MANAGER)
+
+    def feed_front_desk(self) -> None:
+        """The front desk sees every change: those it was not told of directly
+        reach it as a line in its feed."""
+        told = any(n.role is Role.FRONT_DESK for n in self.notifications)
+        changes = [str(e.kind) for e in self.events if e.kind not in _NOT_A_CHANGE]
+        if changes and not told:
+            self.tell_role(NoticeKind.CHANGED, Role.FRONT_DESK, events=changes, by=self.actor_id)
+
+
+def clean_text(text: str, *, required: bool, what: str) -> str:
+    text = text.strip()
+    if required and not text:
+        raise InvalidCommand(f"{what} is empty", field=what)
+    if len(text) > MAX_TEXT:
+        raise InvalidCommand(f"{what} is longer than {MAX_TEXT} characters", field=what)
+    return text
+
+
+# --- deadlines ------------------------------------------------------------
+
+
+def limit_for(case: Case, kind: DeadlineKind, policy: Policy) -> timedelta | None:
+    return policy.deadlines.for_case(case.category, case.severity, case.urgency).get(kind)
+
+
+def start_deadline(
+    d: Draft, kind: DeadlineKind, limit: timedelta, policy: Policy, warn: bool
+) -> None:
+    warn_at = d.now + limit * policy.warn_fraction if warn else None
+    d.case.deadlines[kind] = Deadline(kind, d.now, d.now + limit, warn_at)
+
+
+def start_service_deadlines(
+    d: Draft, policy: Policy, kinds: Iterable[DeadlineKind] = SERVICE_DEADLINES
+) -> None:
+    for kind in kinds:
+        limit = limit_for(d.case, kind, policy)
+        if limit is not None:
+            start_deadline(d, kind, limit, policy, warn=True)
+
+
+def stop(d: Draft, *kinds: DeadlineKind) -> None:
+    for kind in kinds:
+        d.case.deadlines.pop(kind, None)
+
+
+def deadline_summary(case: Case) -> dict[str, str]:
+    return {str(k): dl.due_at.isoformat() for k, dl in case.deadlines.items()}
+
+
+# --- shared moves -----------------------------------------------------------
+
+
+def repeat_target(rung: Role) -> Role:
+    """A repeat complaint goes to the cs supervisor; one that the cs supervisor
+    already coordinated goes to the manager."""
+    return Role.MANAGER if is_at_or_above(rung, Role.CS_SUPERVISOR) else Role.CS_SUPERVISOR
+
+
+def close(d: Draft, reason: CloseReason) -> None:
+    d.case.status = Status.CLOSED
+    d.case.closed_at = d.now
+    d.case.close_reason = reason
+    d.case.deadlines.clear()
+    d.event(EventKind.CLOSED, reason=reason)
+    if reason is not CloseReason.NO_RESIDENT:
+        d.tell_audience(NoticeKind.CLOSED, reason=reason)
+
+
+def reopen(d: Draft, policy: Policy, reason: EscalationReason) -> None:
+    c = d.case
+    c.status = Status.REOPENED
+    c.acknowledged_by = c.acknowledged_at = c.on_site_at = None
+    c.resolved_by = c.resolved_at = c.closed_at = None
+    c.resolution_note = None
+    c.close_reason = None
+    c.confirmed_fixed = None
+    c.rating = None
+    c.feedback_comment = None
+    c.deadlines.clear()
+    start_service_deadlines(d, policy)
+    d.event(
+        EventKind.REOPENED,
+        reason=reason,
+        rework=reason is EscalationReason.NOT_FIXED,
+        deadlines=deadline_summary(c),
+    )
+    d.tell_audience(NoticeKind.REOPENED, reason=reason)
+
+
+def mark_repeat(d: Draft, policy: Policy, reason: EscalationReason, text: str) -> None:
+    c = d.case
+    c.repeat_count += 1
+    target = repeat_target(c.rung)
+    d.event(EventKind.REPEAT_COMPLAINT, reason=reason, count=c.repeat_count, text=text)
+    if target is not c.rung:
+        below, c.rung = c.rung, target
+        d.event(EventKind.ESCALATED, reason=reason, from_role=below, to_role=target)
+        d.tell_role(NoticeKind.ESCALATED_AWAY, below, to=target, reason=reason)
+        d.tell_audience(NoticeKind.ESCALATED_RESIDENT, to=target, reason=reason)
+        if c.status in (Status.NEW, Status.REOPENED):
+            stop(d, DeadlineKind.ACKNOWLEDGE)
+            start_service_deadlines(d, policy, [DeadlineKind.ACKNOWLEDGE])
+    d.tell_role(NoticeKind.REPEAT_COMPLAINT, target, reason=reason, count=c.repeat_count, text=text)

@@ -13,7 +13,8 @@ from delivery.records import Card
 from handlers.common import Context, allowed, reply, svc
 from views.cards import summary_line
 from views.i18n import Markup, Translator
-from workflow.model import SERVICE_DEADLINES, Case
+from workflow.deadlines import is_overdue, next_due
+from workflow.model import Case
 from workflow.permissions import OVERVIEW_ROLES
 from workflow.roles import Role, ladder_from
 
@@ -36,11 +37,11 @@ async def overview(update: Update, context: Context) -> None:
     for case in cases:
         by_rung[case.rung].append(case)
     lines = [
-        t("overview.title", count=len(cases), overdue=sum(1 for c in cases if _overdue(c, now)))
+        t("overview.title", count=len(cases), overdue=sum(1 for c in cases if is_overdue(c, now)))
     ]
     # Highest rungs first: what reached the manager matters most.
     for rung in sorted(by_rung, key=lambda r: len(ladder_from(r))):
-        group = sorted(by_rung[rung], key=lambda c: (not _overdue(c, now), _next_due(c)))
+        group = sorted(by_rung[rung], key=lambda c: (not is_overdue(c, now), next_due(c)))
         lines.append(t("overview.rung", rung=t.raw("role." + rung), count=len(group)))
         lines += [_line(c, cards[c.id], now, t) for c in group[:SHOWN_PER_RUNG]]
         if len(group) > SHOWN_PER_RUNG:
@@ -48,22 +49,13 @@ async def overview(update: Update, context: Context) -> None:
     await reply(update, "\n".join(lines), disable_web_page_preview=True)
 
 
-def _overdue(case: Case, now: datetime) -> bool:
-    return any(dl.due_at < now for k, dl in case.deadlines.items() if k in SERVICE_DEADLINES)
-
-
-def _next_due(case: Case) -> datetime:
-    dues = [dl.due_at for k, dl in case.deadlines.items() if k in SERVICE_DEADLINES]
-    return min(dues) if dues else case.created_at
-
-
 def _line(case: Case, cards: list[Card], now: datetime, t: Translator) -> str:
     label = summary_line(case, t)
     link = next((_link(c) for c in cards if _link(c)), None)
     if link:
         label = Markup(f'<a href="{link}">{label}</a>')
-    due = _next_due(case)
-    if _overdue(case, now):
+    due = next_due(case)
+    if is_overdue(case, now):
         return t("overview.overdue", case=label, late=t.duration(now - due))
     return t("overview.due", case=label, when=t.when(due))
 

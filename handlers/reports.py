@@ -15,8 +15,9 @@ from bot.services import Services
 from handlers.common import Context, actor_of, allowed, reply, svc
 from views.i18n import Translator, language_for
 from views.reports import REPORT_TEAMS, Period, chart, figures_text, period_for, register_for
+from workflow.deadlines import is_overdue, next_due
 from workflow.figures import Figures, compute
-from workflow.model import SERVICE_DEADLINES, Team
+from workflow.model import Team
 from workflow.permissions import REPORT_ROLES
 from workflow.roles import Role
 
@@ -134,14 +135,7 @@ async def weekly_summary(s: Services, bot: Bot) -> None:
     last = Period(monday - timedelta(days=7), monday, "")
     before = Period(monday - timedelta(days=14), monday - timedelta(days=7), "")
     this, prior = await figures_for(s, last), await figures_for(s, before)
-    overdue = sorted(
-        (
-            c
-            for c in open_cases
-            if any(dl.due_at < now for k, dl in c.deadlines.items() if k in SERVICE_DEADLINES)
-        ),
-        key=lambda c: min(dl.due_at for dl in c.deadlines.values()),
-    )[:5]
+    overdue = sorted((c for c in open_cases if is_overdue(c, now)), key=next_due)[:5]
     targets = (
         [(group.chat_id, group.language)] if group else [(p.user_id, p.language) for p in managers]
     )

@@ -8,7 +8,6 @@ half-finished flow was at.
 from __future__ import annotations
 
 import warnings
-from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -64,6 +63,7 @@ from views.keyboards import (
 )
 from views.notices import photo_ref
 from workflow import commands as cmd
+from workflow import decisions
 from workflow.directory import Person
 from workflow.errors import DomainError
 from workflow.model import Case, Status
@@ -71,7 +71,6 @@ from workflow.roles import Role
 
 PRIVATE = filters.ChatType.PRIVATE
 MY_CASES_SHOWN = 10
-ComplaintWindow = timedelta(days=7)
 
 
 # --- start, help, language ---------------------------------------------------------
@@ -209,23 +208,15 @@ async def on_details(update: Update, context: Context) -> None:
     buttons = [(t.raw("button.add_info"), "m", "add", case.id, "")]
     if case.status is Status.NEW:
         buttons.append((t.raw("button.cancel_case"), "m", "cancel", case.id, ""))
-    if _can_complain_again(case, svc(context).clock.now()):
+    if _can_complain_again(case, context):
         buttons.append((t.raw("button.complain_again"), "m", "again", case.id, ""))
     rows = [[b] for b in buttons] if case.is_open or len(buttons) > 1 else []
     await reply(update, "\n".join(lines), reply_markup=inline(rows) if rows else None)
 
 
-def _can_complain_again(case: Case, now: object) -> bool:
-    if case.is_open:
-        return True
-    finished = case.closed_at or case.resolved_at
-    return (
-        case.status in (Status.RESOLVED, Status.CLOSED)
-        and finished is not None
-        and (
-            now - finished <= ComplaintWindow  # type: ignore[operator]
-        )
-    )
+def _can_complain_again(case: Case, context: Context) -> bool:
+    s = svc(context)
+    return decisions.can_complain_again(case, s.clock.now(), s.desk.policy)
 
 
 async def _own_case(update: Update, context: Context, t: Translator) -> Case | None:

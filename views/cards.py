@@ -13,9 +13,24 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from views.callbacks import data
 from views.i18n import Markup, Translator
+from workflow.actions import Action, held_back, staff_actions
 from workflow.directory import Person
-from workflow.model import Case, Category, DeadlineKind, Location, Severity, Status
+from workflow.model import Actor, Case, Category, DeadlineKind, Location, Severity, Status
 from workflow.roles import Role
+
+CODES: dict[Action, str] = {
+    Action.ACKNOWLEDGE: "ack",
+    Action.ON_SITE: "onsite",
+    Action.CONTACTED: "contacted",
+    Action.RESOLVE: "resolve",
+    Action.ESCALATE: "escalate",
+    Action.MESSAGE_RESIDENT: "msg",
+    Action.RECLASSIFY: "reclass",
+    Action.MERGE: "merge",
+    Action.RETURN: "return",
+    Action.DISMISS: "dismiss",
+}
+"""Each step's code in a card button's callback data (handlers/staff_actions.py)."""
 
 ICONS = {
     Category.REPAIR: "🔧",
@@ -118,45 +133,54 @@ def _when(value: datetime | None, t: Translator) -> str:
     return t.when(value) if value else "-"
 
 
-def card_buttons(case: Case, t: Translator) -> InlineKeyboardMarkup | None:
-    def button(key: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(t.raw(key), callback_data=data("c", action, case.id))
+def card_viewer(case: Case, role: Role | None = None) -> Actor:
+    """Whom a card's buttons are for: the holder of the role whose group it is
+    posted to (the case's rung unless told otherwise), with the front desk,
+    which sorts cases (reclassify, merge) from any team's card."""
+    return Actor(user_id=None, roles=frozenset({role or case.rung, Role.FRONT_DESK}))
+
+
+def card_buttons(
+    case: Case, t: Translator, role: Role | None = None
+) -> InlineKeyboardMarkup | None:
+    """The buttons for what the core allows next (`staff_actions`), laid out
+    as the group expects them."""
+    viewer = card_viewer(case, role)
+    allowed = staff_actions(case, viewer) | held_back(case, viewer)
+
+    def button(key: str, action: Action) -> InlineKeyboardButton:
+        return InlineKeyboardButton(t.raw(key), callback_data=data("c", CODES[action], case.id))
+
+    def row(*keyed: tuple[str, Action]) -> None:
+        shown = [button(key, action) for key, action in keyed if action in allowed]
+        if shown:
+            rows.append(shown)
 
     rows: list[list[InlineKeyboardButton]] = []
     if case.category is Category.SITE_CONDITION:
         if case.status is not Status.NEW:
             return None
-        return InlineKeyboardMarkup(
-            [
-                [button("button.classify", "reclass")],
-                [button("button.duplicate", "merge"), button("button.dismiss", "dismiss")],
-            ]
-        )
-    if case.category is Category.ASSISTANCE and case.rung is Role.GUARD:
-        if case.status in (Status.NEW, Status.REOPENED):
-            rows.append([button("button.take_it", "ack")])
-        # A guard on patrol needs to take it, be there, be done: nothing more.
-        if case.status is Status.ACKNOWLEDGED:
-            rows.append([button("button.on_site", "onsite"), button("button.resolve", "resolve")])
-        elif case.status is Status.ON_SITE:
-            rows.append([button("button.resolve", "resolve")])
+        row(("button.classify", Action.RECLASSIFY))
+        row(("button.duplicate", Action.MERGE), ("button.dismiss", Action.DISMISS))
         return InlineKeyboardMarkup(rows) if rows else None
-    if case.status in (Status.NEW, Status.REOPENED):
-        rows.append([button("button.acknowledge", "ack"), button("button.on_site", "onsite")])
-    elif case.status is Status.ACKNOWLEDGED:
-        rows.append([button("button.on_site", "onsite"), button("button.resolve", "resolve")])
-    elif case.status is Status.ON_SITE:
-        rows.append([button("button.resolve", "resolve")])
+    if case.category is Category.ASSISTANCE and case.rung is Role.GUARD:
+        # A guard on patrol needs to take it, be there, be done: nothing more.
+        if Action.ACKNOWLEDGE in allowed:
+            row(("button.take_it", Action.ACKNOWLEDGE))
+        else:
+            row(("button.on_site", Action.ON_SITE), ("button.resolve", Action.RESOLVE))
+        return InlineKeyboardMarkup(rows) if rows else None
+    row(
+        ("button.acknowledge", Action.ACKNOWLEDGE),
+        ("button.on_site", Action.ON_SITE),
+        ("button.resolve", Action.RESOLVE),
+    )
     if not case.is_open:
         return InlineKeyboardMarkup(rows) if rows else None
     if case.severity is Severity.CRITICAL and case.resident_contacted_at is None:
-        rows.append([button("button.contacted", "contacted")])
-    rows.append(
-        [button("button.escalate", "escalate")]
-        + ([button("button.message_resident", "msg")] if case.has_resident else [])
-    )
-    if case.status in (Status.NEW, Status.ACKNOWLEDGED, Status.REOPENED):
-        rows.append([button("button.reclassify", "reclass"), button("button.merge", "merge")])
-        if case.rung is not Role.FRONT_DESK:
-            rows.append([button("button.return", "return")])
-    return InlineKeyboardMarkup(rows)
+        row(("button.contacted", Action.CONTACTED))
+    row(("button.escalate", Action.ESCALATE), ("button.message_resident", Action.MESSAGE_RESIDENT))
+    if Action.RECLASSIFY in allowed:
+        row(("button.reclassify", Action.RECLASSIFY), ("button.merge", Action.MERGE))
+    row(("button.return", Action.RETURN))
+    return InlineKeyboardMarkup(rows) if rows else None

@@ -1,0 +1,166 @@
+"""The one place that speaks SQL: the engine.
+
+A single aiosqlite connection in WAL mode. Every unit of work holds an
+asyncio lock from BEGIN IMMEDIATE to COMMIT, so two handlers running at once
+can never commit each other's half-done work; SQLite takes one writer at a
+time anyway, and a command's transaction is a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+
+from bot.migrations import MIGRATIONS
+from bot.storage.cards import CardTables
+from bot.storage.cases import CaseTables
+from bot.storage.duty import DutyTables
+from bot.storage.outbox import OutboxTables
+from bot.storage.people import PeopleTables
+from bot.storage.ptb_state import StateTables
+from bot.storage.rows import utc_text
+
+
+class SqliteTransaction(
+    CaseTables, OutboxTables, PeopleTables, CardTables, DutyTables, StateTables
+):
+    """One unit of work over every group of tables."""
+
+
+Write = Callable[[SqliteTransaction], Awaitable[None]]
+
+
+class SqliteStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._db: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
+        self._batch: list[tuple[Write, asyncio.Future[None]]] = []
+        self._batch_lock = asyncio.Lock()
+
+    async def open(self) -> SqliteStore:
+        if self._db is not None:
+            return self
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self.path, isolation_level=None)
+        self._db.row_factory = aiosqlite.Row
+        for pragma in (
+            "journal_mode = WAL",
+            "synchronous = NORMAL",
+            "foreign_keys = ON",
+            "busy_timeout = 10000",
+        ):
+            await self._db.execute(f"PRAGMA {pragma}")
+        await self._migrate()
+        if self.path != ":memory:":
+            uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+            self._reader = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+            self._reader.row_factory = aiosqlite.Row
+            await self._reader.execute("PRAGMA busy_timeout = 10000")
+        return self
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
+        if self._db is not None:
+            async with self._lock:
+                await self._db.close()
+            self._db = None
+
+    async def __aenter__(self) -> SqliteStore:
+        return await self.open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("the store is not open")
+        return self._db
+
+    async def _migrate(self) -> None:
+        await self.db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        async with self.db.execute("SELECT version FROM schema_migrations") as cur:
+            applied = {row[0] for row in await cur.fetchall()}
+        for version, sql in MIGRATIONS:
+            if version in applied:
+                continue
+            stamp = utc_text(datetime.now(UTC))
+            await self.db.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\n"
+                f"INSERT INTO schema_migrations VALUES ({int(version)}, '{stamp}');\nCOMMIT;"
+            )
+
+    async def schema_version(self) -> int:
+        async with self.db.execute("SELECT max(version) FROM schema_migrations") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqliteTransaction]:
+        if self._owner is not None and self._owner is asyncio.current_task():
+            raise RuntimeError("a transaction cannot be opened inside another one")
+        async with self._lock:
+            self._owner = asyncio.current_task()
+            try:
+                await self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield SqliteTransaction(self.db)
+                except BaseException:
+                    await self.db.execute("ROLLBACK")
+                    raise
+                await self.db.execute("COMMIT")
+            finally:
+                self._owner = None
+
+    async def write_soon(self, write: Write) -> None:
+        """A small write that needs no answer (a delivery's outcome, a
+        conversation's state), committed together with whatever other such
+        writes are queued: one transaction instead of one each, so a burst's
+        hundreds of them stop queueing for the write lock. Returns once this
+        write is committed; raises if its batch failed."""
+        done = asyncio.get_running_loop().create_future()
+        self._batch.append((write, done))
+        async with self._batch_lock:
+            if not done.done():
+                batch, self._batch = self._batch, []
+                # Shielded: a cancelled caller must not cut the batch off half-way.
+                await asyncio.shield(self._write_batch(batch))
+        await done
+
+    async def _write_batch(self, batch: list[tuple[Write, asyncio.Future[None]]]) -> None:
+        try:
+            async with self.transaction() as tx:
+                for write, _ in batch:
+                    await write(tx)
+        except Exception as error:
+            for _, done in batch:
+                done.set_exception(error)
+        else:
+            for _, done in batch:
+                done.set_result(None)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[SqliteTransaction]:
+        """Look-ups that need no write: on a read-only connection of their own,
+        so they never queue behind a transaction (WAL lets readers run beside
+        the writer) and always see what was last committed. Not for reading
+        back what the caller's own open transaction wrote."""
+        if self._reader is None:
+            async with self.transaction() as tx:
+                yield tx
+            return
+        yield SqliteTransaction(self._reader)

@@ -8,18 +8,28 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+)
 
 from bot.persistence import SqlitePersistence
 from bot.scheduler import schedule_sweeps
-from bot.services import SERVICES_KEY, Services, services
+from bot.services import RUNTIME_KEY, CourierHandle, Runtime, StoreBoards, services
 from bot.settings import Settings
 from bot.storage import SqliteStore
 from delivery.courier import Courier
 from delivery.transport import AiohttpRequest, SanitizingRequest
+from handlers.context import SERVICES_KEY, DeskContext, Services
 from handlers.setup import register
 from views.i18n import Translator, language_for
+from workflow.casebook_service import Casebook, Marks
 from workflow.clock import Clock, SystemClock
+from workflow.directory_service import Directory
+from workflow.duty_service import Duty
 from workflow.estate import EstateConfig
 from workflow.service import Desk
 
@@ -99,6 +109,7 @@ def build_application(
                 max_retries=3,
             )
         )
+        .context_types(ContextTypes(context=DeskContext))
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
         .persistence(SqlitePersistence(store))
         .post_init(_open)
@@ -106,12 +117,22 @@ def build_application(
         .post_shutdown(_close)
         .build()
     )
-    application.bot_data[SERVICES_KEY] = Services(
-        settings=settings,
+    desk = Desk(store, estate.policy(), clock, estate.zone)
+    shell = Services(
         estate=estate,
-        store=store,
-        desk=Desk(store, estate.policy(), clock, estate.zone),
+        desk=desk,
         clock=clock,
+        directory=Directory(store, clock),
+        duty=Duty(store, clock, estate),
+        casebook=Casebook(store),
+        marks=Marks(store),
+        outbound=CourierHandle(),
+        boards=StoreBoards(store),
+        admin_ids=frozenset(settings.admin_ids),
+    )
+    application.bot_data[SERVICES_KEY] = shell
+    application.bot_data[RUNTIME_KEY] = Runtime(
+        settings=settings, estate=estate, store=store, desk=desk, clock=clock, shell=shell
     )
     register(application)
     return application
@@ -131,6 +152,8 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         estate=svc.estate,
     )
     svc.courier.start()
+    if isinstance(svc.shell.outbound, CourierHandle):
+        svc.shell.outbound.courier = svc.courier
     schedule_sweeps(application.job_queue, svc.settings.sweep_seconds)
     for language, code in ((svc.estate.default_language, None), ("en", "en")):
         t = Translator(language_for(language), svc.estate.zone)

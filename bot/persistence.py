@@ -14,6 +14,7 @@ from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from bot.storage import SqliteStore, SqliteTransaction
+from handlers.states import upgraded
 
 UserData = dict[str, Any]
 
@@ -52,8 +53,10 @@ class SqlitePersistence(BasePersistence[UserData, dict[str, Any], dict[str, Any]
         pass
 
     async def get_conversations(self, name: str) -> ConversationDict:
+        """Saved states by name; a conversation saved by a release that numbered
+        its states resumes at the same, now named, step."""
         stored = await self._state(f"conversation:{name}")
-        return {tuple(json.loads(k)): v for k, v in stored.items()}
+        return {tuple(json.loads(k)): upgraded(v) for k, v in stored.items()}
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None

@@ -14,9 +14,9 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
-from handlers.common import Context, actor_from, error_text, person_of, reply, svc, t_user
+from handlers.common import Context, actor_from, error_text
 from handlers.guard import anyone_on_duty
-from handlers.states import F_BUILDING, F_CONFIRM, F_DESCRIBE, F_KIND, F_SPOT, F_URGENCY, F_WHERE
+from handlers.states import Filing, Next
 from views.callbacks import Payload
 from views.i18n import Markup, Translator
 from views.keyboards import inline, main_menu
@@ -46,21 +46,21 @@ def _draft(context: Context) -> dict[str, Any]:
     return draft
 
 
-async def begin(update: Update, context: Context, category: Category) -> int:
-    t = await t_user(update, context)
-    person = await person_of(context, update.effective_user)
+async def begin(update: Update, context: Context, category: Category) -> Next:
+    t = await context.translator()
+    person = await context.person()
     if person is None or person.resident_status in ("none", "rejected"):
-        await reply(update, t("file.register_first"))
+        await context.replies.reply(update, t("file.register_first"))
         return ConversationHandler.END
     if person.resident_status == "pending":
-        await reply(update, t("file.pending"))
+        await context.replies.reply(update, t("file.pending"))
         return ConversationHandler.END
     assert context.user_data is not None
     context.user_data["draft"] = {"category": str(category), "text": [], "photos": [], "voice": []}
     if category is Category.ASSISTANCE:
         keyboard = inline([[(t.raw("assist." + k), "n", "kind", k, "")] for k in ASSISTANCE_KINDS])
-        await reply(update, t("file.assist.kind"), reply_markup=keyboard)
-        return F_KIND
+        await context.replies.reply(update, t("file.assist.kind"), markup=keyboard)
+        return Filing.KIND
     keyboard = inline(
         [
             [
@@ -69,65 +69,65 @@ async def begin(update: Update, context: Context, category: Category) -> int:
             ]
         ]
     )
-    await reply(
-        update, t("file.where", category=t.raw("category." + category)), reply_markup=keyboard
+    await context.replies.reply(
+        update, t("file.where", category=t.raw("category." + category)), markup=keyboard
     )
-    return F_WHERE
+    return Filing.WHERE
 
 
-async def _answered(update: Update) -> Payload | None:
+async def _answered(update: Update, context: Context) -> Payload | None:
     query = update.callback_query
     assert query is not None
     if query.message is None:
-        await query.answer()
+        await context.replies.answer(query)
     else:  # both at once: one round trip to Telegram instead of two
-        await asyncio.gather(query.answer(), _drop_buttons(query))
+        await asyncio.gather(context.replies.answer(query), _drop_buttons(query, context))
     return Payload.decode(query.data)
 
 
-async def _drop_buttons(query: CallbackQuery) -> None:
+async def _drop_buttons(query: CallbackQuery, context: Context) -> None:
     with contextlib.suppress(TelegramError):  # already edited by an earlier press
-        await query.edit_message_reply_markup(None)
+        await context.replies.remove_buttons(query)
 
 
-async def on_where(update: Update, context: Context) -> int:
-    payload = await _answered(update)
-    t = await t_user(update, context)
+async def on_where(update: Update, context: Context) -> Next:
+    payload = await _answered(update, context)
+    t = await context.translator()
     draft = _draft(context)
     if payload is not None and payload.target == "common":
         draft["where"] = "common"
         keyboard = inline(
-            [[(b.name or b.id, "n", "bld", b.id, "")] for b in svc(context).estate.buildings]
+            [[(b.name or b.id, "n", "bld", b.id, "")] for b in context.estate.buildings]
         )
-        await reply(update, t("file.building"), reply_markup=keyboard)
-        return F_BUILDING
+        await context.replies.reply(update, t("file.building"), markup=keyboard)
+        return Filing.BUILDING
     draft["where"] = "unit"
     return await _after_location(update, context, t)
 
 
-async def on_building(update: Update, context: Context) -> int:
-    payload = await _answered(update)
-    t = await t_user(update, context)
-    building = svc(context).estate.building(payload.target) if payload else None
+async def on_building(update: Update, context: Context) -> Next:
+    payload = await _answered(update, context)
+    t = await context.translator()
+    building = context.estate.building(payload.target) if payload else None
     if building is None:
-        return F_BUILDING
+        return Filing.BUILDING
     _draft(context)["building"] = building.id
-    await reply(update, t("file.spot"))
-    return F_SPOT
+    await context.replies.reply(update, t("file.spot"))
+    return Filing.SPOT
 
 
-async def on_spot(update: Update, context: Context) -> int:
-    t = await t_user(update, context)
+async def on_spot(update: Update, context: Context) -> Next:
+    t = await context.translator()
     assert update.effective_message is not None
     spot = " ".join((update.effective_message.text or "").split())[:100]
     if not spot:
-        await reply(update, t("file.spot"))
-        return F_SPOT
+        await context.replies.reply(update, t("file.spot"))
+        return Filing.SPOT
     _draft(context)["spot"] = spot
     return await _after_location(update, context, t)
 
 
-async def _after_location(update: Update, context: Context, t: Translator) -> int:
+async def _after_location(update: Update, context: Context, t: Translator) -> Next:
     if _draft(context)["category"] == Category.REPAIR:
         keyboard = inline(
             [
@@ -135,43 +135,43 @@ async def _after_location(update: Update, context: Context, t: Translator) -> in
                 [(t.raw("button.not_urgent"), "n", "urg", "normal", "")],
             ]
         )
-        await reply(update, t("file.urgency"), reply_markup=keyboard)
-        return F_URGENCY
+        await context.replies.reply(update, t("file.urgency"), markup=keyboard)
+        return Filing.URGENCY
     return await _ask_description(update, context, t)
 
 
-async def on_urgency(update: Update, context: Context) -> int:
-    payload = await _answered(update)
-    t = await t_user(update, context)
+async def on_urgency(update: Update, context: Context) -> Next:
+    payload = await _answered(update, context)
+    t = await context.translator()
     _draft(context)["urgency"] = "urgent" if payload and payload.target == "urgent" else "normal"
     return await _ask_description(update, context, t)
 
 
-async def on_kind(update: Update, context: Context) -> int:
-    payload = await _answered(update)
-    t = await t_user(update, context)
+async def on_kind(update: Update, context: Context) -> Next:
+    payload = await _answered(update, context)
+    t = await context.translator()
     kind = payload.target if payload and payload.target in ASSISTANCE_KINDS else "other"
     draft = _draft(context)
     draft["kind"] = kind
     draft["where"] = "unit"
-    await reply(update, t("file.assist.when"))
-    return F_DESCRIBE
+    await context.replies.reply(update, t("file.assist.when"))
+    return Filing.DESCRIBE
 
 
-async def _ask_description(update: Update, context: Context, t: Translator) -> int:
-    await reply(update, t("file.describe"))
-    return F_DESCRIBE
+async def _ask_description(update: Update, context: Context, t: Translator) -> Next:
+    await context.replies.reply(update, t("file.describe"))
+    return Filing.DESCRIBE
 
 
-async def on_description(update: Update, context: Context) -> int:
-    t = await t_user(update, context)
+async def on_description(update: Update, context: Context) -> Next:
+    t = await context.translator()
     message = update.effective_message
     assert message is not None
     draft = _draft(context)
     if message.photo:
         if len(draft["photos"]) >= MAX_PHOTOS:
-            await reply(update, t("file.too_many_photos", limit=MAX_PHOTOS))
-            return F_DESCRIBE
+            await context.replies.reply(update, t("file.too_many_photos", limit=MAX_PHOTOS))
+            return Filing.DESCRIBE
         draft["photos"].append(photo_ref(message.photo[-1].file_id))
         if message.caption:
             draft["text"].append(message.caption)
@@ -181,27 +181,27 @@ async def on_description(update: Update, context: Context) -> int:
         draft["voice"].append(voice_ref(voice.file_id))
     elif message.text:
         if sum(len(x) for x in draft["text"]) + len(message.text) > MAX_TEXT:
-            await reply(update, t("file.too_long", limit=MAX_TEXT))
-            return F_DESCRIBE
+            await context.replies.reply(update, t("file.too_long", limit=MAX_TEXT))
+            return Filing.DESCRIBE
         draft["text"].append(message.text)
     done = inline([[(t.raw("button.done"), "n", "done", "", "")]])
-    await reply(
-        update, t("file.added", photos=len(draft["photos"]), limit=MAX_PHOTOS), reply_markup=done
+    await context.replies.reply(
+        update, t("file.added", photos=len(draft["photos"]), limit=MAX_PHOTOS), markup=done
     )
-    return F_DESCRIBE
+    return Filing.DESCRIBE
 
 
-async def on_done(update: Update, context: Context) -> int:
-    await _answered(update)
-    t = await t_user(update, context)
+async def on_done(update: Update, context: Context) -> Next:
+    await _answered(update, context)
+    t = await context.translator()
     draft = _draft(context)
     if not draft["text"] and not draft["photos"] and not draft["voice"]:
-        await reply(update, t("file.describe.empty"))
-        return F_DESCRIBE
-    await reply(
-        update, await _summary(context, draft, t, update), reply_markup=_confirm_keyboard(t)
+        await context.replies.reply(update, t("file.describe.empty"))
+        return Filing.DESCRIBE
+    await context.replies.reply(
+        update, await _summary(context, draft, t, update), markup=_confirm_keyboard(t)
     )
-    return F_CONFIRM
+    return Filing.CONFIRM
 
 
 def _confirm_keyboard(t: Translator) -> InlineKeyboardMarkup:
@@ -238,32 +238,32 @@ async def _where_text(
 ) -> str:
     if draft.get("where") == "common":
         return t.raw("where.common", building=draft.get("building", ""), spot=draft.get("spot", ""))
-    person = await person_of(context, update.effective_user)
+    person = await context.person()
     return t.raw(
         "where.unit", building=person.building if person else "", unit=person.unit if person else ""
     )
 
 
-async def on_confirm(update: Update, context: Context) -> int:
-    payload = await _answered(update)
-    t = await t_user(update, context)
+async def on_confirm(update: Update, context: Context) -> Next:
+    payload = await _answered(update, context)
+    t = await context.translator()
     draft = _draft(context)
     action = payload.action if payload else "discard"
     if action == "edit":
         draft["text"], draft["photos"], draft["voice"] = [], [], []
-        await reply(update, t("file.describe"))
-        return F_DESCRIBE
+        await context.replies.reply(update, t("file.describe"))
+        return Filing.DESCRIBE
     if action == "discard":
         assert context.user_data is not None
         context.user_data.pop("draft", None)
-        await reply(update, t("file.discarded"), reply_markup=main_menu(t))
+        await context.replies.reply(update, t("file.discarded"), markup=main_menu(t))
         return ConversationHandler.END
     return await _file(update, context, draft, t)
 
 
-async def _file(update: Update, context: Context, draft: dict[str, Any], t: Translator) -> int:
-    s = svc(context)
-    person = await person_of(context, update.effective_user)
+async def _file(update: Update, context: Context, draft: dict[str, Any], t: Translator) -> Next:
+    s = context.services
+    person = await context.person()
     assert person is not None
     home = Location(building=person.building, unit=person.unit)
     where = (
@@ -289,19 +289,18 @@ async def _file(update: Update, context: Context, draft: dict[str, Any], t: Tran
     try:
         decision = await s.desk.file(command)
     except DomainError as error:
-        await reply(update, error_text(error, t))
-        return F_CONFIRM
+        await context.replies.reply(update, error_text(error, t))
+        return Filing.CONFIRM
     except sqlite3.Error:
         # Nothing was stored (the transaction rolled back): say so, and offer the
         # same summary again so one more press files it once the store is back.
         log.exception("filing failed in the store")
-        await reply(update, t("error.not_saved"), reply_markup=_confirm_keyboard(t))
-        return F_CONFIRM
+        await context.replies.reply(update, t("error.not_saved"), markup=_confirm_keyboard(t))
+        return Filing.CONFIRM
     assert context.user_data is not None
     context.user_data.pop("draft", None)
     # The reference and what to expect arrive as the FILED notice, sent straight
     # away; the staff's cards follow with the courier's round.
-    s.wake_courier()
-    if s.courier is not None:
-        await s.courier.deliver_now(decision.case.id, person.user_id)
+    s.outbound.wake()
+    await s.outbound.deliver_now(decision.case.id, person.user_id)
     return ConversationHandler.END

@@ -9,23 +9,13 @@ from typing import Any
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import CommandHandler, ConversationHandler
 
-from handlers.common import (
-    Context,
-    actor_of,
-    allowed,
-    error_text,
-    person_of,
-    reply,
-    svc,
-    t_user,
-)
-from handlers.states import G_REPORT, G_WHERE
+from handlers.common import Context, allowed, error_text
+from handlers.states import GuardReport, Next
 from views.callbacks import Payload
 from views.i18n import Translator, all_labels
 from views.keyboards import GUARD_KEYS, inline
 from views.notices import photo_ref
 from workflow import commands as cmd
-from workflow import roster
 from workflow.directory import Person
 from workflow.errors import DomainError
 from workflow.model import Category, Location, ReporterKind
@@ -55,10 +45,7 @@ async def is_guard(context: Context, person: Person | None) -> bool:
 
 
 async def guards_on_duty(context: Context) -> dict[int, datetime]:
-    s = svc(context)
-    async with s.store.transaction() as tx:
-        rows = await tx.duty_rows()
-    return roster.on_duty(s.estate, rows, s.clock.now())
+    return await context.duty.on_duty()
 
 
 async def is_on_duty(context: Context, user_id: int) -> bool:
@@ -70,20 +57,19 @@ async def anyone_on_duty(context: Context) -> bool:
 
 
 async def show_menu(update: Update, context: Context, t: Translator) -> None:
-    user = update.effective_user
-    assert user is not None
-    on = await is_on_duty(context, user.id)
-    await reply(
-        update, t("guard.status.on" if on else "guard.status.off"), reply_markup=guard_menu(t, on)
+    assert context.user_id is not None
+    on = await is_on_duty(context, context.user_id)
+    await context.replies.reply(
+        update, t("guard.status.on" if on else "guard.status.off"), markup=guard_menu(t, on)
     )
 
 
-async def on_guard_menu(update: Update, context: Context) -> int | None:
+async def on_guard_menu(update: Update, context: Context) -> Next | None:
     """A tap on the guard keyboard: duty on or off, or start a site report."""
-    t = await t_user(update, context)
-    person = await person_of(context, update.effective_user)
+    t = await context.translator()
+    person = await context.person()
     if not await is_guard(context, person):
-        await reply(update, t("error.guards_only"))
+        await context.replies.reply(update, t("error.guards_only"))
         return ConversationHandler.END
     assert person is not None
     assert update.effective_message is not None
@@ -91,11 +77,9 @@ async def on_guard_menu(update: Update, context: Context) -> int | None:
     if key == "guard.report":
         return await begin_report(update, context, t)
     on = key == "guard.go_on"
-    s = svc(context)
-    async with s.store.transaction() as tx:
-        await tx.set_duty(person.user_id, on, s.clock.now())
-    await reply(
-        update, t("guard.status.on" if on else "guard.status.off"), reply_markup=guard_menu(t, on)
+    await context.duty.set(person.user_id, on)
+    await context.replies.reply(
+        update, t("guard.status.on" if on else "guard.status.off"), markup=guard_menu(t, on)
     )
     return ConversationHandler.END
 
@@ -107,36 +91,36 @@ def _draft(context: Context) -> dict[str, Any]:
     return draft
 
 
-async def begin_report(update: Update, context: Context, t: Translator) -> int:
+async def begin_report(update: Update, context: Context, t: Translator) -> Next:
     assert context.user_data is not None
     context.user_data["site"] = {"text": [], "photos": []}
-    buildings = svc(context).estate.buildings
+    buildings = context.estate.buildings
     keyboard = inline([[(b.name or b.id, "g", "bld", b.id, "") for b in buildings]])
-    await reply(update, t("guard.where"), reply_markup=keyboard)
-    return G_WHERE
+    await context.replies.reply(update, t("guard.where"), markup=keyboard)
+    return GuardReport.WHERE
 
 
-async def on_where(update: Update, context: Context) -> int:
-    t = await t_user(update, context)
+async def on_where(update: Update, context: Context) -> Next:
+    t = await context.translator()
     draft = _draft(context)
     message = update.effective_message
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await context.replies.answer(update.callback_query)
         payload = Payload.decode(update.callback_query.data)
-        building = svc(context).estate.building(payload.target) if payload else None
+        building = context.estate.building(payload.target) if payload else None
         if building is None:
-            return G_WHERE
+            return GuardReport.WHERE
         draft["building"] = building.id
     elif message is not None and message.location is not None:
         draft["latitude"] = message.location.latitude
         draft["longitude"] = message.location.longitude
     done = inline([[(t.raw("button.done"), "g", "done", "", "")]])
-    await reply(update, t("guard.describe"), reply_markup=done)
-    return G_REPORT
+    await context.replies.reply(update, t("guard.describe"), markup=done)
+    return GuardReport.REPORT
 
 
-async def on_report_part(update: Update, context: Context) -> int:
-    t = await t_user(update, context)
+async def on_report_part(update: Update, context: Context) -> Next:
+    t = await context.translator()
     message = update.effective_message
     assert message is not None
     draft = _draft(context)
@@ -151,19 +135,19 @@ async def on_report_part(update: Update, context: Context) -> int:
     elif message.text:
         draft["text"].append(message.text[:1000])
     done = inline([[(t.raw("button.done"), "g", "done", "", "")]])
-    await reply(update, t("guard.added"), reply_markup=done)
-    return G_REPORT
+    await context.replies.reply(update, t("guard.added"), markup=done)
+    return GuardReport.REPORT
 
 
-async def on_report_done(update: Update, context: Context) -> int:
+async def on_report_done(update: Update, context: Context) -> Next:
     query = update.callback_query
     assert query is not None
-    await query.answer()
-    t = await t_user(update, context)
+    await context.replies.answer(query)
+    t = await context.translator()
     draft = _draft(context)
     if not draft["text"] and not draft["photos"]:
-        await reply(update, t("guard.describe"))
-        return G_REPORT
+        await context.replies.reply(update, t("guard.describe"))
+        return GuardReport.REPORT
     location = Location(
         building=draft.get("building"),
         area=t.raw("guard.area"),
@@ -171,7 +155,7 @@ async def on_report_done(update: Update, context: Context) -> int:
         longitude=draft.get("longitude"),
     )
     command = cmd.FileCase(
-        actor=await actor_of(context, update.effective_user),
+        actor=await context.actor(),
         category=Category.SITE_CONDITION,
         description="\n".join(draft["text"]) or t.raw("file.no_text"),
         location=location,
@@ -179,15 +163,15 @@ async def on_report_done(update: Update, context: Context) -> int:
         attachments=tuple(draft["photos"]),
     )
     try:
-        filed = await svc(context).desk.file(command)
+        filed = await context.desk.file(command)
     except DomainError as error:
-        await reply(update, error_text(error, t))
-        return G_REPORT
+        await context.replies.reply(update, error_text(error, t))
+        return GuardReport.REPORT
     assert context.user_data is not None
     context.user_data.pop("site", None)
-    svc(context).wake_courier()
-    await query.edit_message_reply_markup(None)
-    await reply(update, t("guard.sent", ref=filed.case.ref))
+    context.outbound.wake()
+    await context.replies.remove_buttons(query)
+    await context.replies.reply(update, t("guard.sent", ref=filed.case.ref))
     return ConversationHandler.END
 
 
@@ -197,17 +181,16 @@ async def duty(update: Update, context: Context) -> None:
     if t is None:
         return
     on = await guards_on_duty(context)
-    async with svc(context).store.transaction() as tx:
-        people = {uid: await tx.person(uid) for uid in on}
+    people = await context.directory.people(set(on))
     if not on:
-        await reply(update, t("duty.none"))
+        await context.replies.reply(update, t("duty.none"))
         return
     lines = [t("duty.title", count=len(on))]
     lines += [
-        t("duty.line", name=p.name if (p := people[uid]) else uid, since=t.when(since))
+        t("duty.line", name=p.name if (p := people.get(uid)) else uid, since=t.when(since))
         for uid, since in sorted(on.items(), key=lambda item: item[1])
     ]
-    await reply(update, "\n".join(lines))
+    await context.replies.reply(update, "\n".join(lines))
 
 
 def duty_handlers() -> list[object]:

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from delivery.records import Card
-from handlers.common import Context, allowed, reply, svc
+from handlers.common import Context, allowed
 from views.cards import summary_line
 from views.i18n import Markup, Translator
 from workflow.deadlines import is_overdue, next_due
@@ -25,13 +25,11 @@ async def overview(update: Update, context: Context) -> None:
     t = await allowed(update, context, OVERVIEW_ROLES)
     if t is None:
         return
-    s = svc(context)
-    async with s.store.transaction() as tx:
-        cases = await tx.open_cases()
-        cards = {c.id: await tx.cards(c.id) for c in cases}
-    now = s.clock.now()
+    cases = await context.casebook.open_cases()
+    cards = await context.services.boards.cards_of([c.id for c in cases])
+    now = context.clock.now()
     if not cases:
-        await reply(update, t("overview.none"))
+        await context.replies.reply(update, t("overview.none"))
         return
     by_rung: dict[Role, list[Case]] = defaultdict(list)
     for case in cases:
@@ -43,10 +41,10 @@ async def overview(update: Update, context: Context) -> None:
     for rung in sorted(by_rung, key=lambda r: len(ladder_from(r))):
         group = sorted(by_rung[rung], key=lambda c: (not is_overdue(c, now), next_due(c)))
         lines.append(t("overview.rung", rung=t.raw("role." + rung), count=len(group)))
-        lines += [_line(c, cards[c.id], now, t) for c in group[:SHOWN_PER_RUNG]]
+        lines += [_line(c, cards.get(c.id, []), now, t) for c in group[:SHOWN_PER_RUNG]]
         if len(group) > SHOWN_PER_RUNG:
             lines.append(t("overview.more", count=len(group) - SHOWN_PER_RUNG))
-    await reply(update, "\n".join(lines), disable_web_page_preview=True)
+    await context.replies.reply(update, "\n".join(lines), link_preview=False)
 
 
 def _line(case: Case, cards: list[Card], now: datetime, t: Translator) -> str:

@@ -12,13 +12,13 @@ import logging
 from datetime import datetime, timedelta
 
 from telegram import Bot, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
-from bot.services import Services
-from handlers.common import Context, allowed, person_of, reply, svc, t_user
-from views.i18n import Translator, language_for
+from delivery.replies import Replies
+from handlers.common import Context, allowed
+from handlers.context import Services
+from views.i18n import Translator
 from workflow import roster
 from workflow.model import Category
 from workflow.permissions import PATROL_VIEWERS
@@ -32,20 +32,17 @@ ICON = {"done": "✅", "late": "⏰", "missed": "❌", "pending": "…"}
 
 async def scan(update: Update, context: Context, checkpoint_id: str) -> None:
     """A guard opened a checkpoint's link: log it. Anyone else is refused politely."""
-    t = await t_user(update, context)
-    person = await person_of(context, update.effective_user)
-    s = svc(context)
-    checkpoint = s.estate.checkpoint(checkpoint_id)
+    t = await context.translator()
+    person = await context.person()
+    checkpoint = context.estate.checkpoint(checkpoint_id)
     if person is None or Role.GUARD not in person.roles:
-        await reply(update, t("patrol.guards_only"))
+        await context.replies.reply(update, t("patrol.guards_only"))
         return
     if checkpoint is None:
-        await reply(update, t("patrol.unknown"))
+        await context.replies.reply(update, t("patrol.unknown"))
         return
-    now = s.clock.now()
-    async with s.store.transaction() as tx:
-        await tx.add_scan(checkpoint.id, person.user_id, now)
-    await reply(update, t("patrol.scanned", name=checkpoint.name, when=t.when(now)))
+    now = await context.duty.scan(checkpoint.id, person.user_id)
+    await context.replies.reply(update, t("patrol.scanned", name=checkpoint.name, when=t.when(now)))
 
 
 async def patrol(update: Update, context: Context) -> None:
@@ -53,25 +50,18 @@ async def patrol(update: Update, context: Context) -> None:
     t = await allowed(update, context, PATROL_VIEWERS)
     if t is None:
         return
-    s = svc(context)
+    s = context.services
     now = s.clock.now()
-    day_start = now - timedelta(days=1)
-    async with s.store.transaction() as tx:
-        scans = await tx.scans_since(day_start)
-        names = {
-            uid: p.name
-            for uid in {x.user_id for x in scans}
-            if (p := await tx.person(uid)) is not None
-        }
+    scans, names = await s.duty.scans_since(now - timedelta(days=1))
     done = roster.rounds(s.estate, scans, now)
     if not done:
-        await reply(update, t("patrol.none"))
+        await context.replies.reply(update, t("patrol.none"))
         return
     lines = [t("patrol.title")]
     for r in done[-12:]:
         items = [_item(result, names, t) for result in r.results]
         lines.append(t("patrol.round", start=_clock(r.start, s), items=" · ".join(items)))
-    await reply(update, "\n".join(lines))
+    await context.replies.reply(update, "\n".join(lines))
 
 
 def _item(result: roster.CheckpointResult, names: dict[int, str], t: Translator) -> str:
@@ -87,19 +77,17 @@ def _clock(when: datetime, s: Services) -> str:
 
 async def add_note(update: Update, context: Context) -> None:
     """`/log <text>`: a line in the shift log, for guards and the captain."""
-    t = await t_user(update, context)
-    person = await person_of(context, update.effective_user)
+    t = await context.translator()
+    person = await context.person()
     if person is None or not {Role.GUARD, Role.SECURITY_CAPTAIN} & set(person.roles):
-        await reply(update, t("patrol.guards_only"))
+        await context.replies.reply(update, t("patrol.guards_only"))
         return
     text = " ".join(context.args or []).strip()[:1000]
     if not text:
-        await reply(update, t("log.usage"))
+        await context.replies.reply(update, t("log.usage"))
         return
-    s = svc(context)
-    async with s.store.transaction() as tx:
-        await tx.add_note(person.user_id, text, s.clock.now())
-    await reply(update, t("log.added"))
+    await context.duty.add_note(person.user_id, text)
+    await context.replies.reply(update, t("log.added"))
 
 
 # --- the timer's side: round alerts and handovers ---------------------------------
@@ -114,12 +102,10 @@ async def check(s: Services, bot: Bot) -> None:
 
 async def _alert_rounds(s: Services, bot: Bot) -> None:
     now = s.clock.now()
-    async with s.store.reading() as tx:
-        rows = await tx.duty_rows()
-        if not roster.on_duty(s.estate, rows, now):
-            return  # nobody on patrol: nothing was expected
-        scans = await tx.scans_since(now - timedelta(days=1))
-        alerted = await tx.state("patrol_alerted")
+    if not await s.duty.on_duty():
+        return  # nobody on patrol: nothing was expected
+    scans, _names = await s.duty.scans_since(now - timedelta(days=1))
+    alerted = await s.marks.all("patrol_alerted")
     grace = s.estate.patrol.grace
     for r in roster.rounds(s.estate, scans, now, since=now - ALERT_LOOKBACK):
         key = r.start.isoformat()
@@ -136,8 +122,7 @@ async def _alert_rounds(s: Services, bot: Bot) -> None:
                 items=" · ".join(f"{ICON[p.status]} {p.checkpoint.name}" for p in r.problems()),
             ),
         )
-        async with s.store.transaction() as tx:
-            await tx.put_state("patrol_alerted", key, True)
+        await s.marks.put("patrol_alerted", key, True)
 
 
 async def _handover(s: Services, bot: Bot) -> None:
@@ -147,25 +132,19 @@ async def _handover(s: Services, bot: Bot) -> None:
         return
     shift, began = running
     key = f"{began.isoformat()}:{shift.name}"
-    async with s.store.reading() as tx:
-        seen = await tx.state("handover")
-    if seen.get("current") == key:
+    previous = await s.marks.get("handover", "current")
+    if previous == key:
         return
-    previous = seen.get("current")
-    async with s.store.transaction() as tx:
-        await tx.put_state("handover", "current", key)
+    await s.marks.put("handover", "current", key)
     if previous is None:
         return  # the bot just started: no shift of ours has ended yet
     ended = roster.current_shift(s.estate.shifts, began - timedelta(seconds=1), s.estate.zone)
     if ended is None:
         return
     old_shift, old_began = ended
-    async with s.store.transaction() as tx:
-        cases = await tx.cases_created_between(old_began, began)
-        open_help = [c for c in await tx.open_cases() if c.category is Category.ASSISTANCE]
-        notes = await tx.notes_between(old_began, began)
-        scans = await tx.scans_since(old_began)
-        people = {uid: p.name for uid, _, _ in notes if (p := await tx.person(uid))}
+    record = await s.duty.shift_record(old_began, began)
+    cases, notes, scans, people = record.cases_filed, record.notes, record.scans, record.names
+    open_help = [c for c in record.open_cases if c.category is Category.ASSISTANCE]
     reports = [c for c in cases if c.category is Category.SITE_CONDITION]
     missed = [
         res
@@ -205,29 +184,23 @@ async def _handover(s: Services, bot: Bot) -> None:
 
 
 async def _tell_role(s: Services, bot: Bot, role: Role, text_for: object) -> None:
-    async with s.store.transaction() as tx:
-        group = await tx.role_group(role)
-        holders = [] if group else await tx.people_with_role(role)
-    if group is not None:
-        await _send(bot, group.chat_id, text_for(_translator(s, group.language)))  # type: ignore[operator]
-    for person in holders:
-        await _send(bot, person.user_id, text_for(_translator(s, person.language)))  # type: ignore[operator]
+    for chat_id, language in await s.directory.reach(role):
+        await _send(bot, chat_id, text_for(_translator(s, language)))  # type: ignore[operator]
 
 
 async def _tell_user(s: Services, bot: Bot, user_id: int, text_for: object) -> None:
-    async with s.store.transaction() as tx:
-        person = await tx.person(user_id)
+    person = await s.directory.person(user_id)
     if person is not None:
         await _send(bot, user_id, text_for(_translator(s, person.language)))  # type: ignore[operator]
 
 
 def _translator(s: Services, language: str | None) -> Translator:
-    return Translator(language_for(language, s.estate.default_language), s.estate.zone)
+    return s.translator(language)
 
 
 async def _send(bot: Bot, chat_id: int, text: str) -> None:
     try:
-        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+        await Replies(bot).send(chat_id, text)
     except TelegramError as error:
         log.warning("could not send a patrol message to %s: %s", chat_id, error)
 

@@ -4,11 +4,10 @@ contact button), then the front desk approves or rejects."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
-from handlers.common import Context, actor_of, person_of, reply, svc, t_user, translator
-from handlers.states import REG_BUILDING, REG_NAME, REG_PHONE, REG_UNIT
+from handlers.common import Context
+from handlers.states import Next, Registration
 from views.callbacks import Payload
 from views.keyboards import inline, main_menu, share_phone
 from workflow.directory import Person
@@ -19,36 +18,36 @@ UNIT_BUTTONS_MAX = 24
 REJECT_REASONS = ("unit", "details", "other")
 
 
-async def begin(update: Update, context: Context) -> int:
-    t = await t_user(update, context)
-    buildings = svc(context).estate.buildings
+async def begin(update: Update, context: Context) -> Next:
+    t = await context.translator()
+    buildings = context.estate.buildings
     keyboard = inline([[(b.name or b.id, "r", "bld", b.id, "")] for b in buildings])
-    await reply(update, t("register.building"), reply_markup=keyboard)
-    return REG_BUILDING
+    await context.replies.reply(update, t("register.building"), markup=keyboard)
+    return Registration.BUILDING
 
 
-async def on_building(update: Update, context: Context) -> int:
+async def on_building(update: Update, context: Context) -> Next:
     query = update.callback_query
     assert query is not None
-    await query.answer()
-    t = await t_user(update, context)
+    await context.replies.answer(query)
+    t = await context.translator()
     payload = Payload.decode(query.data)
-    building = svc(context).estate.building(payload.target) if payload else None
+    building = context.estate.building(payload.target) if payload else None
     if building is None:
-        return REG_BUILDING
+        return Registration.BUILDING
     draft = _draft(context)
     draft["building"] = building.id
     units = building.unit_ids()
     if len(units) <= UNIT_BUTTONS_MAX:
         rows = [units[i : i + 4] for i in range(0, len(units), 4)]
         keyboard = inline([[(u, "r", "unit", u, "") for u in row] for row in rows])
-        await reply(
+        await context.replies.reply(
             update,
             t("register.unit.pick", building=building.name or building.id),
-            reply_markup=keyboard,
+            markup=keyboard,
         )
     else:
-        await reply(
+        await context.replies.reply(
             update,
             t(
                 "register.unit.type",
@@ -56,90 +55,80 @@ async def on_building(update: Update, context: Context) -> int:
                 example=units[len(units) // 2],
             ),
         )
-    return REG_UNIT
+    return Registration.UNIT
 
 
-async def on_unit(update: Update, context: Context) -> int:
-    t = await t_user(update, context)
+async def on_unit(update: Update, context: Context) -> Next:
+    t = await context.translator()
     query = update.callback_query
     if query is not None:
-        await query.answer()
+        await context.replies.answer(query)
         payload = Payload.decode(query.data)
         typed = payload.target if payload else ""
     else:
         assert update.effective_message is not None
         typed = (update.effective_message.text or "").strip()
     draft = _draft(context)
-    building = svc(context).estate.building(str(draft.get("building", "")))
+    building = context.estate.building(str(draft.get("building", "")))
     if building is None:
         return await begin(update, context)
     unit = next((u for u in building.unit_ids() if u.upper() == typed.upper()), None)
     if unit is None:
-        await reply(
+        await context.replies.reply(
             update,
             t("register.unit.unknown", unit=typed[:20], building=building.name or building.id),
         )
-        return REG_UNIT
+        return Registration.UNIT
     draft["unit"] = unit
-    await reply(update, t("register.name"))
-    return REG_NAME
+    await context.replies.reply(update, t("register.name"))
+    return Registration.NAME
 
 
-async def on_name(update: Update, context: Context) -> int:
-    t = await t_user(update, context)
+async def on_name(update: Update, context: Context) -> Next:
+    t = await context.translator()
     assert update.effective_message is not None
     name = " ".join((update.effective_message.text or "").split())
     if not 1 <= len(name) <= 64:
-        await reply(update, t("register.name.bad"))
-        return REG_NAME
+        await context.replies.reply(update, t("register.name.bad"))
+        return Registration.NAME
     _draft(context)["name"] = name
-    await reply(update, t("register.phone"), reply_markup=share_phone(t))
-    return REG_PHONE
+    await context.replies.reply(update, t("register.phone"), markup=share_phone(t))
+    return Registration.PHONE
 
 
-async def on_phone(update: Update, context: Context) -> int:
-    t = await t_user(update, context)
+async def on_phone(update: Update, context: Context) -> Next:
+    t = await context.translator()
     message = update.effective_message
     user = update.effective_user
     assert message is not None
     assert user is not None
     contact = message.contact
     if contact is None or contact.user_id != user.id:
-        await reply(update, t("register.phone.use_button"), reply_markup=share_phone(t))
-        return REG_PHONE
-    s = svc(context)
+        await context.replies.reply(update, t("register.phone.use_button"), markup=share_phone(t))
+        return Registration.PHONE
     draft = _draft(context)
-    existing = await person_of(context, user)
-    person = existing or Person(user_id=user.id)
-    person.name = str(draft.get("name", ""))
-    person.building = str(draft.get("building", ""))
-    person.unit = str(draft.get("unit", ""))
-    person.phone = contact.phone_number
-    person.language = person.language or t.language
-    person.resident_status = "pending" if s.estate.require_approval else "approved"
-    async with s.store.transaction() as tx:
-        await tx.save_person(person, s.clock.now())
+    person = await context.directory.register(
+        user.id,
+        name=str(draft.get("name", "")),
+        building=str(draft.get("building", "")),
+        unit=str(draft.get("unit", "")),
+        phone=contact.phone_number,
+        language=t.language,
+        needs_approval=context.estate.require_approval,
+    )
+    context.remember(person)
     context.user_data.pop("reg", None)  # type: ignore[union-attr]
     if person.resident_status == "approved":
-        await reply(update, t("register.done"), reply_markup=main_menu(t))
+        await context.replies.reply(update, t("register.done"), markup=main_menu(t))
     else:
-        await reply(update, t("register.pending"), reply_markup=main_menu(t))
+        await context.replies.reply(update, t("register.pending"), markup=main_menu(t))
         await _ask_front_desk(context, person)
     return ConversationHandler.END
 
 
 async def _ask_front_desk(context: Context, person: Person) -> None:
-    s = svc(context)
-    async with s.store.transaction() as tx:
-        group = await tx.role_group(Role.FRONT_DESK)
-        desk_people = [] if group else await tx.people_with_role(Role.FRONT_DESK)
-    targets = (
-        [(group.chat_id, group.language)]
-        if group
-        else [(p.user_id, p.language) for p in desk_people]
-    )
-    for chat_id, language in targets:
-        t = translator(context, language)
+    for chat_id, language in await context.directory.reach(Role.FRONT_DESK):
+        t = context.translator_for(language)
         keyboard = inline(
             [
                 [(t.raw("button.approve"), "a", "ok", person.user_id, "")],
@@ -149,7 +138,7 @@ async def _ask_front_desk(context: Context, person: Person) -> None:
                 ],
             ]
         )
-        await context.bot.send_message(
+        await context.replies.send(
             chat_id,
             t(
                 "approval.card",
@@ -158,8 +147,7 @@ async def _ask_front_desk(context: Context, person: Person) -> None:
                 unit=person.unit,
                 phone=person.phone or "-",
             ),
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
+            keyboard,
         )
 
 
@@ -167,28 +155,24 @@ async def on_approval(update: Update, context: Context) -> None:
     """The front desk approves or rejects a registration."""
     query = update.callback_query
     assert query is not None
-    t = await t_user(update, context)
-    actor = await actor_of(context, update.effective_user)
+    t = await context.translator()
+    actor = await context.actor()
     if not actor.roles & APPROVERS:
-        await query.answer(t.raw("error.not_allowed.short"), show_alert=True)
+        await context.replies.answer(query, t.raw("error.not_allowed.short"), alert=True)
         return
     payload = Payload.decode(query.data)
     if payload is None or payload.number is None:
-        await query.answer(t.raw("error.stale"), show_alert=True)
+        await context.replies.answer(query, t.raw("error.stale"), alert=True)
         return
-    s = svc(context)
-    async with s.store.transaction() as tx:
-        person = await tx.person(payload.number)
-        if person is None or person.resident_status != "pending":
-            person_status = person.resident_status if person else "none"
-        else:
-            person_status = "pending"
-            person.resident_status = "approved" if payload.action == "ok" else "rejected"
-            await tx.save_person(person, s.clock.now())
+    person, person_status = await context.directory.decide_registration(
+        payload.number, approve=payload.action == "ok"
+    )
     if person is None or person_status != "pending":
-        await query.answer(t.raw("approval.already", status=person_status), show_alert=True)
+        await context.replies.answer(
+            query, t.raw("approval.already", status=person_status), alert=True
+        )
         return
-    await query.answer()
+    await context.replies.answer(query)
     decided = t(
         "approval.approved" if payload.action == "ok" else "approval.rejected",
         name=person.name,
@@ -196,8 +180,8 @@ async def on_approval(update: Update, context: Context) -> None:
         unit=person.unit,
         by=update.effective_user.full_name if update.effective_user else "-",
     )
-    await query.edit_message_text(decided, parse_mode=ParseMode.HTML)
-    resident_t = translator(context, person.language)
+    await context.replies.edit_text(query, decided)
+    resident_t = context.translator_for(person.language)
     if payload.action == "ok":
         text = resident_t("register.approved")
         markup = main_menu(resident_t)
@@ -206,9 +190,7 @@ async def on_approval(update: Update, context: Context) -> None:
             "register.rejected", reason=resident_t.raw("button.reject." + (payload.arg or "other"))
         )
         markup = None
-    await context.bot.send_message(
-        person.user_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+    await context.replies.send(person.user_id, text, markup)
 
 
 def _draft(context: Context) -> dict[str, object]:

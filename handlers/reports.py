@@ -6,15 +6,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from telegram import Bot, InputFile, Update
-from telegram.constants import ParseMode
+from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
-from bot.services import Services
-from handlers.common import Context, actor_of, allowed, reply, svc
-from views.i18n import Translator, language_for
-from views.reports import REPORT_TEAMS, Period, chart, figures_text, period_for, register_for
+from delivery.replies import Replies
+from handlers.common import Context, allowed
+from handlers.context import Services
+from views.i18n import Translator
+from views.reports import REPORT_TEAMS, Period, chart, figures_text, period_for, register
 from workflow.deadlines import is_overdue, next_due
 from workflow.figures import Figures, compute
 from workflow.model import Team
@@ -38,8 +38,7 @@ def _parse(args: list[str], s: Services) -> tuple[Period | None, Team | None]:
 
 
 async def figures_for(s: Services, period: Period, team: Team | None = None) -> Figures:
-    async with s.store.transaction() as tx:
-        events = await tx.events_of_cases_filed(period.start, period.end)
+    events = await s.casebook.events_of_cases_filed(period.start, period.end)
     return compute(events, as_of=min(period.end, s.clock.now()), team=team)
 
 
@@ -51,9 +50,9 @@ async def _period(
     t = await allowed(update, context, REPORT_ROLES)
     if t is None:
         return None
-    period, team = _parse(context.args or [], svc(context))
+    period, team = _parse(context.args or [], context.services)
     if period is None:
-        await reply(update, t("report.usage"))
+        await context.replies.reply(update, t("report.usage"))
         return None
     return t, period, team
 
@@ -63,17 +62,14 @@ async def report(update: Update, context: Context) -> None:
     if asked is None:
         return
     t, period, team = asked
-    s = svc(context)
-    async with s.store.transaction() as tx:
-        events = await tx.events_of_cases_filed(period.start, period.end)
+    s = context.services
+    events = await s.casebook.events_of_cases_filed(period.start, period.end)
     as_of = min(period.end, s.clock.now())
     title = period.label + (f" · {t.raw('team.' + team)}" if team else "")
-    await reply(update, figures_text(compute(events, as_of, team), t, title))
+    await context.replies.reply(update, figures_text(compute(events, as_of, team), t, title))
     by_team = {tm: compute(events, as_of, tm) for tm in REPORT_TEAMS}  # one query, every team
     png = chart(by_team, await _weekly(s, period.end, team), t)
-    message = update.effective_message
-    assert message is not None
-    await message.reply_photo(InputFile(png, filename="report.png"))
+    await context.replies.send_photo(update, png, "report.png")
 
 
 async def _weekly(s: Services, end: datetime, team: Team | None) -> list[tuple[str, Figures]]:
@@ -93,14 +89,13 @@ async def export(update: Update, context: Context) -> None:
     if asked is None:
         return
     t, period, _team = asked
-    actor = await actor_of(context, update.effective_user)
-    data = await register_for(
-        svc(context).store, period, t, with_phones=Role.MANAGER in actor.roles
-    )
-    message = update.effective_message
-    assert message is not None
-    await message.reply_document(
-        InputFile(data, filename=f"cases-{period.label[:10]}.xlsx"),
+    actor = await context.actor()
+    cases, events, people = await context.casebook.register_rows(period.start, period.end)
+    data = register(cases, events, people, t, Role.MANAGER in actor.roles)
+    await context.replies.send_document(
+        update,
+        data,
+        f"cases-{period.label[:10]}.xlsx",
         caption=t.raw("export.caption", period=period.label),
     )
 
@@ -121,26 +116,16 @@ async def weekly_summary(s: Services, bot: Bot) -> None:
     key = monday.date().isoformat()
     if now < due:
         return
-    async with s.store.reading() as tx:
-        if key in await tx.state("weekly_summary"):
-            return  # the usual case, every sweep after Monday's: no write transaction
-    async with s.store.transaction() as tx:
-        sent = await tx.state("weekly_summary")
-        group = await tx.role_group(Role.MANAGER)
-        managers = [] if group else await tx.people_with_role(Role.MANAGER)
-        if key in sent:
-            return
-        await tx.put_state("weekly_summary", key, True)  # claim it before sending: once
-        open_cases = await tx.open_cases()
+    if not await s.marks.claim("weekly_summary", key):  # claim it before sending: once
+        return
+    targets = await s.directory.reach(Role.MANAGER)
+    open_cases = await s.casebook.open_cases()
     last = Period(monday - timedelta(days=7), monday, "")
     before = Period(monday - timedelta(days=14), monday - timedelta(days=7), "")
     this, prior = await figures_for(s, last), await figures_for(s, before)
     overdue = sorted((c for c in open_cases if is_overdue(c, now)), key=next_due)[:5]
-    targets = (
-        [(group.chat_id, group.language)] if group else [(p.user_id, p.language) for p in managers]
-    )
     for chat_id, language in targets:
-        t = Translator(language_for(language, s.estate.default_language), s.estate.zone)
+        t = s.translator(language)
         lines = [t("summary.title", week=(monday - timedelta(days=7)).strftime("%Y-%m-%d"))]
         lines.append(
             t(
@@ -161,7 +146,7 @@ async def weekly_summary(s: Services, bot: Bot) -> None:
         lines.append(t("summary.cases", now=this.cases, before=prior.cases))
         lines += [t("summary.overdue", ref=c.ref, rung=t.raw("role." + c.rung)) for c in overdue]
         try:
-            await bot.send_message(chat_id, "\n".join(lines), parse_mode=ParseMode.HTML)
+            await Replies(bot).send(chat_id, "\n".join(lines))
         except TelegramError as error:
             log.warning("weekly summary not sent to %s: %s", chat_id, error)
 

@@ -8,16 +8,16 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from handlers import (
+    conversation,
     guard,
     overview,
     patrol,
     registration,
     reports,
-    resident,
     staff_actions,
     staff_setup,
 )
-from handlers.common import Context, on_error, t_user
+from handlers.common import Context, on_error
 
 PROMPTS_GROUP = -1
 
@@ -26,14 +26,14 @@ async def on_stale_button(update: Update, context: Context) -> None:
     """A button nobody handles any more (an old message, a forged payload)."""
     query = update.callback_query
     assert query is not None
-    t = await t_user(update, context)
-    await query.answer(t.raw("error.stale"), show_alert=True)
+    t = await context.translator()
+    await context.replies.answer(query, t.raw("error.stale"), alert=True)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(staff_actions.prompt_reply_handler(), group=PROMPTS_GROUP)
     for handler in (
-        *resident.private_handlers(),
+        *conversation.private_handlers(),
         *staff_setup.setup_handlers(),
         *overview.overview_handlers(),
         *guard.duty_handlers(),

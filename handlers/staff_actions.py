@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 
 from telegram import ForceReply, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import Forbidden
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
-from handlers.common import Context, actor_of, error_text, reply, svc, t_chat, translator
+from handlers.common import Context, error_text
 from views.callbacks import Payload
 from views.i18n import Translator, plain
 from views.keyboards import inline
@@ -46,16 +45,16 @@ PROMPTED = {
 async def on_card_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
-    t = await t_chat(update, context)
+    t = await context.chat_translator()
     payload = Payload.decode(query.data)
     if payload is not None and payload.action == "ackall":
         await _acknowledge_digest(update, context, t, payload)
         return
     case = await _case(context, payload)
     if payload is None or case is None:
-        await query.answer(t.raw("error.stale"), show_alert=True)
+        await context.replies.answer(query, t.raw("error.stale"), alert=True)
         return
-    actor = await actor_of(context, update.effective_user)
+    actor = await context.actor()
     action = payload.action
     if action == "resolve" and case.category is Category.ASSISTANCE:
         action = "done"  # a guard marks help given with one tap; no note needed
@@ -67,15 +66,15 @@ async def on_card_button(update: Update, context: Context) -> None:
         return
     command = _command(action, payload, actor, case)
     if command is None:
-        await query.answer(t.raw("error.stale"), show_alert=True)
+        await context.replies.answer(query, t.raw("error.stale"), alert=True)
         return
     if not await _execute(update, context, t, command, case):
         return
-    await query.answer(t.raw("done.short"))
+    await context.replies.answer(query, t.raw("done.short"))
     if action == "ack":
         await _send_contact(update, context, [case])
     elif action == "rcsev":
-        await query.edit_message_text(t("done.reclassify", ref=case.ref), parse_mode=ParseMode.HTML)
+        await context.replies.edit_text(query, t("done.reclassify", ref=case.ref))
 
 
 async def _acknowledge_digest(
@@ -84,27 +83,25 @@ async def _acknowledge_digest(
     """One press for a whole digest: acknowledge every case in it still waiting."""
     query = update.callback_query
     assert query is not None
-    s = svc(context)
-    async with s.store.transaction() as tx:
-        digest = await tx.digest(payload.number or 0)
-    if digest is None:
-        await query.answer(t.raw("error.stale"), show_alert=True)
+    s = context.services
+    case_ids = await s.boards.digest_cases(payload.number or 0)
+    if case_ids is None:
+        await context.replies.answer(query, t.raw("error.stale"), alert=True)
         return
-    actor = await actor_of(context, update.effective_user)
+    actor = await context.actor()
     taken = 0
-    for case_id in digest.case_ids:
+    for case_id in case_ids:
         try:
             await s.desk.execute(cmd.Acknowledge(actor, case_id))
             taken += 1
         except DomainError as error:
             if isinstance(error, NotAllowed):
-                await query.answer(plain(error_text(error, t)), show_alert=True)
+                await context.replies.answer(query, plain(error_text(error, t)), alert=True)
                 return
-    s.wake_courier()
-    await query.answer(t.raw("done.ack_all", count=taken))
+    s.outbound.wake()
+    await context.replies.answer(query, t.raw("done.ack_all", count=taken))
     if taken and update.effective_user is not None:
-        async with s.store.transaction() as tx:
-            cases = [c for i in digest.case_ids if (c := await tx.get(i)) is not None]
+        cases = await s.casebook.cases(case_ids)
         mine = [c for c in cases if c.acknowledged_by == update.effective_user.id]
         await _send_contact(update, context, mine)
 
@@ -133,8 +130,7 @@ def _command(action: str, payload: Payload, actor: Actor, case: Case) -> cmd.Cas
 async def _case(context: Context, payload: Payload | None) -> Case | None:
     if payload is None or payload.number is None:
         return None
-    async with svc(context).store.transaction() as tx:
-        return await tx.get(payload.number)
+    return await context.casebook.case(payload.number)
 
 
 async def _execute(
@@ -143,7 +139,7 @@ async def _execute(
     """Run a command from a button press; on refusal, answer with why."""
     query = update.callback_query
     try:
-        await svc(context).desk.execute(command)
+        await context.desk.execute(command)
     except DomainError as error:
         if isinstance(error, NotAllowed):
             log.warning(
@@ -155,21 +151,20 @@ async def _execute(
             )
         text = await _refusal(context, error, t)
         if query is not None:
-            await query.answer(text, show_alert=True)
+            await context.replies.answer(query, text, alert=True)
         else:
-            await reply(update, text)
-        if isinstance(error, IllegalTransition) and svc(context).courier is not None:
-            await svc(context).courier.refresh_cards(case)  # type: ignore[union-attr]
+            await context.replies.reply(update, text)
+        if isinstance(error, IllegalTransition):
+            await context.outbound.refresh_cards(case)
         return False
-    svc(context).wake_courier()
+    context.outbound.wake()
     return True
 
 
 async def _refusal(context: Context, error: DomainError, t: Translator) -> str:
     taken_by = error.details.get("by")
     if isinstance(taken_by, int):
-        async with svc(context).store.transaction() as tx:
-            person = await tx.person(taken_by)
+        person = await context.directory.person(taken_by)
         return t.raw("error.taken_by", name=person.name if person else "?")
     return plain(error_text(error, t))
 
@@ -181,10 +176,10 @@ async def _send_contact(update: Update, context: Context, cases: list[Case]) -> 
     cases = [c for c in cases if c.has_resident]
     if user is None or not cases:
         return
-    async with svc(context).store.transaction() as tx:
-        residents = {c.id: await tx.person(c.reporter_id or 0) for c in cases}
-        me = await tx.person(user.id)
-    t = translator(context, me.language if me else None)
+    people = await context.directory.people({c.reporter_id or 0 for c in cases})
+    residents = {c.id: people.get(c.reporter_id or 0) for c in cases}
+    me = await context.person()
+    t = context.translator_for(me.language if me else None)
     lines = [
         t(
             "contact.private",
@@ -199,9 +194,9 @@ async def _send_contact(update: Update, context: Context, cases: list[Case]) -> 
     if not lines:
         return
     try:
-        await context.bot.send_message(user.id, "\n".join(lines), parse_mode=ParseMode.HTML)
+        await context.replies.send(user.id, "\n".join(lines))
     except Forbidden:
-        await reply(update, t("contact.start_me", name=user.full_name))
+        await context.replies.reply(update, t("contact.start_me", name=user.full_name))
 
 
 # --- replies a button asks for: a result note, a reason, a reference --------------------
@@ -214,21 +209,19 @@ async def _prompt(
     assert query is not None
     user = update.effective_user
     assert user is not None
-    await query.answer()
+    await context.replies.answer(query)
     card = query.message if isinstance(query.message, Message) else None
-    message = await context.bot.send_message(
+    message = await context.replies.send(
         card.chat.id if card else user.id,
         t(PROMPTED[action], ref=case.ref, name=user.full_name),
-        parse_mode=ParseMode.HTML,
-        reply_markup=ForceReply(selective=True),
-        message_thread_id=card.message_thread_id if card and card.is_topic_message else None,
+        ForceReply(selective=True),
+        thread_id=card.message_thread_id if card and card.is_topic_message else None,
     )
-    async with svc(context).store.transaction() as tx:
-        await tx.put_state(
-            "prompt",
-            f"{message.chat.id}:{message.message_id}",
-            {"case": case.id, "user": user.id, "action": action},
-        )
+    await context.marks.put(
+        "prompt",
+        f"{message.chat.id}:{message.message_id}",
+        {"case": case.id, "user": user.id, "action": action},
+    )
 
 
 async def on_prompt_reply(update: Update, context: Context) -> None:
@@ -237,18 +230,15 @@ async def on_prompt_reply(update: Update, context: Context) -> None:
     if message is None or user is None or message.reply_to_message is None:
         return
     key = f"{message.chat.id}:{message.reply_to_message.message_id}"
-    s = svc(context)
-    async with s.store.transaction() as tx:
-        prompts = await tx.state("prompt")
-    prompt = prompts.get(key)
+    s = context.services
+    prompt = await s.marks.get("prompt", key)
     if prompt is None or prompt["user"] != user.id:
         return  # a reply to something else, or to someone else's prompt
-    t = await t_chat(update, context)
-    async with s.store.transaction() as tx:
-        case = await tx.get(int(prompt["case"]))
+    t = await context.chat_translator()
+    case = await s.casebook.case(int(prompt["case"]))
     if case is None:
         return
-    actor = await actor_of(context, user)
+    actor = await context.actor()
     text = message.text or message.caption or ""
     command: cmd.CaseCommand
     if prompt["action"] == "resolve":
@@ -261,16 +251,14 @@ async def on_prompt_reply(update: Update, context: Context) -> None:
     elif prompt["action"] == "msg":
         command = cmd.MessageResident(actor, case.id, text=text)
     else:
-        async with s.store.transaction() as tx:
-            primary = await tx.get_by_ref(text.strip())
+        primary = await s.casebook.case_by_ref(text.strip())
         if primary is None:
-            await reply(update, t("error.no_such_ref", ref=text.strip()[:20]))
+            await context.replies.reply(update, t("error.no_such_ref", ref=text.strip()[:20]))
             return
         command = cmd.Merge(actor, case.id, into_case_id=primary.id)
     if await _execute(update, context, t, command, case):
-        async with s.store.transaction() as tx:
-            await tx.put_state("prompt", key, None)
-        await reply(update, t("done." + prompt["action"], ref=case.ref))
+        await s.marks.put("prompt", key, None)
+        await context.replies.reply(update, t("done." + prompt["action"], ref=case.ref))
     raise ApplicationHandlerStop  # the reply was the prompt's answer, nothing else
 
 
@@ -282,38 +270,38 @@ async def _ask_category(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await context.replies.answer(query)
     rows = [
         [(t.raw("category." + c), "c", "rccat", case.id, code)]
         for code, c in CATEGORY_CODES.items()
     ]
-    await reply(update, t("reclassify.category", ref=case.ref), reply_markup=inline(rows))
+    await context.replies.reply(update, t("reclassify.category", ref=case.ref), markup=inline(rows))
 
 
 async def on_category_chosen(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
-    t = await t_chat(update, context)
+    t = await context.chat_translator()
     payload = Payload.decode(query.data)
     case = await _case(context, payload)
     if payload is None or case is None or payload.arg not in CATEGORY_CODES:
-        await query.answer(t.raw("error.stale"), show_alert=True)
+        await context.replies.answer(query, t.raw("error.stale"), alert=True)
         return
-    await query.answer()
+    await context.replies.answer(query)
     rows = [
         [
             (t.raw("severity." + s), "c", "rcsev", case.id, f"{payload.arg}.{code}")
             for code, s in SEVERITY_CODES.items()
         ]
     ]
-    await query.edit_message_text(
+    await context.replies.edit_text(
+        query,
         t(
             "reclassify.severity",
             ref=case.ref,
             category=t.raw("category." + CATEGORY_CODES[payload.arg]),
         ),
-        parse_mode=ParseMode.HTML,
-        reply_markup=inline(rows),
+        inline(rows),
     )
 
 

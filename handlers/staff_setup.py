@@ -10,9 +10,9 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import CommandHandler, filters
 
-from handlers.common import Context, is_admin, person_of, reply, svc, t_chat, t_user
+from handlers.common import Context
 from views.i18n import LANGUAGES, Markup, language_for
-from workflow.directory import Invite, Person, RoleGroup
+from workflow.directory import Person, RoleGroup
 from workflow.roles import STAFF_ROLES, Role
 
 log = logging.getLogger("estate_desk.staff")
@@ -35,24 +35,22 @@ def _role_list() -> Markup:
 
 
 async def invite(update: Update, context: Context) -> None:
-    t = await t_user(update, context)
+    t = await context.translator()
     user = update.effective_user
-    if not is_admin(context, user.id if user else None):
+    if not context.is_admin():
         log.warning("refused /invite from %s", user.id if user else None)
-        await reply(update, t("error.admins_only"))
+        await context.replies.reply(update, t("error.admins_only"))
         return
     role = _role(context.args[0] if context.args else None)
     if role is None:
-        await reply(update, t("invite.usage", roles=_role_list()))
+        await context.replies.reply(update, t("invite.usage", roles=_role_list()))
         return
-    s = svc(context)
-    token = secrets.token_urlsafe(12)
-    expires = s.clock.now() + INVITE_LIFETIME
     assert user is not None
-    async with s.store.transaction() as tx:
-        await tx.add_invite(Invite(token=token, role=role, created_by=user.id, expires_at=expires))
+    token = secrets.token_urlsafe(12)
+    made = await context.directory.create_invite(token, role, user.id, INVITE_LIFETIME)
+    expires = made.expires_at
     link = f"https://t.me/{context.bot.username}?start=inv-{token}"
-    await reply(
+    await context.replies.reply(
         update, t("invite.link", role=t.raw("role." + role), link=link, expires=t.when(expires))
     )
 
@@ -60,94 +58,77 @@ async def invite(update: Update, context: Context) -> None:
 async def accept_invite(update: Update, context: Context, token: str) -> None:
     user = update.effective_user
     assert user is not None
-    s = svc(context)
-    t = await t_user(update, context)
-    async with s.store.transaction() as tx:
-        found = await tx.invite(token)
-        if found is None or found.used_by is not None or found.expires_at < s.clock.now():
-            problem = "invite.invalid"
-        else:
-            problem = ""
-            person = await tx.person(user.id) or Person(
-                user_id=user.id,
-                name=user.full_name,
-                language=language_for(user.language_code, s.estate.default_language),
-            )
-            if found.role not in person.roles:
-                person.roles.append(found.role)
-            person.reachable = True
-            await tx.save_person(person, s.clock.now())
-            await tx.use_invite(token, user.id)
-    if problem:
-        await reply(update, t(problem))
+    t = await context.translator()
+    newcomer = Person(
+        user_id=user.id,
+        name=user.full_name,
+        language=language_for(user.language_code, context.estate.default_language),
+    )
+    found = await context.directory.accept_invite(token, newcomer)
+    if found is None:
+        await context.replies.reply(update, t("invite.invalid"))
         return
-    assert found is not None
-    await reply(update, t("invite.accepted", role=t.raw("role." + found.role)))
+    await context.replies.reply(update, t("invite.accepted", role=t.raw("role." + found.role)))
 
 
 async def bind(update: Update, context: Context) -> None:
-    t = await t_chat(update, context)
+    t = await context.chat_translator()
     user = update.effective_user
     chat = update.effective_chat
     assert chat is not None
-    if not is_admin(context, user.id if user else None):
+    if not context.is_admin():
         log.warning("refused /bind from %s in %s", user.id if user else None, chat.id)
-        await reply(update, t("error.admins_only"))
+        await context.replies.reply(update, t("error.admins_only"))
         return
     args = context.args or []
     role = _role(args[0] if args else None)
     if role is None:
-        await reply(update, t("bind.usage", roles=_role_list()))
+        await context.replies.reply(update, t("bind.usage", roles=_role_list()))
         return
     language = args[1] if len(args) > 1 and args[1] in LANGUAGES else None
     me = await context.bot.get_chat_member(chat.id, context.bot.id)
     is_forum = bool(chat.is_forum)
     if is_forum and me.status != ChatMemberStatus.ADMINISTRATOR:
-        await reply(update, t("bind.need_admin_for_topics"))
+        await context.replies.reply(update, t("bind.need_admin_for_topics"))
         return
-    s = svc(context)
-    async with s.store.transaction() as tx:
-        await tx.bind_group(
-            RoleGroup(
-                role=role,
-                chat_id=chat.id,
-                title=chat.title or "",
-                language=language,
-                is_forum=is_forum,
-            )
+    await context.directory.bind(
+        RoleGroup(
+            role=role,
+            chat_id=chat.id,
+            title=chat.title or "",
+            language=language,
+            is_forum=is_forum,
         )
-    t = await t_chat(update, context)
-    await reply(update, t("bind.done", role=t.raw("role." + role)))
+    )
+    t = context.translator_for(await context.directory.chat_language(chat.id))
+    await context.replies.reply(update, t("bind.done", role=t.raw("role." + role)))
     if not context.bot.can_read_all_group_messages:
-        await reply(update, t("bind.privacy_note"))
+        await context.replies.reply(update, t("bind.privacy_note"))
 
 
 async def unbind(update: Update, context: Context) -> None:
-    t = await t_chat(update, context)
-    user = update.effective_user
+    t = await context.chat_translator()
     chat = update.effective_chat
     assert chat is not None
-    if not is_admin(context, user.id if user else None):
-        await reply(update, t("error.admins_only"))
+    if not context.is_admin():
+        await context.replies.reply(update, t("error.admins_only"))
         return
-    async with svc(context).store.transaction() as tx:
-        roles = await tx.unbind_group(chat.id)
+    roles = await context.directory.unbind(chat.id)
     if not roles:
-        await reply(update, t("unbind.none"))
+        await context.replies.reply(update, t("unbind.none"))
         return
-    await reply(update, t("unbind.done", roles=", ".join(t.raw("role." + r) for r in roles)))
+    await context.replies.reply(
+        update, t("unbind.done", roles=", ".join(t.raw("role." + r) for r in roles))
+    )
 
 
 async def staff(update: Update, context: Context) -> None:
-    t = await t_chat(update, context)
-    person = await person_of(context, update.effective_user)
-    user = update.effective_user
-    if not (is_admin(context, user.id if user else None) or (person and person.staff_roles)):
-        await reply(update, t("error.staff_only"))
+    t = await context.chat_translator()
+    person = await context.person()
+    if not (context.is_admin() or (person and person.staff_roles)):
+        await context.replies.reply(update, t("error.staff_only"))
         return
-    async with svc(context).store.transaction() as tx:
-        people = await tx.staff()
-        groups = {g.role: g for g in await tx.role_groups()}
+    people, groups = await context.directory.staff_sheet()
     lines = [t("staff.title")]
     for role in sorted(STAFF_ROLES):
         holders = ", ".join(p.name for p in people if role in p.roles) or "-"
@@ -160,20 +141,20 @@ async def staff(update: Update, context: Context) -> None:
                 group=group.title if group else "-",
             )
         )
-    await reply(update, "\n".join(lines))
+    await context.replies.reply(update, "\n".join(lines))
 
 
 async def whoami(update: Update, context: Context) -> None:
-    t = await t_user(update, context)
+    t = await context.translator()
     user = update.effective_user
     assert user is not None
-    person = await person_of(context, user)
+    person = await context.person()
     roles = [t.raw("role." + r) for r in (person.staff_roles if person else [])]
-    if is_admin(context, user.id):
+    if context.is_admin():
         roles.append(t.raw("role.admin"))
     home = f"{person.building} {person.unit}" if person and person.unit else "-"
     status = t.raw("resident_status." + (person.resident_status if person else "none"))
-    await reply(
+    await context.replies.reply(
         update, t("whoami", id=user.id, roles=", ".join(roles) or "-", home=home, status=status)
     )
 

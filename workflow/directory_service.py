@@ -1,0 +1,141 @@
+"""The directory as the shell uses it: who someone is, the groups bound to
+roles, invites, and residents' registrations. Reads never take the write lock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from workflow.clock import Clock
+from workflow.directory import Invite, Person, RoleGroup
+from workflow.ports import ShellStore
+from workflow.roles import Role
+
+
+class Directory:
+    def __init__(self, store: ShellStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    # --- reads ----------------------------------------------------------------
+
+    async def person(self, user_id: int) -> Person | None:
+        async with self.store.reading() as tx:
+            return await tx.person(user_id)
+
+    async def people(self, user_ids: set[int]) -> dict[int, Person]:
+        """The people among `user_ids` the directory knows."""
+        async with self.store.reading() as tx:
+            found = {uid: await tx.person(uid) for uid in user_ids}
+        return {uid: p for uid, p in found.items() if p is not None}
+
+    async def chat_language(self, chat_id: int) -> str | None:
+        """The language of the role group this chat is bound to (None: not bound,
+        or bound without one)."""
+        async with self.store.reading() as tx:
+            groups = [g for g in await tx.role_groups() if g.chat_id == chat_id]
+        return groups[0].language if groups else None
+
+    async def reach(self, role: Role) -> list[tuple[int, str | None]]:
+        """Where to tell a role something: its bound group, else each holder of
+        the role privately; with the language to write in."""
+        async with self.store.reading() as tx:
+            group = await tx.role_group(role)
+            holders = [] if group else await tx.people_with_role(role)
+        if group is not None:
+            return [(group.chat_id, group.language)]
+        return [(p.user_id, p.language) for p in holders]
+
+    async def staff_sheet(self) -> tuple[list[Person], dict[Role, RoleGroup]]:
+        """Every staff member, and the group bound to each role."""
+        async with self.store.reading() as tx:
+            people = await tx.staff()
+            groups = {g.role: g for g in await tx.role_groups()}
+        return people, groups
+
+    # --- people -----------------------------------------------------------------
+
+    async def welcome(self, newcomer: Person) -> Person:
+        """Someone opened the bot: the person we know (or `newcomer`), now reachable."""
+        async with self.store.transaction() as tx:
+            person = await tx.person(newcomer.user_id) or newcomer
+            person.reachable = True
+            await tx.save_person(person, self.clock.now())
+        return person
+
+    async def set_language(self, user_id: int, name: str, language: str) -> Person:
+        async with self.store.transaction() as tx:
+            person = await tx.person(user_id) or Person(user_id=user_id, name=name)
+            person.language = language
+            await tx.save_person(person, self.clock.now())
+        return person
+
+    async def register(
+        self,
+        user_id: int,
+        *,
+        name: str,
+        building: str,
+        unit: str,
+        phone: str,
+        language: str,
+        needs_approval: bool,
+    ) -> Person:
+        """A resident's registration: approved at once, or pending the front desk."""
+        async with self.store.transaction() as tx:
+            person = await tx.person(user_id) or Person(user_id=user_id)
+            person.name = name
+            person.building = building
+            person.unit = unit
+            person.phone = phone
+            person.language = person.language or language
+            person.resident_status = "pending" if needs_approval else "approved"
+            await tx.save_person(person, self.clock.now())
+        return person
+
+    async def decide_registration(self, user_id: int, approve: bool) -> tuple[Person | None, str]:
+        """Approve or reject a pending registration. Returns the person and the
+        status they had: anything but "pending" means nothing was decided."""
+        async with self.store.transaction() as tx:
+            person = await tx.person(user_id)
+            if person is None or person.resident_status != "pending":
+                return person, person.resident_status if person else "none"
+            person.resident_status = "approved" if approve else "rejected"
+            await tx.save_person(person, self.clock.now())
+        return person, "pending"
+
+    # --- staff: invites and groups ----------------------------------------------------
+
+    async def create_invite(
+        self, token: str, role: Role, created_by: int, lifetime: timedelta
+    ) -> Invite:
+        invite = Invite(
+            token=token, role=role, created_by=created_by, expires_at=self.clock.now() + lifetime
+        )
+        async with self.store.transaction() as tx:
+            await tx.add_invite(invite)
+        return invite
+
+    async def accept_invite(self, token: str, newcomer: Person) -> Invite | None:
+        """The invite, used by `newcomer` (or the person we know by that id), who
+        now holds its role; None if it is unknown, used or expired."""
+        now = self.clock.now()
+        async with self.store.transaction() as tx:
+            found = await tx.invite(token)
+            if found is None or found.used_by is not None or found.expires_at < now:
+                return None
+            person = await tx.person(newcomer.user_id) or newcomer
+            if found.role not in person.roles:
+                person.roles.append(found.role)
+            person.reachable = True
+            await tx.save_person(person, now)
+            await tx.use_invite(token, newcomer.user_id)
+        return found
+
+    async def bind(self, group: RoleGroup) -> None:
+        async with self.store.transaction() as tx:
+            await tx.bind_group(group)
+
+    async def unbind(self, chat_id: int) -> list[Role]:
+        """Unbind every role bound to this chat; the roles it had."""
+        async with self.store.transaction() as tx:
+            return await tx.unbind_group(chat_id)

@@ -115,12 +115,12 @@ class Replies:
     async def remove_buttons(self, query: CallbackQuery) -> None:
         await self.edit_buttons(query, None)
 
-    async def send_photo(self, update: Update, photo: bytes, filename: str) -> None:
+    async def photo(self, update: Update, photo: bytes, filename: str) -> None:
         message = update.effective_message
         if message is not None:
             await message.reply_photo(InputFile(photo, filename=filename))
 
-    async def send_document(
+    async def document(
         self, update: Update, data: bytes, filename: str, caption: str | None = None
     ) -> None:
         message = update.effective_message

@@ -23,7 +23,7 @@ from workflow.model import Actor, Case
 from workflow.roles import Role
 from workflow.service import Desk
 
-SERVICES_KEY = "estate_desk"
+SERVICES_KEY = "estate_desk.services"
 
 
 class Outbound(Protocol):

@@ -69,7 +69,7 @@ async def report(update: Update, context: Context) -> None:
     await context.replies.reply(update, figures_text(compute(events, as_of, team), t, title))
     by_team = {tm: compute(events, as_of, tm) for tm in REPORT_TEAMS}  # one query, every team
     png = chart(by_team, await _weekly(s, period.end, team), t)
-    await context.replies.send_photo(update, png, "report.png")
+    await context.replies.photo(update, png, "report.png")
 
 
 async def _weekly(s: Services, end: datetime, team: Team | None) -> list[tuple[str, Figures]]:
@@ -92,7 +92,7 @@ async def export(update: Update, context: Context) -> None:
     actor = await context.actor()
     cases, events, people = await context.casebook.register_rows(period.start, period.end)
     data = register(cases, events, people, t, Role.MANAGER in actor.roles)
-    await context.replies.send_document(
+    await context.replies.document(
         update,
         data,
         f"cases-{period.label[:10]}.xlsx",

@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.storage import SqliteStore
 from views.i18n import Translator
+from workflow.casebook_service import Casebook
 from workflow.directory import Person
 from workflow.figures import Figures, Rate
 from workflow.model import Case, Event, Team
+from workflow.ports import ShellStore
 
 CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -263,20 +264,8 @@ def register(
 
 
 async def register_for(
-    store: SqliteStore, period: Period, t: Translator, with_phones: bool
+    store: ShellStore, period: Period, t: Translator, with_phones: bool
 ) -> bytes:
     """The register for the cases filed in `period`, with the people they name."""
-    async with store.transaction() as tx:
-        cases = await tx.cases_created_between(period.start, period.end)
-        events = [e for c in cases for e in await tx.events_of_case(c.id)]
-        ids = (
-            {c.reporter_id for c in cases}
-            | {c.acknowledged_by for c in cases}
-            | {c.resolved_by for c in cases}
-            | {e.actor_id for e in events}
-        )
-        people: dict[int, Person] = {}
-        for user_id in ids:
-            if user_id is not None and (person := await tx.person(user_id)):
-                people[user_id] = person
+    cases, events, people = await Casebook(store).register_rows(period.start, period.end)
     return register(cases, events, people, t, with_phones)

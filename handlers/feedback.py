@@ -67,7 +67,8 @@ async def on_rate(update: Update, context: Context) -> Next | None:
 
 async def on_comment(update: Update, context: Context) -> Next:
     t = await context.translator()
-    assert context.user_data is not None and update.effective_message is not None
+    assert context.user_data is not None
+    assert update.effective_message is not None
     case_id = context.user_data.pop("commenting", None)
     if case_id is None:
         return ConversationHandler.END
@@ -80,7 +81,8 @@ async def on_comment(update: Update, context: Context) -> Next:
 
 async def on_skip(update: Update, context: Context) -> Next:
     query = update.callback_query
-    assert query is not None and context.user_data is not None
+    assert query is not None
+    assert context.user_data is not None
     t = await context.translator()
     context.user_data.pop("commenting", None)
     await context.replies.answer(query)

@@ -73,7 +73,8 @@ async def choose_language(update: Update, context: Context) -> None:
 async def on_language(update: Update, context: Context) -> None:
     query = update.callback_query
     user = update.effective_user
-    assert query is not None and user is not None
+    assert query is not None
+    assert user is not None
     payload = Payload.decode(query.data)
     language = language_for(payload.target if payload else None, context.estate.default_language)
     person = await context.directory.set_language(user.id, user.full_name, language)

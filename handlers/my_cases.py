@@ -120,7 +120,8 @@ async def _begin_text_step(
     case = await own_case(update, context, t)
     if case is None:
         return ConversationHandler.END
-    assert update.callback_query is not None and context.user_data is not None
+    assert update.callback_query is not None
+    assert context.user_data is not None
     await context.replies.answer(update.callback_query)
     context.user_data[key] = case.id
     await context.replies.reply(update, t(prompt, ref=case.ref))
@@ -130,7 +131,8 @@ async def _begin_text_step(
 async def on_add_info(update: Update, context: Context) -> Next:
     t = await context.translator()
     message = update.effective_message
-    assert message is not None and context.user_data is not None
+    assert message is not None
+    assert context.user_data is not None
     case_id = context.user_data.pop("adding", None)
     if case_id is None:
         return ConversationHandler.END
@@ -145,7 +147,8 @@ async def on_add_info(update: Update, context: Context) -> Next:
 async def on_again(update: Update, context: Context) -> Next:
     t = await context.translator()
     message = update.effective_message
-    assert message is not None and context.user_data is not None
+    assert message is not None
+    assert context.user_data is not None
     case_id = context.user_data.pop("again", None)
     if case_id is None:
         return ConversationHandler.END

@@ -38,6 +38,8 @@ Write = Callable[[SqliteTransaction], Awaitable[None]]
 class SqliteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        # Resolved here, not in the async open(): a path look-up may block.
+        self._reader_uri = Path(self.path).resolve().as_uri() + "?mode=ro"
         self._db: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
@@ -61,8 +63,7 @@ class SqliteStore:
             await self._db.execute(f"PRAGMA {pragma}")
         await self._migrate()
         if self.path != ":memory:":
-            uri = Path(self.path).resolve().as_uri() + "?mode=ro"
-            self._reader = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+            self._reader = await aiosqlite.connect(self._reader_uri, uri=True, isolation_level=None)
             self._reader.row_factory = aiosqlite.Row
             await self._reader.execute("PRAGMA busy_timeout = 10000")
         return self

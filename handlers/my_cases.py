@@ -14,11 +14,17 @@ from views.i18n import Translator
 from views.keyboards import inline
 from views.notices import photo_ref
 from workflow import commands as cmd
-from workflow import decisions
+from workflow.actions import Action, available_actions
 from workflow.errors import DomainError
-from workflow.model import Case, Status
+from workflow.model import Case
 
 MY_CASES_SHOWN = 10
+# The steps a resident can take from a case's details, in the order shown.
+FOLLOW_UPS = (
+    (Action.ADD_INFO, "button.add_info", "add"),
+    (Action.CANCEL, "button.cancel_case", "cancel"),
+    (Action.COMPLAIN_AGAIN, "button.complain_again", "again"),
+)
 
 
 async def my_cases(update: Update, context: Context) -> None:
@@ -53,17 +59,16 @@ async def on_details(update: Update, context: Context) -> None:
         for e in events
         if t.has("event." + e.kind)
     ]
-    buttons = [(t.raw("button.add_info"), "m", "add", case.id, "")]
-    if case.status is Status.NEW:
-        buttons.append((t.raw("button.cancel_case"), "m", "cancel", case.id, ""))
-    if _can_complain_again(case, context):
-        buttons.append((t.raw("button.complain_again"), "m", "again", case.id, ""))
-    rows = [[b] for b in buttons] if case.is_open or len(buttons) > 1 else []
+    # Only what the desk would accept from this resident now (the core decides).
+    allowed = available_actions(
+        case, await context.actor(), context.clock.now(), context.desk.policy
+    )
+    rows = [
+        [(t.raw(label), "m", code, case.id, "")]
+        for action, label, code in FOLLOW_UPS
+        if action in allowed
+    ]
     await context.replies.reply(update, "\n".join(lines), inline(rows) if rows else None)
-
-
-def _can_complain_again(case: Case, context: Context) -> bool:
-    return decisions.can_complain_again(case, context.clock.now(), context.desk.policy)
 
 
 async def own_case(update: Update, context: Context, t: Translator) -> Case | None:

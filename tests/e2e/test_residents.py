@@ -161,6 +161,29 @@ async def test_my_cases_cancel_add_information_and_complain_again(estate: Estate
     assert await estate.card(Role.CS_SUPERVISOR, second)
 
 
+async def test_a_closed_case_offers_only_complaining_again_in_my_cases(estate: Estate) -> None:
+    smith = estate.resident("smith")
+    lead = estate.staff(Role.REPAIR_LEAD)
+    ref = await file_case(estate, smith, "🔧 Report a repair", "Tap drips", urgency="🕒")
+    card = await estate.card(Role.REPAIR_LEAD, ref)
+    await estate.press(lead, card, "接單")
+    card = await estate.card(Role.REPAIR_LEAD, ref)
+    await estate.press(lead, card, "已處理")
+    prompt = estate.groups[Role.REPAIR_LEAD].bot_messages()[-1]
+    lead.send("New washer", chat=estate.groups[Role.REPAIR_LEAD], reply_to=prompt)
+    await estate.settle()
+    await estate.press(smith, smith.private.bot_messages()[-1], "Yes")
+    await tap(estate, smith, "★★★★★")
+    assert (await estate.case(ref)).status is Status.CLOSED
+
+    mark = smith.last_message_id()
+    smith.send("📋 My cases")
+    listing = await tap(estate, smith, ref, after=mark)
+    details = await smith.wait_for_message(contains="Tap drips", after=listing.message_id)
+    labels = [b.text for row in details.buttons for b in row]
+    assert labels == ["🔁 Complain again"], "the desk refuses more information on a closed case"
+
+
 async def test_not_fixed_reopens_and_an_old_button_gets_a_polite_answer(
     estate: Estate,
 ) -> None:

@@ -21,6 +21,7 @@ from playground.fake_telegram.chats import (
     Shown,
     StoredFile,
     TelegramError,
+    _shown,
     bad_request,
 )
 from playground.fake_telegram.limits import Flood
@@ -41,6 +42,7 @@ __all__ = [
     "StoredFile",
     "TelegramError",
     "World",
+    "_shown",
     "bad_request",
 ]
 

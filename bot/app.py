@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor
 
 from bot.persistence import SqlitePersistence
 from bot.scheduler import schedule_sweeps
@@ -16,6 +16,7 @@ from bot.services import SERVICES_KEY, Services, services
 from bot.settings import Settings
 from bot.storage import SqliteStore
 from delivery.courier import Courier
+from delivery.limits import SendLimits, TelegramLimiter, Window
 from delivery.transport import AiohttpRequest, SanitizingRequest
 from handlers.setup import register
 from views.i18n import Translator, language_for
@@ -23,6 +24,7 @@ from workflow.clock import Clock, SystemClock
 from workflow.estate import EstateConfig
 from workflow.service import Desk
 
+LIMITS_KEY = "estate_desk.limits"
 COMMANDS = [
     "start",
     "help",
@@ -76,6 +78,13 @@ def build_application(
     clock = clock or SystemClock()
     store = SqliteStore(settings.database_path)
     wait = settings.telegram_timeout
+    # Telegram's three limits, one set of windows: the limiter every Bot API call
+    # passes waits on them, and the courier decides digests and deferrals by them.
+    limits = SendLimits(
+        per_chat=Window(1, 1.0 / settings.chat_messages_per_second),
+        per_group=Window(settings.group_messages_per_minute, 60.0),
+        overall=Window(max(1, int(settings.messages_per_second)), 1.0),
+    )
     application = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -90,15 +99,7 @@ def build_application(
                 connect_timeout=wait,
             )
         )
-        .rate_limiter(
-            AIORateLimiter(
-                group_max_rate=settings.group_messages_per_minute,
-                group_time_period=60,
-                overall_max_rate=settings.messages_per_second,
-                overall_time_period=1,
-                max_retries=3,
-            )
-        )
+        .rate_limiter(TelegramLimiter(limits, max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
         .persistence(SqlitePersistence(store))
         .post_init(_open)
@@ -113,6 +114,7 @@ def build_application(
         desk=Desk(store, estate.policy(), clock, estate.zone),
         clock=clock,
     )
+    application.bot_data[LIMITS_KEY] = limits
     register(application)
     return application
 
@@ -129,6 +131,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         svc.estate.zone,
         language_for(svc.estate.default_language),
         estate=svc.estate,
+        limits=application.bot_data[LIMITS_KEY],
     )
     svc.courier.start()
     schedule_sweeps(application.job_queue, svc.settings.sweep_seconds)

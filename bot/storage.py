@@ -21,7 +21,7 @@ from pydantic import TypeAdapter
 from pydantic_core import to_json
 
 from bot.migrations import MIGRATIONS
-from delivery.records import Card, Digest, OutboxItem
+from delivery.records import Card, Digest, Notice, NoticeItem, OutboxItem
 from workflow.directory import Invite, Person, RoleGroup
 from workflow.model import Case, Category, Event, EventKind, Location
 from workflow.notifications import Notification
@@ -321,13 +321,32 @@ class SqliteTransaction:
             ],
         )
 
+    async def enqueue_notices(self, notices: Sequence[Notice], now: datetime) -> None:
+        """Notices that belong to no case, delivered once this transaction commits."""
+        stamp = utc_text(now)
+        await self.db.executemany(
+            "INSERT INTO outbox (case_id, body, created_at, next_try_at) VALUES (NULL, ?, ?, ?)",
+            [(n.model_dump_json(), stamp, DUE_NOW) for n in notices],
+        )
+
+    async def pending_notices(self, now: datetime, limit: int) -> list[NoticeItem]:
+        rows = await self._all(
+            "SELECT id, attempts, body FROM outbox WHERE case_id IS NULL AND done_at IS NULL "
+            "AND next_try_at <= ? ORDER BY id LIMIT ?",
+            (utc_text(now), limit),
+        )
+        return [
+            NoticeItem(id=row[0], attempts=row[1], notice=Notice.model_validate_json(row[2]))
+            for row in rows
+        ]
+
     async def pending_notifications(self, now: datetime, limit: int) -> list[OutboxItem]:
         rows = await self._all(
             # Notices to a person first (a resident waiting on their case), then the
             # groups': in a storm a group's messages wait for its minute, and must not
             # stand in front of everyone else's.
             "SELECT id, attempts, body FROM outbox WHERE done_at IS NULL AND next_try_at <= ? "
-            "ORDER BY json_extract(body, '$.user_id') IS NULL, id LIMIT ?",
+            "AND case_id IS NOT NULL ORDER BY json_extract(body, '$.user_id') IS NULL, id LIMIT ?",
             (utc_text(now), limit),
         )
         return [_outbox_item(row) for row in rows]

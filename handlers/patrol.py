@@ -12,13 +12,13 @@ import logging
 from datetime import datetime, timedelta
 
 from telegram import Bot, Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
 from bot.services import Services
+from delivery.records import Notice
 from handlers.common import Context, allowed, person_of, reply, svc, t_user
-from views.i18n import Translator, language_for
+from views.announcements import Announcement
+from views.i18n import Translator
 from workflow import roster
 from workflow.model import Category
 from workflow.roles import Role
@@ -117,11 +117,11 @@ async def add_note(update: Update, context: Context) -> None:
 async def check(s: Services, bot: Bot) -> None:
     """Alert on finished rounds with missed or late checkpoints (each once), and
     hand over at shift change. Called by the timer job."""
-    await _alert_rounds(s, bot)
-    await _handover(s, bot)
+    await _alert_rounds(s)
+    await _handover(s)
 
 
-async def _alert_rounds(s: Services, bot: Bot) -> None:
+async def _alert_rounds(s: Services) -> None:
     now = s.clock.now()
     async with s.store.reading() as tx:
         rows = await tx.duty_rows()
@@ -134,22 +134,22 @@ async def _alert_rounds(s: Services, bot: Bot) -> None:
         key = r.start.isoformat()
         if r.end + grace > now or key in alerted or not r.problems():
             continue
-        await _tell_role(
-            s,
-            bot,
-            Role.SECURITY_CAPTAIN,
-            lambda t, r=r: t(
-                "patrol.alert",
-                start=_clock(r.start, s),
-                end=_clock(r.end, s),
-                items=" · ".join(f"{ICON[p.status]} {p.checkpoint.name}" for p in r.problems()),
-            ),
+        alert = Notice(
+            kind=Announcement.PATROL_ALERT,
+            role=Role.SECURITY_CAPTAIN,
+            params={
+                "start": _clock(r.start, s),
+                "end": _clock(r.end, s),
+                "items": " · ".join(f"{ICON[p.status]} {p.checkpoint.name}" for p in r.problems()),
+            },
         )
-        async with s.store.transaction() as tx:
+        async with s.store.transaction() as tx:  # the alert and its record, together
             await tx.put_state("patrol_alerted", key, True)
+            await tx.enqueue_notices([alert], now)
+        s.wake_courier()
 
 
-async def _handover(s: Services, bot: Bot) -> None:
+async def _handover(s: Services) -> None:
     now = s.clock.now()
     running = roster.current_shift(s.estate.shifts, now, s.estate.zone)
     if running is None:
@@ -184,61 +184,22 @@ async def _handover(s: Services, bot: Bot) -> None:
         if res.status == "missed"
     ]
 
-    def summary(t: Translator) -> str:
-        lines = [t("handover.title", old=old_shift.name, new=shift.name)]
-        lines.append(
-            t(
-                "handover.help",
-                count=len(open_help),
-                refs=", ".join(c.ref for c in open_help) or "-",
-            )
-        )
-        lines.append(
-            t("handover.reports", count=len(reports), refs=", ".join(c.ref for c in reports) or "-")
-        )
-        lines.append(
-            t(
-                "handover.missed",
-                count=len(missed),
-                names=", ".join(m.checkpoint.name for m in missed) or "-",
-            )
-        )
-        lines += [
-            t("handover.note", name=people.get(uid, "?"), text=text) for uid, text, _ in notes
-        ]
-        return "\n".join(lines)
-
-    for user_id in {*old_shift.guards, *shift.guards}:
-        await _tell_user(s, bot, user_id, summary)
-    await _tell_role(s, bot, Role.SECURITY_CAPTAIN, summary)
-
-
-async def _tell_role(s: Services, bot: Bot, role: Role, text_for: object) -> None:
+    facts = {
+        "old": old_shift.name,
+        "new": shift.name,
+        "help": [c.ref for c in open_help],
+        "reports": [c.ref for c in reports],
+        "missed": [m.checkpoint.name for m in missed],
+        "notes": [[people.get(uid, "?"), text] for uid, text, _ in notes],
+    }
+    handovers = [
+        Notice(kind=Announcement.HANDOVER, user_id=user_id, params=facts)
+        for user_id in sorted({*old_shift.guards, *shift.guards})
+    ]
+    handovers.append(Notice(kind=Announcement.HANDOVER, role=Role.SECURITY_CAPTAIN, params=facts))
     async with s.store.transaction() as tx:
-        group = await tx.role_group(role)
-        holders = [] if group else await tx.people_with_role(role)
-    if group is not None:
-        await _send(bot, group.chat_id, text_for(_translator(s, group.language)))  # type: ignore[operator]
-    for person in holders:
-        await _send(bot, person.user_id, text_for(_translator(s, person.language)))  # type: ignore[operator]
-
-
-async def _tell_user(s: Services, bot: Bot, user_id: int, text_for: object) -> None:
-    async with s.store.transaction() as tx:
-        person = await tx.person(user_id)
-    if person is not None:
-        await _send(bot, user_id, text_for(_translator(s, person.language)))  # type: ignore[operator]
-
-
-def _translator(s: Services, language: str | None) -> Translator:
-    return Translator(language_for(language, s.estate.default_language), s.estate.zone)
-
-
-async def _send(bot: Bot, chat_id: int, text: str) -> None:
-    try:
-        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
-    except TelegramError as error:
-        log.warning("could not send a patrol message to %s: %s", chat_id, error)
+        await tx.enqueue_notices(handovers, now)
+    s.wake_courier()
 
 
 def patrol_handlers() -> list[object]:

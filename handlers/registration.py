@@ -7,8 +7,10 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
-from handlers.common import Context, actor_of, person_of, reply, svc, t_user, translator
+from delivery.records import Notice
+from handlers.common import Context, actor_of, person_of, reply, svc, t_user
 from handlers.states import REG_BUILDING, REG_NAME, REG_PHONE, REG_UNIT
+from views.announcements import Announcement
 from views.callbacks import Payload
 from views.keyboards import inline, main_menu, share_phone
 from workflow.directory import Person
@@ -16,7 +18,6 @@ from workflow.roles import Role
 
 UNIT_BUTTONS_MAX = 24
 APPROVERS = frozenset({Role.FRONT_DESK, Role.CS_SUPERVISOR, Role.MANAGER})
-REJECT_REASONS = ("unit", "details", "other")
 
 
 async def begin(update: Update, context: Context) -> int:
@@ -118,48 +119,30 @@ async def on_phone(update: Update, context: Context) -> int:
     person.resident_status = "pending" if s.estate.require_approval else "approved"
     async with s.store.transaction() as tx:
         await tx.save_person(person, s.clock.now())
+        if person.resident_status == "pending":
+            # The front desk's approval card, written with the request it is about.
+            await tx.enqueue_notices([_approval_request(person)], s.clock.now())
     context.user_data.pop("reg", None)  # type: ignore[union-attr]
     if person.resident_status == "approved":
         await reply(update, t("register.done"), reply_markup=main_menu(t))
     else:
         await reply(update, t("register.pending"), reply_markup=main_menu(t))
-        await _ask_front_desk(context, person)
+        s.wake_courier()
     return ConversationHandler.END
 
 
-async def _ask_front_desk(context: Context, person: Person) -> None:
-    s = svc(context)
-    async with s.store.transaction() as tx:
-        group = await tx.role_group(Role.FRONT_DESK)
-        desk_people = [] if group else await tx.people_with_role(Role.FRONT_DESK)
-    targets = (
-        [(group.chat_id, group.language)]
-        if group
-        else [(p.user_id, p.language) for p in desk_people]
+def _approval_request(person: Person) -> Notice:
+    return Notice(
+        kind=Announcement.APPROVAL_REQUEST,
+        role=Role.FRONT_DESK,
+        params={
+            "user_id": person.user_id,
+            "name": person.name,
+            "building": person.building,
+            "unit": person.unit,
+            "phone": person.phone,
+        },
     )
-    for chat_id, language in targets:
-        t = translator(context, language)
-        keyboard = inline(
-            [
-                [(t.raw("button.approve"), "a", "ok", person.user_id, "")],
-                [
-                    (t.raw("button.reject." + r), "a", "no", person.user_id, r)
-                    for r in REJECT_REASONS
-                ],
-            ]
-        )
-        await context.bot.send_message(
-            chat_id,
-            t(
-                "approval.card",
-                name=person.name,
-                building=person.building,
-                unit=person.unit,
-                phone=person.phone or "-",
-            ),
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
-        )
 
 
 async def on_approval(update: Update, context: Context) -> None:
@@ -184,30 +167,26 @@ async def on_approval(update: Update, context: Context) -> None:
             person_status = "pending"
             person.resident_status = "approved" if payload.action == "ok" else "rejected"
             await tx.save_person(person, s.clock.now())
+            # The resident's answer, written with the decision it announces.
+            decided = Notice(
+                kind=Announcement.REGISTRATION_DECIDED,
+                user_id=person.user_id,
+                params={"approved": payload.action == "ok", "reason": payload.arg or "other"},
+            )
+            await tx.enqueue_notices([decided], s.clock.now())
     if person is None or person_status != "pending":
         await query.answer(t.raw("approval.already", status=person_status), show_alert=True)
         return
     await query.answer()
-    decided = t(
+    outcome = t(
         "approval.approved" if payload.action == "ok" else "approval.rejected",
         name=person.name,
         building=person.building,
         unit=person.unit,
         by=update.effective_user.full_name if update.effective_user else "-",
     )
-    await query.edit_message_text(decided, parse_mode=ParseMode.HTML)
-    resident_t = translator(context, person.language)
-    if payload.action == "ok":
-        text = resident_t("register.approved")
-        markup = main_menu(resident_t)
-    else:
-        text = resident_t(
-            "register.rejected", reason=resident_t.raw("button.reject." + (payload.arg or "other"))
-        )
-        markup = None
-    await context.bot.send_message(
-        person.user_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+    await query.edit_message_text(outcome, parse_mode=ParseMode.HTML)
+    s.wake_courier()
 
 
 def _draft(context: Context) -> dict[str, object]:

@@ -7,13 +7,13 @@ import logging
 from datetime import datetime, timedelta
 
 from telegram import Bot, InputFile, Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
 from bot.services import Services
+from delivery.records import Notice
 from handlers.common import Context, actor_of, allowed, reply, svc
-from views.i18n import Translator, language_for
+from views.announcements import Announcement
+from views.i18n import Translator
 from views.reports import REPORT_TEAMS, Period, chart, figures_text, period_for, register_for
 from workflow.figures import Figures, compute
 from workflow.model import SERVICE_DEADLINES, Team
@@ -123,13 +123,7 @@ async def weekly_summary(s: Services, bot: Bot) -> None:
     async with s.store.reading() as tx:
         if key in await tx.state("weekly_summary"):
             return  # the usual case, every sweep after Monday's: no write transaction
-    async with s.store.transaction() as tx:
-        sent = await tx.state("weekly_summary")
-        group = await tx.role_group(Role.MANAGER)
-        managers = [] if group else await tx.people_with_role(Role.MANAGER)
-        if key in sent:
-            return
-        await tx.put_state("weekly_summary", key, True)  # claim it before sending: once
+    async with s.store.reading() as tx:
         open_cases = await tx.open_cases()
     last = Period(monday - timedelta(days=7), monday, "")
     before = Period(monday - timedelta(days=14), monday - timedelta(days=7), "")
@@ -142,38 +136,24 @@ async def weekly_summary(s: Services, bot: Bot) -> None:
         ),
         key=lambda c: min(dl.due_at for dl in c.deadlines.values()),
     )[:5]
-    targets = (
-        [(group.chat_id, group.language)] if group else [(p.user_id, p.language) for p in managers]
+    summary = Notice(
+        kind=Announcement.WEEKLY_SUMMARY,
+        role=Role.MANAGER,
+        params={
+            "week": (monday - timedelta(days=7)).strftime("%Y-%m-%d"),
+            "ack": [this.acknowledge_on_time.value, prior.acknowledge_on_time.value],
+            "handling": [this.handling.value, prior.handling.value],
+            "cases": [this.cases, prior.cases],
+            "overdue": [[c.ref, str(c.rung)] for c in overdue],
+        },
     )
-    for chat_id, language in targets:
-        t = Translator(language_for(language, s.estate.default_language), s.estate.zone)
-        lines = [t("summary.title", week=(monday - timedelta(days=7)).strftime("%Y-%m-%d"))]
-        lines.append(
-            t(
-                "summary.line",
-                what=t.raw("chart.ack"),
-                now=_pct(this.acknowledge_on_time.value),
-                before=_pct(prior.acknowledge_on_time.value),
-            )
-        )
-        lines.append(
-            t(
-                "summary.line",
-                what=t.raw("chart.handling"),
-                now=_pct(this.handling.value),
-                before=_pct(prior.handling.value),
-            )
-        )
-        lines.append(t("summary.cases", now=this.cases, before=prior.cases))
-        lines += [t("summary.overdue", ref=c.ref, rung=t.raw("role." + c.rung)) for c in overdue]
-        try:
-            await bot.send_message(chat_id, "\n".join(lines), parse_mode=ParseMode.HTML)
-        except TelegramError as error:
-            log.warning("weekly summary not sent to %s: %s", chat_id, error)
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
+    async with s.store.transaction() as tx:
+        if key in await tx.state("weekly_summary"):
+            return
+        # The week's claim and its summary commit together: sent once, never lost.
+        await tx.put_state("weekly_summary", key, True)
+        await tx.enqueue_notices([summary], now)
+    s.wake_courier()
 
 
 def report_handlers() -> list[object]:

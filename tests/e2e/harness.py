@@ -211,9 +211,11 @@ async def running_estate(
             sweep_seconds=0.2,
             # Tests play an hour in seconds; the pacing that matters is the bot's own
             # (bot/digest.py), which the burst test measures against the fake's limits.
-            group_messages_per_minute=10_000,
-            chat_messages_per_second=10_000,
-            **settings,  # type: ignore[arg-type]
+            **{  # type: ignore[arg-type]
+                "group_messages_per_minute": 10_000,
+                "chat_messages_per_second": 10_000,
+                **settings,
+            },
         )
         clock = FakeClock(START)
         result = Estate(

@@ -163,6 +163,39 @@ async def test_a_case_filed_as_a_repeat_complaint_reaches_its_team_with_the_coun
         if m.text.startswith("🔁") and refs[1] in m.text and "次投訴" in m.text
     ]
     assert shown, "the repeat complaint's line reached the team"
+    assert estate.world.not_modified == 0, "no card edited to what it already showed"
     async with svc.store.reading() as tx:
         counts = await tx.outbox_counts()
     assert counts.get("pending", 0) == 0, counts
+
+
+async def test_a_confirmation_sent_by_the_confirm_handler_is_never_sent_again_by_the_courier(
+    estate: Estate,
+) -> None:
+    """The courier's round read the outbox just before the Confirm handler's fast
+    path delivered and finished the resident's notice: the round must not send
+    it again (claimed before sending, remembered once finished)."""
+    svc = services(estate.app)
+    courier = svc.courier
+    assert courier is not None
+    chan = estate.resident("chan")
+    estate.world.started.add(chan.id)
+    filed = await svc.desk.file(
+        cmd.FileCase(
+            actor=Actor(chan.id, frozenset({Role.RESIDENT})),
+            category=Category.REPAIR,
+            description="廚房水喉漏水",
+            location=Location("A", "12A"),
+            urgency=Urgency.URGENT,
+            reporter_unit=Location("A", "12A"),
+        )
+    )
+    async with svc.store.reading() as tx:  # the round's read, before the fast path
+        seen = await tx.pending_notifications(datetime.now(UTC), 200)
+    await courier.deliver_now(filed.case.id, chan.id)  # the Confirm handler's send
+    mine = [i for i in seen if i.notification.user_id == chan.id]
+    await courier._deliver_case(filed.case.id, courier._claim(mine))  # the round goes on
+    await estate.settle()
+
+    told = [m for m in chan.private.bot_messages() if filed.case.ref in m.text]
+    assert len(told) == 1, [m.text for m in told]

@@ -53,11 +53,7 @@ async def test_sigkill_in_the_middle_of_a_burst_loses_and_doubles_no_case(tmp_pa
     db = tmp_path / "desk.sqlite3"
     residents, _groups = await seed_estate(db, world, RESIDENTS, 60_000)
     async with FakeTelegramServer(world) as server:
-        # No limits enforced by the fake here: the chats' one-a-second is not what
-        # this test is about, and would stretch each resident's conversation.
-        env = bot_environment(
-            server, db, estate_config=ESTATE, log_level="WARNING", chat_messages_per_second=1000
-        )
+        env = bot_environment(server, db, estate_config=ESTATE, log_level="WARNING")
         bot = BotProcess(env, tmp_path)
         bot.start()
         try:

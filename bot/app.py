@@ -8,13 +8,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    BaseUpdateProcessor,
-    ContextTypes,
-)
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
 
 from bot.persistence import SqlitePersistence
 from bot.scheduler import schedule_sweeps
@@ -22,6 +16,7 @@ from bot.services import RUNTIME_KEY, CourierHandle, Runtime, StoreBoards, servi
 from bot.settings import Settings
 from bot.storage import SqliteStore
 from delivery.courier import Courier
+from delivery.limits import SendLimits, TelegramLimiter, Window
 from delivery.transport import AiohttpRequest, SanitizingRequest
 from handlers.context import SERVICES_KEY, DeskContext, Services
 from handlers.setup import register
@@ -33,6 +28,7 @@ from workflow.duty_service import Duty
 from workflow.estate import EstateConfig
 from workflow.service import Desk
 
+LIMITS_KEY = "estate_desk.limits"
 COMMANDS = [
     "start",
     "help",
@@ -86,6 +82,13 @@ def build_application(
     clock = clock or SystemClock()
     store = SqliteStore(settings.database_path)
     wait = settings.telegram_timeout
+    # Telegram's three limits, one set of windows: the limiter every Bot API call
+    # passes waits on them, and the courier decides digests and deferrals by them.
+    limits = SendLimits(
+        per_chat=Window(1, 1.0 / settings.chat_messages_per_second),
+        per_group=Window(settings.group_messages_per_minute, 60.0),
+        overall=Window(max(1, int(settings.messages_per_second)), 1.0),
+    )
     application = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -100,15 +103,7 @@ def build_application(
                 connect_timeout=wait,
             )
         )
-        .rate_limiter(
-            AIORateLimiter(
-                group_max_rate=settings.group_messages_per_minute,
-                group_time_period=60,
-                overall_max_rate=settings.messages_per_second,
-                overall_time_period=1,
-                max_retries=3,
-            )
-        )
+        .rate_limiter(TelegramLimiter(limits, max_retries=3))
         .context_types(ContextTypes(context=DeskContext))
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
         .persistence(SqlitePersistence(store))
@@ -134,6 +129,7 @@ def build_application(
     application.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings, estate=estate, store=store, desk=desk, clock=clock, shell=shell
     )
+    application.bot_data[LIMITS_KEY] = limits
     register(application)
     return application
 
@@ -150,6 +146,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         svc.estate.zone,
         language_for(svc.estate.default_language),
         estate=svc.estate,
+        limits=application.bot_data[LIMITS_KEY],
     )
     svc.courier.start()
     if isinstance(svc.shell.outbound, CourierHandle):

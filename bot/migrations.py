@@ -186,4 +186,30 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX digests_dirty ON digests (id) WHERE dirty = 1;
         """,
     ),
+    (
+        7,
+        """
+        -- The outbox also carries notices that belong to no case (patrol alerts,
+        -- handovers, the weekly summary, registrations to approve): case_id may be
+        -- NULL. SQLite cannot drop a NOT NULL, so the table is rebuilt.
+        CREATE TABLE outbox_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id INTEGER,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_try_at TEXT NOT NULL,
+            done_at TEXT,
+            outcome TEXT
+        );
+        INSERT INTO outbox_new SELECT id, case_id, body, created_at, attempts, next_try_at,
+            done_at, outcome FROM outbox;
+        DROP TABLE outbox;
+        ALTER TABLE outbox_new RENAME TO outbox;
+        CREATE INDEX outbox_pending ON outbox (done_at, next_try_at);
+        CREATE INDEX outbox_pending_by_case ON outbox (case_id) WHERE done_at IS NULL;
+        CREATE INDEX outbox_pending_notices ON outbox (next_try_at)
+            WHERE done_at IS NULL AND case_id IS NULL;
+        """,
+    ),
 ]

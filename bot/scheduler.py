@@ -35,8 +35,8 @@ async def run_timers(application: Application) -> None:  # type: ignore[type-arg
     if fired:
         log.info("deadline sweep fired %d timer(s)", len(fired))
         svc.wake_courier()
-    await patrol.check(svc.shell, application.bot)
-    await reports.weekly_summary(svc.shell, application.bot)
+    await patrol.check(svc.shell)
+    await reports.weekly_summary(svc.shell)
 
 
 def schedule_sweeps(

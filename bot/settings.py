@@ -25,7 +25,10 @@ class Settings(BaseSettings):
     # How often deadlines are checked: a deadline fires at most this late (bench/timers.py).
     sweep_seconds: float = Field(default=1.0, gt=0, le=30)
     log_level: str = "INFO"
-    # Telegram's limit for one group; PTB's rate limiter waits rather than exceed it.
+    # Telegram's limit in one chat, groups included (about one message a second).
+    chat_messages_per_second: float = Field(default=1.0, gt=0)
+    # Telegram's limit for one group; the limiter (delivery/limits.py) waits rather
+    # than exceed any of the three.
     group_messages_per_minute: int = Field(default=20, gt=0)
     # Telegram's overall limit for a bot, about 30 messages a second.
     messages_per_second: float = Field(default=30, gt=0)

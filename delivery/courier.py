@@ -12,20 +12,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
-from functools import partial
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot.storage import SqliteStore, SqliteTransaction
-from delivery.digest import Deferred, Digester, Pacer
-from delivery.records import Card, OutboxItem
-from views.cards import card_buttons, card_text, taken_by_someone_else
+from delivery.cards import Cards
+from delivery.digest import Deferred, Digester
+from delivery.limits import SendLimits
+from delivery.outcomes import Refusal, refused
+from delivery.ports import DeliveryStore, DeliveryTransaction, Write
+from delivery.records import Card, NoticeItem, OutboxItem
+from delivery.routing import route
+from views.announcements import for_announcement
 from views.i18n import Language, Translator, language_for
 from views.notices import PHOTO, VOICE, Outgoing, for_resident, for_staff
 from workflow.clock import Clock, SystemClock
@@ -34,9 +39,10 @@ from workflow.estate import EstateConfig
 from workflow.model import Case
 from workflow.notifications import NoticeKind, Notification
 from workflow.roles import Role
-from workflow.roster import on_duty as on_duty_now
 
 log = logging.getLogger(__name__)
+
+Item = TypeVar("Item", OutboxItem, NoticeItem)
 
 RESIDENT_NOTICES = frozenset(
     {
@@ -59,17 +65,21 @@ GIVE_UP_AFTER = 8
 DEFER_BY = timedelta(seconds=5)
 BATCH = 200
 PARALLEL_CASES = 8
+# How long an outbox row this process finished is remembered, so that a round
+# which read it just before it was finished never sends it again.
+REMEMBER_FINISHED = 300.0
 
 
 class Courier:
     def __init__(
         self,
-        store: SqliteStore,
+        store: DeliveryStore,
         bot: Bot,
         clock: Clock,
         timezone: ZoneInfo,
         default_language: Language,
         estate: EstateConfig | None = None,
+        limits: SendLimits | None = None,
     ) -> None:
         self.estate = estate
         self.retry_delays: tuple[float, ...] = RETRY_DELAYS
@@ -81,15 +91,17 @@ class Courier:
         self.wall = SystemClock()
         self.timezone = timezone
         self.default_language = default_language
-        self.pacer = Pacer()
-        self.digester = Digester(store, bot, clock, self.pacer, self._chat_translator)
+        # The same windows the Bot API limiter waits on (bot/app.py shares them).
+        self.limits = limits or SendLimits()
+        self.digester = Digester(store, bot, clock, self.limits, self._chat_translator)
+        self.cards = Cards(store, bot, self.limits, self.digester, self._translator, self._people)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._claimed: set[int] = set()  # outbox ids being delivered right now
-        # Cards not edited because their group's minute was nearly spent: case id by
-        # (chat, message). Edited with the latest state once the group has room.
-        self._stale: dict[tuple[int, int], int] = {}
+        # Outbox ids finished here (monotonic time): a round that read a row just
+        # before another task finished it must not claim it again.
+        self._finished: dict[int, float] = {}
 
     # --- running -----------------------------------------------------------------
 
@@ -121,13 +133,14 @@ class Courier:
         """Deliver everything due now; returns how many notifications were handled."""
         async with self._lock:
             handled = 0
+            handled += await self._deliver_notices()
             while True:
                 async with self.store.reading() as tx:
                     items = await tx.pending_notifications(self.wall.now(), BATCH)
                 items = self._claim(items)
                 if not items:
                     await self.digester.edit_dirty()
-                    await self._refresh_stale()
+                    await self.cards.refresh_stale()
                     return handled
                 by_case: dict[int, list[OutboxItem]] = defaultdict(list)
                 for item in items:
@@ -156,14 +169,70 @@ class Courier:
         finally:
             self._release(items)
 
-    def _claim(self, items: list[OutboxItem]) -> list[OutboxItem]:
-        """The items nobody else is delivering, now claimed (one event loop: no race)."""
-        free = [i for i in items if i.id not in self._claimed]
+    def _claim(self, items: list[Item]) -> list[Item]:
+        """The items nobody else is delivering nor has finished, now claimed
+        before anything is sent (one event loop: no race). A row read by a round
+        just before the Confirm handler's fast path finished it is still in that
+        round's list: it is skipped here, never sent twice."""
+        cutoff = time.monotonic() - REMEMBER_FINISHED
+        self._finished = {i: at for i, at in self._finished.items() if at > cutoff}
+        free = [i for i in items if i.id not in self._claimed and i.id not in self._finished]
         self._claimed.update(i.id for i in free)
         return free
 
-    def _release(self, items: list[OutboxItem]) -> None:
+    def _release(self, items: Iterable[OutboxItem | NoticeItem]) -> None:
         self._claimed.difference_update(i.id for i in items)
+
+    # --- notices that belong to no case ----------------------------------------------
+
+    async def _deliver_notices(self) -> int:
+        async with self.store.reading() as tx:
+            items = self._claim(await tx.pending_notices(self.wall.now(), BATCH))
+        try:
+            for item in items:
+                try:
+                    outcome = await self._deliver_notice(item)
+                except Deferred:
+                    await self._defer(item)
+                    continue
+                except (NetworkError, RetryAfter) as error:
+                    await self._retry(item, error)
+                    continue
+                await self._finish(item, outcome)
+        finally:
+            self._release(items)
+        return len(items)
+
+    async def _deliver_notice(self, item: NoticeItem) -> str:
+        notice = item.notice
+        what = f"{notice.kind}"
+        if notice.user_id is not None:
+            async with self.store.reading() as tx:
+                person = await tx.person(notice.user_id)
+            t = self._translator(person.language if person else None)
+            out = for_announcement(notice.kind, notice.params, t)
+            return await self._send_all(notice.user_id, out, None, person, what=what)
+        assert notice.role is not None
+        async with self.store.reading() as tx:
+            where = await route(tx, notice.role, self.clock.now(), self.estate)
+        if where.group is not None:
+            t = self._translator(where.group.language)
+            out = for_announcement(notice.kind, notice.params, t)
+            return await self._send_all(where.group.chat_id, out, None, None, what=what)
+        if where.nobody:
+            log.warning("%s: nobody holds %s and no group is bound", what, notice.role)
+            return "nobody"
+        outcomes = [
+            await self._send_all(
+                p.user_id,
+                for_announcement(notice.kind, notice.params, self._translator(p.language)),
+                None,
+                p,
+                what=what,
+            )
+            for p in where.holders
+        ]
+        return "sent" if "sent" in outcomes else outcomes[0]
 
     # --- one case's notifications -------------------------------------------------------
 
@@ -198,53 +267,46 @@ class Courier:
                 await self._defer(item)
                 continue
             except (NetworkError, RetryAfter) as error:
-                if isinstance(error, BadRequest):
-                    log.error(
-                        "Telegram refused %s for %s: %s",
-                        item.notification.kind,
-                        item.notification.ref,
-                        error,
-                    )
-                    await self._finish(item, f"refused: {error}")
-                    continue
                 await self._retry(item, error)
                 return  # keep this case's messages in order: the rest wait for the retry
             await self._finish(item, outcome)
         if refresh:
-            await self.refresh_cards(case, people)
+            await self.cards.refresh(case, people)
+
+    async def refresh_cards(self, case: Case, people: dict[int, Person] | None = None) -> None:
+        await self.cards.refresh(case, people)
 
     async def _deliver(self, n: Notification, case: Case, people: dict[int, Person]) -> str:
+        what = f"{n.kind} for {n.ref}"
         if n.user_id is not None:
             person = people.get(n.user_id)
             render = for_resident if n.kind in RESIDENT_NOTICES else for_staff
             t = self._translator(person.language if person else None)
-            return await self._send_all(n.user_id, render(n, case, people, t), case, person)
+            out = render(n, case, people, t)
+            return await self._send_all(n.user_id, out, case, person, what=what)
         assert n.role is not None
-        private = n.kind in PRIVATE_NOTICES
         async with self.store.reading() as tx:
-            group = None if private else await tx.role_group(n.role)
-            holders = [] if group else await tx.people_with_role(n.role)
-            if n.role is Role.GUARD and not group:
-                rows = await tx.duty_rows()
-                on_duty = (
-                    on_duty_now(self.estate, rows, self.clock.now())
-                    if self.estate
-                    else {r.user_id for r in rows if r.on_duty}
-                )
-                holders = [p for p in holders if p.user_id in on_duty]  # only those on duty
-        if group is not None:
-            t = self._translator(group.language)
-            return await self._send_all(
-                group.chat_id, for_staff(n, case, people, t), case, None, forum=group.is_forum
+            where = await route(
+                tx, n.role, self.clock.now(), self.estate, private=n.kind in PRIVATE_NOTICES
             )
-        if not holders:
-            log.warning("%s for %s: nobody holds %s and no group is bound", n.kind, n.ref, n.role)
+        if where.group is not None:
+            group = where.group
+            out = for_staff(n, case, people, self._translator(group.language))
+            return await self._send_all(
+                group.chat_id, out, case, None, forum=group.is_forum, what=what
+            )
+        if where.nobody:
+            log.warning("%s: nobody holds %s and no group is bound", what, n.role)
             return "nobody"
         outcomes = [
             await self._send_all(
-                p.user_id, for_staff(n, case, people, self._translator(p.language)), case, p
+                p.user_id,
+                for_staff(n, case, people, self._translator(p.language)),
+                case,
+                p,
+                what=what,
             )
-            for p in holders
+            for p in where.holders
         ]
         return "sent" if "sent" in outcomes else outcomes[0]
 
@@ -252,45 +314,54 @@ class Courier:
         self,
         chat_id: int,
         messages: Iterable[Outgoing],
-        case: Case,
+        case: Case | None,
         person: Person | None,
         forum: bool = False,
+        what: str = "",
     ) -> str:
+        """One chat's messages of one notice. A 400 or 403 ends this chat's part
+        (recorded, handed to `refused`) and no one else's; network errors and
+        429s are raised, for the whole item to be retried with back-off."""
         messages = list(messages)
         if not messages:
             return "nothing"
         if person is not None and not person.reachable:
             return "blocked"
-        async with self.store.reading() as tx:
-            card = next((c for c in await tx.cards(case.id) if c.chat_id == chat_id), None)
-        thread_id = card.thread_id if card else None
         try:
-            for out in messages:
-                if self.pacer.busy(chat_id) and not forum:
-                    await self.digester.take(chat_id, out, case)
-                    continue
-                if self.pacer.full(chat_id):
-                    raise Deferred
-                if out.as_card and forum and thread_id is None:
-                    topic = await self.bot.create_forum_topic(chat_id, f"{case.ref}"[:128])
-                    thread_id = topic.message_thread_id
-                reply_to = card.message_id if (out.reply_to_card and card) else None
-                sent = await self._send(chat_id, out, thread_id, reply_to)
-                if out.as_card:
-                    if card is not None and card.message_id != sent.message_id:
-                        await self._retire(card)
-                    card = Card(
-                        case_id=case.id,
-                        chat_id=chat_id,
-                        message_id=sent.message_id,
-                        thread_id=thread_id,
-                    )
-                    await self.store.write_soon(partial(SqliteTransaction.save_card, card=card))
-        except Forbidden:
-            if person is not None:
-                await self._unreachable(person)
-            return "blocked"
+            await self._post_all(chat_id, messages, case, forum)
+        except (BadRequest, Forbidden) as error:
+            return await refused(self.store, self.clock, Refusal(chat_id, what, error, person))
         return "sent"
+
+    async def _post_all(
+        self, chat_id: int, messages: list[Outgoing], case: Case | None, forum: bool
+    ) -> None:
+        card = None
+        if case is not None:
+            async with self.store.reading() as tx:
+                card = next((c for c in await tx.cards(case.id) if c.chat_id == chat_id), None)
+        thread_id = card.thread_id if card else None
+        for out in messages:
+            if case is not None and self.limits.busy(chat_id) and not forum:
+                await self.digester.take(chat_id, out, case)
+                continue
+            if self.limits.full(chat_id):
+                raise Deferred
+            if case is not None and out.as_card and forum and thread_id is None:
+                topic = await self.bot.create_forum_topic(chat_id, f"{case.ref}"[:128])
+                thread_id = topic.message_thread_id
+            reply_to = card.message_id if (out.reply_to_card and card) else None
+            sent = await self._send(chat_id, out, thread_id, reply_to)
+            if case is not None and out.as_card:
+                if card is not None and card.message_id != sent.message_id:
+                    await self.cards.retire(card)
+                card = Card(
+                    case_id=case.id,
+                    chat_id=chat_id,
+                    message_id=sent.message_id,
+                    thread_id=thread_id,
+                )
+                await self.store.write_soon(_saving(card))
 
     async def _send(
         self, chat_id: int, out: Outgoing, thread_id: int | None, reply_to: int | None
@@ -298,7 +369,6 @@ class Courier:
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         photos = [a.removeprefix(PHOTO) for a in out.attachments if a.startswith(PHOTO)]
         voices = [a.removeprefix(VOICE) for a in out.attachments if a.startswith(VOICE)]
-        self.pacer.record(chat_id, 1 + min(len(photos), 10) + len(voices))
         if len(photos) == 1:
             await self.bot.send_photo(chat_id, photos[0], message_thread_id=thread_id)
         elif photos:
@@ -315,72 +385,6 @@ class Courier:
             message_thread_id=thread_id,
             reply_parameters=reply,
         )
-
-    async def _retire(self, card: Card) -> None:
-        """An older card for the same case in this chat loses its buttons."""
-        with contextlib.suppress(BadRequest):
-            await self.bot.edit_message_reply_markup(
-                card.chat_id, card.message_id, reply_markup=None
-            )
-
-    # --- cards ----------------------------------------------------------------------------
-
-    async def refresh_cards(self, case: Case, people: dict[int, Person] | None = None) -> None:
-        """Edit the case's cards to its current state; `people` if the caller has
-        them already (the reporter and whoever acted on the case)."""
-        async with self.store.reading() as tx:
-            cards = await tx.cards(case.id)
-            fresh = await tx.get(case.id)
-            groups = {g.chat_id: g for g in await tx.role_groups()}
-        case = fresh or case
-        if not cards:
-            return
-        if people is None or not {case.acknowledged_by, case.resolved_by} <= {None, *people}:
-            people = await self._people(case, [])
-        for card in cards:
-            if await self.digester.touch(card.chat_id, card.message_id):
-                continue  # part of a digest: edited with the digest, coalesced
-            if self.pacer.busy(card.chat_id):
-                self._stale[(card.chat_id, card.message_id)] = case.id
-                continue
-            self._stale.pop((card.chat_id, card.message_id), None)
-            group = groups.get(card.chat_id)
-            viewer = people.get(card.chat_id) if card.chat_id > 0 else None
-            if card.chat_id > 0 and viewer is None:
-                async with self.store.reading() as tx:
-                    viewer = await tx.person(card.chat_id)
-            language = group.language if group else (viewer.language if viewer else None)
-            t = self._translator(language)
-            taken = taken_by_someone_else(case, card.chat_id)
-            self.pacer.record(card.chat_id)
-            try:
-                await self.bot.edit_message_text(
-                    card_text(case, people, t, taken=taken),
-                    card.chat_id,
-                    card.message_id,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=None if taken else card_buttons(case, t),
-                )
-            except BadRequest as error:
-                if "not modified" not in str(error).lower():
-                    log.warning(
-                        "could not update the card of %s in %s: %s", case.ref, card.chat_id, error
-                    )
-            except (Forbidden, NetworkError) as error:
-                log.warning("card of %s in %s not updated now: %s", case.ref, card.chat_id, error)
-
-    async def _refresh_stale(self) -> None:
-        """Cards left behind in a busy minute, brought up to date once there is room."""
-        cases = {
-            case_id for (chat_id, _), case_id in self._stale.items() if not self.pacer.busy(chat_id)
-        }
-        for case_id in sorted(cases):
-            async with self.store.reading() as tx:
-                case = await tx.get(case_id)
-            if case is None:
-                self._stale = {k: v for k, v in self._stale.items() if v != case_id}
-                continue
-            await self.refresh_cards(case)
 
     # --- bookkeeping ------------------------------------------------------------------------
 
@@ -404,46 +408,34 @@ class Courier:
     def _translator(self, language: str | None) -> Translator:
         return Translator(language_for(language, self.default_language), self.timezone)
 
-    async def _finish(self, item: OutboxItem, outcome: str) -> None:
-        await self.store.write_soon(
-            partial(
-                SqliteTransaction.finish_notification,
-                item_id=item.id,
-                now=self.wall.now(),
-                outcome=outcome,
-            )
-        )
+    async def _finish(self, item: OutboxItem | NoticeItem, outcome: str) -> None:
+        now = self.wall.now()
+        await self.store.write_soon(lambda tx: tx.finish_notification(item.id, now, outcome))
+        self._finished[item.id] = time.monotonic()
 
-    async def _defer(self, item: OutboxItem) -> None:
-        await self.store.write_soon(
-            partial(
-                SqliteTransaction.defer_notification, item_id=item.id, at=self.wall.now() + DEFER_BY
-            )
-        )
+    async def _defer(self, item: OutboxItem | NoticeItem) -> None:
+        at = self.wall.now() + DEFER_BY
+        await self.store.write_soon(lambda tx: tx.defer_notification(item.id, at))
 
-    async def _retry(self, item: OutboxItem, error: Exception) -> None:
+    async def _retry(self, item: OutboxItem | NoticeItem, error: Exception) -> None:
         if item.attempts + 1 >= GIVE_UP_AFTER:
-            log.error(
-                "giving up on %s for %s after %d tries: %s",
-                item.notification.kind,
-                item.notification.ref,
-                item.attempts + 1,
-                error,
-            )
+            log.error("giving up on %s after %d tries: %s", _what(item), item.attempts + 1, error)
             await self._finish(item, "gave_up")
             return
         delay = self.retry_delays[min(item.attempts, len(self.retry_delays) - 1)]
-        log.warning(
-            "%s for %s failed (%s); retrying in %ss",
-            item.notification.kind,
-            item.notification.ref,
-            error,
-            delay,
-        )
+        log.warning("%s failed (%s); retrying in %ss", _what(item), error, delay)
         async with self.store.transaction() as tx:
             await tx.retry_notification(item.id, self.wall.now() + timedelta(seconds=delay))
 
-    async def _unreachable(self, person: Person) -> None:
-        person.reachable = False
-        async with self.store.transaction() as tx:
-            await tx.save_person(person, self.clock.now())
+
+def _saving(card: Card) -> Write:
+    async def save(tx: DeliveryTransaction) -> None:
+        await tx.save_card(card)
+
+    return save
+
+
+def _what(item: OutboxItem | NoticeItem) -> str:
+    if isinstance(item, NoticeItem):
+        return str(item.notice.kind)
+    return f"{item.notification.kind} for {item.notification.ref}"

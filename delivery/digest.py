@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -24,7 +23,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.storage import SqliteStore
+from delivery.limits import BUSY, HARD, SendLimits
+from delivery.ports import DeliveryStore
 from delivery.records import Card, Digest
 from views.callbacks import data
 from views.cards import ICONS, where
@@ -35,9 +35,7 @@ from workflow.model import Case, Status
 
 log = logging.getLogger(__name__)
 
-BUSY = 12  # messages in the last minute after which a group gets digests
-HARD = 19  # never more than this in a minute: the rest waits (Telegram allows ~20)
-WINDOW = 60.0
+__all__ = ["BUSY", "HARD", "Deferred", "Digester"]
 DIGEST_OPEN_FOR = timedelta(minutes=15)
 MAX_CASES = 25
 MAX_FEED_CHARS = 3500
@@ -47,45 +45,13 @@ class Deferred(Exception):
     """The group's budget is spent: deliver this later."""
 
 
-class Pacer:
-    """Messages sent and edited in each group in the last minute (python-telegram-bot's
-    rate limiter counts both against the group's 20, and waits when they are spent)."""
-
-    def __init__(
-        self, now: Callable[[], float] = time.monotonic, busy_at: int = BUSY, full_at: int = HARD
-    ) -> None:
-        self.now = now
-        self.busy_at = busy_at
-        self.full_at = full_at
-        self._sent: dict[int, deque[float]] = {}
-
-    def recent(self, chat_id: int) -> int:
-        stamps = self._sent.get(chat_id)
-        if not stamps:
-            return 0
-        cutoff = self.now() - WINDOW
-        while stamps and stamps[0] <= cutoff:
-            stamps.popleft()
-        return len(stamps)
-
-    def record(self, chat_id: int, count: int = 1) -> None:
-        if chat_id < 0:  # only groups have the per-minute limit
-            self._sent.setdefault(chat_id, deque()).extend([self.now()] * count)
-
-    def busy(self, chat_id: int) -> bool:
-        return chat_id < 0 and self.recent(chat_id) >= self.busy_at
-
-    def full(self, chat_id: int) -> bool:
-        return chat_id < 0 and self.recent(chat_id) >= self.full_at
-
-
 class Digester:
     def __init__(
         self,
-        store: SqliteStore,
+        store: DeliveryStore,
         bot: Bot,
         clock: Clock,
-        pacer: Pacer,
+        limits: SendLimits,
         translator_for: Callable[[int], Awaitable[Translator]],
         # Each edit spends one of the group's ~20 a minute, as a new message does:
         # a digest is brought up to date at most every 10 s, leaving room for more.
@@ -94,7 +60,7 @@ class Digester:
         self.store = store
         self.bot = bot
         self.clock = clock
-        self.pacer = pacer
+        self.limits = limits
         self.translator_for = translator_for
         self.edit_every = edit_every
         self._edited_at: dict[int, float] = {}
@@ -121,13 +87,12 @@ class Digester:
         async with self.store.transaction() as tx:
             digest = await tx.open_digest(chat_id, key, since)
         if digest is None or not _has_room(digest, out):
-            if self.pacer.full(chat_id):
+            if self.limits.full(chat_id):
                 raise Deferred
             t = await self.translator_for(chat_id)
             message = await self.bot.send_message(
                 chat_id, t("digest.starting"), parse_mode=ParseMode.HTML
             )
-            self.pacer.record(chat_id)
             async with self.store.transaction() as tx:
                 digest = await tx.add_digest(chat_id, message.message_id, key, self.clock.now())
         if out.as_card:
@@ -152,7 +117,7 @@ class Digester:
         for digest in dirty:
             if now - self._edited_at.get(digest.id, 0.0) < self.edit_every:
                 continue
-            if self.pacer.full(digest.chat_id):
+            if self.limits.full(digest.chat_id):
                 continue  # edits count against the group's minute too: stays dirty, next round
             self._edited_at[digest.id] = now
             await self._edit(digest)
@@ -172,7 +137,6 @@ class Digester:
             async with self.store.transaction() as tx:
                 cases = [c for i in digest.case_ids if (c := await tx.get(i)) is not None]
             text, buttons = _card_digest(digest, cases, t)
-        self.pacer.record(digest.chat_id)
         with contextlib.suppress(BadRequest):  # "not modified" is fine
             await self.bot.edit_message_text(
                 text,

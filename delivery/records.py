@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from workflow.notifications import Notification
+from workflow.notifications import Notice, Notification
 
 
 class Card(BaseModel):
@@ -32,3 +32,9 @@ class OutboxItem(BaseModel):
     id: int
     attempts: int
     notification: Notification
+
+
+class NoticeItem(BaseModel):
+    id: int
+    attempts: int
+    notice: Notice

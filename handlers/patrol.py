@@ -11,16 +11,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from telegram import Bot, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import CommandHandler
 
-from delivery.replies import Replies
 from handlers.common import Context, allowed
 from handlers.context import Services
 from views.i18n import Translator
 from workflow import roster
 from workflow.model import Category
+from workflow.notifications import Announcement, Notice
 from workflow.permissions import PATROL_VIEWERS
 from workflow.roles import Role
 
@@ -93,14 +92,14 @@ async def add_note(update: Update, context: Context) -> None:
 # --- the timer's side: round alerts and handovers ---------------------------------
 
 
-async def check(s: Services, bot: Bot) -> None:
+async def check(s: Services) -> None:
     """Alert on finished rounds with missed or late checkpoints (each once), and
     hand over at shift change. Called by the timer job."""
-    await _alert_rounds(s, bot)
-    await _handover(s, bot)
+    await _alert_rounds(s)
+    await _handover(s)
 
 
-async def _alert_rounds(s: Services, bot: Bot) -> None:
+async def _alert_rounds(s: Services) -> None:
     now = s.clock.now()
     if not await s.duty.on_duty():
         return  # nobody on patrol: nothing was expected
@@ -111,21 +110,21 @@ async def _alert_rounds(s: Services, bot: Bot) -> None:
         key = r.start.isoformat()
         if r.end + grace > now or key in alerted or not r.problems():
             continue
-        await _tell_role(
-            s,
-            bot,
-            Role.SECURITY_CAPTAIN,
-            lambda t, r=r: t(
-                "patrol.alert",
-                start=_clock(r.start, s),
-                end=_clock(r.end, s),
-                items=" · ".join(f"{ICON[p.status]} {p.checkpoint.name}" for p in r.problems()),
-            ),
+        alert = Notice(
+            kind=Announcement.PATROL_ALERT,
+            role=Role.SECURITY_CAPTAIN,
+            params={
+                "start": _clock(r.start, s),
+                "end": _clock(r.end, s),
+                "items": " · ".join(f"{ICON[p.status]} {p.checkpoint.name}" for p in r.problems()),
+            },
         )
-        await s.marks.put("patrol_alerted", key, True)
+        # The alert and its record, together: sent once, even across a restart.
+        await s.marks.put("patrol_alerted", key, True, tell=[alert], now=now)
+        s.outbound.wake()
 
 
-async def _handover(s: Services, bot: Bot) -> None:
+async def _handover(s: Services) -> None:
     now = s.clock.now()
     running = roster.current_shift(s.estate.shifts, now, s.estate.zone)
     if running is None:
@@ -135,11 +134,10 @@ async def _handover(s: Services, bot: Bot) -> None:
     previous = await s.marks.get("handover", "current")
     if previous == key:
         return
-    await s.marks.put("handover", "current", key)
-    if previous is None:
-        return  # the bot just started: no shift of ours has ended yet
     ended = roster.current_shift(s.estate.shifts, began - timedelta(seconds=1), s.estate.zone)
-    if ended is None:
+    if previous is None or ended is None:
+        # The bot just started (no shift of ours has ended yet), or nothing came before.
+        await s.marks.put("handover", "current", key)
         return
     old_shift, old_began = ended
     record = await s.duty.shift_record(old_began, began)
@@ -154,55 +152,22 @@ async def _handover(s: Services, bot: Bot) -> None:
         if res.status == "missed"
     ]
 
-    def summary(t: Translator) -> str:
-        lines = [t("handover.title", old=old_shift.name, new=shift.name)]
-        lines.append(
-            t(
-                "handover.help",
-                count=len(open_help),
-                refs=", ".join(c.ref for c in open_help) or "-",
-            )
-        )
-        lines.append(
-            t("handover.reports", count=len(reports), refs=", ".join(c.ref for c in reports) or "-")
-        )
-        lines.append(
-            t(
-                "handover.missed",
-                count=len(missed),
-                names=", ".join(m.checkpoint.name for m in missed) or "-",
-            )
-        )
-        lines += [
-            t("handover.note", name=people.get(uid, "?"), text=text) for uid, text, _ in notes
-        ]
-        return "\n".join(lines)
-
-    for user_id in {*old_shift.guards, *shift.guards}:
-        await _tell_user(s, bot, user_id, summary)
-    await _tell_role(s, bot, Role.SECURITY_CAPTAIN, summary)
-
-
-async def _tell_role(s: Services, bot: Bot, role: Role, text_for: object) -> None:
-    for chat_id, language in await s.directory.reach(role):
-        await _send(bot, chat_id, text_for(_translator(s, language)))  # type: ignore[operator]
-
-
-async def _tell_user(s: Services, bot: Bot, user_id: int, text_for: object) -> None:
-    person = await s.directory.person(user_id)
-    if person is not None:
-        await _send(bot, user_id, text_for(_translator(s, person.language)))  # type: ignore[operator]
-
-
-def _translator(s: Services, language: str | None) -> Translator:
-    return s.translator(language)
-
-
-async def _send(bot: Bot, chat_id: int, text: str) -> None:
-    try:
-        await Replies(bot).send(chat_id, text)
-    except TelegramError as error:
-        log.warning("could not send a patrol message to %s: %s", chat_id, error)
+    facts = {
+        "old": old_shift.name,
+        "new": shift.name,
+        "help": [c.ref for c in open_help],
+        "reports": [c.ref for c in reports],
+        "missed": [m.checkpoint.name for m in missed],
+        "notes": [[people.get(uid, "?"), text] for uid, text, _ in notes],
+    }
+    handovers = [
+        Notice(kind=Announcement.HANDOVER, user_id=user_id, params=facts)
+        for user_id in sorted({*old_shift.guards, *shift.guards})
+    ]
+    handovers.append(Notice(kind=Announcement.HANDOVER, role=Role.SECURITY_CAPTAIN, params=facts))
+    # The handover and the mark that it was made, in one transaction: told once.
+    await s.marks.put("handover", "current", key, tell=handovers, now=now)
+    s.outbound.wake()
 
 
 def patrol_handlers() -> list[object]:

@@ -10,12 +10,9 @@ from handlers.common import Context
 from handlers.states import Next, Registration
 from views.callbacks import Payload
 from views.keyboards import inline, main_menu, share_phone
-from workflow.directory import Person
 from workflow.permissions import APPROVERS
-from workflow.roles import Role
 
 UNIT_BUTTONS_MAX = 24
-REJECT_REASONS = ("unit", "details", "other")
 
 
 async def begin(update: Update, context: Context) -> Next:
@@ -122,33 +119,8 @@ async def on_phone(update: Update, context: Context) -> Next:
         await context.replies.reply(update, t("register.done"), markup=main_menu(t))
     else:
         await context.replies.reply(update, t("register.pending"), markup=main_menu(t))
-        await _ask_front_desk(context, person)
+        context.outbound.wake()  # the front desk's approval card, from the outbox
     return ConversationHandler.END
-
-
-async def _ask_front_desk(context: Context, person: Person) -> None:
-    for chat_id, language in await context.directory.reach(Role.FRONT_DESK):
-        t = context.translator_for(language)
-        keyboard = inline(
-            [
-                [(t.raw("button.approve"), "a", "ok", person.user_id, "")],
-                [
-                    (t.raw("button.reject." + r), "a", "no", person.user_id, r)
-                    for r in REJECT_REASONS
-                ],
-            ]
-        )
-        await context.replies.send(
-            chat_id,
-            t(
-                "approval.card",
-                name=person.name,
-                building=person.building,
-                unit=person.unit,
-                phone=person.phone or "-",
-            ),
-            keyboard,
-        )
 
 
 async def on_approval(update: Update, context: Context) -> None:
@@ -165,7 +137,7 @@ async def on_approval(update: Update, context: Context) -> None:
         await context.replies.answer(query, t.raw("error.stale"), alert=True)
         return
     person, person_status = await context.directory.decide_registration(
-        payload.number, approve=payload.action == "ok"
+        payload.number, approve=payload.action == "ok", reason=payload.arg or "other"
     )
     if person is None or person_status != "pending":
         await context.replies.answer(
@@ -173,24 +145,15 @@ async def on_approval(update: Update, context: Context) -> None:
         )
         return
     await context.replies.answer(query)
-    decided = t(
+    outcome = t(
         "approval.approved" if payload.action == "ok" else "approval.rejected",
         name=person.name,
         building=person.building,
         unit=person.unit,
         by=update.effective_user.full_name if update.effective_user else "-",
     )
-    await context.replies.edit_text(query, decided)
-    resident_t = context.translator_for(person.language)
-    if payload.action == "ok":
-        text = resident_t("register.approved")
-        markup = main_menu(resident_t)
-    else:
-        text = resident_t(
-            "register.rejected", reason=resident_t.raw("button.reject." + (payload.arg or "other"))
-        )
-        markup = None
-    await context.replies.send(person.user_id, text, markup)
+    await context.replies.edit_text(query, outcome)
+    context.outbound.wake()  # the resident's answer, from the outbox
 
 
 def _draft(context: Context) -> dict[str, object]:

@@ -6,11 +6,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from telegram import Bot, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import CommandHandler
 
-from delivery.replies import Replies
 from handlers.common import Context, allowed
 from handlers.context import Services
 from views.i18n import Translator
@@ -18,6 +16,7 @@ from views.reports import REPORT_TEAMS, Period, chart, figures_text, period_for,
 from workflow.deadlines import is_overdue, next_due
 from workflow.figures import Figures, compute
 from workflow.model import Team
+from workflow.notifications import Announcement, Notice
 from workflow.permissions import REPORT_ROLES
 from workflow.roles import Role
 
@@ -100,7 +99,7 @@ async def export(update: Update, context: Context) -> None:
     )
 
 
-async def weekly_summary(s: Services, bot: Bot) -> None:
+async def weekly_summary(s: Services) -> None:
     """Monday 09:00 (or as the estate file says): last week against the week
     before, and the worst overdue cases, to the manager's group. Sent once per
     week, even across restarts."""
@@ -116,43 +115,27 @@ async def weekly_summary(s: Services, bot: Bot) -> None:
     key = monday.date().isoformat()
     if now < due:
         return
-    if not await s.marks.claim("weekly_summary", key):  # claim it before sending: once
-        return
-    targets = await s.directory.reach(Role.MANAGER)
+    if await s.marks.get("weekly_summary", key) is not None:
+        return  # the usual case, every sweep after Monday's: no write transaction
     open_cases = await s.casebook.open_cases()
     last = Period(monday - timedelta(days=7), monday, "")
     before = Period(monday - timedelta(days=14), monday - timedelta(days=7), "")
     this, prior = await figures_for(s, last), await figures_for(s, before)
     overdue = sorted((c for c in open_cases if is_overdue(c, now)), key=next_due)[:5]
-    for chat_id, language in targets:
-        t = s.translator(language)
-        lines = [t("summary.title", week=(monday - timedelta(days=7)).strftime("%Y-%m-%d"))]
-        lines.append(
-            t(
-                "summary.line",
-                what=t.raw("chart.ack"),
-                now=_pct(this.acknowledge_on_time.value),
-                before=_pct(prior.acknowledge_on_time.value),
-            )
-        )
-        lines.append(
-            t(
-                "summary.line",
-                what=t.raw("chart.handling"),
-                now=_pct(this.handling.value),
-                before=_pct(prior.handling.value),
-            )
-        )
-        lines.append(t("summary.cases", now=this.cases, before=prior.cases))
-        lines += [t("summary.overdue", ref=c.ref, rung=t.raw("role." + c.rung)) for c in overdue]
-        try:
-            await Replies(bot).send(chat_id, "\n".join(lines))
-        except TelegramError as error:
-            log.warning("weekly summary not sent to %s: %s", chat_id, error)
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
+    summary = Notice(
+        kind=Announcement.WEEKLY_SUMMARY,
+        role=Role.MANAGER,
+        params={
+            "week": (monday - timedelta(days=7)).strftime("%Y-%m-%d"),
+            "ack": [this.acknowledge_on_time.value, prior.acknowledge_on_time.value],
+            "handling": [this.handling.value, prior.handling.value],
+            "cases": [this.cases, prior.cases],
+            "overdue": [[c.ref, str(c.rung)] for c in overdue],
+        },
+    )
+    # The week's claim and its summary commit together: sent once, never lost.
+    if await s.marks.claim("weekly_summary", key, tell=[summary], now=now):
+        s.outbound.wake()
 
 
 def report_handlers() -> list[object]:

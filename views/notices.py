@@ -6,13 +6,13 @@ to send. Which chat and which language is the courier's business.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from views.callbacks import data
 from views.cards import card_buttons, card_text, summary_line, who
@@ -39,7 +39,7 @@ def voice_ref(file_id: str) -> str:
 @dataclass
 class Outgoing:
     text: str
-    buttons: InlineKeyboardMarkup | None = None
+    buttons: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
     attachments: list[str] = field(default_factory=list)  # "photo:<file id>", "voice:<id>"
     as_card: bool = False  # post as this chat's card for the case (edited in place later)
     reply_to_card: bool = False  # thread it under the case's card, where there is one
@@ -117,153 +117,216 @@ def for_resident(
     return []  # nothing a resident needs to read (e.g. a staff-only notice)
 
 
+StaffView = Callable[[Notification, Case, Mapping[int, Person], Translator], list[Outgoing]]
+
+
 def for_staff(
     n: Notification, case: Case, people: Mapping[int, Person], t: Translator
 ) -> list[Outgoing]:
+    view = STAFF_VIEWS.get(n.kind)
+    return view(n, case, people, t) if view else []
+
+
+def _card(case: Case, people: Mapping[int, Person], t: Translator) -> Outgoing:
+    return Outgoing(card_text(case, people, t), card_buttons(case, t), as_card=True)
+
+
+def _ref(n: Notification) -> Markup:
+    return Markup(f"<b>{n.ref}</b>")
+
+
+def _new_case(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    card = _card(case, people, t)
+    card.attachments = list(case.attachments)
+    if n.params.get("repeat_of"):
+        return [Outgoing(t("staff.repeat_of", ref=_ref(n), earlier=n.params["repeat_of"])), card]
+    return [card]
+
+
+def _resident_contact(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    resident = people.get(case.reporter_id or 0)
+    home = f"{resident.building} {resident.unit}" if resident else "-"
+    text = t(
+        "contact.private",
+        ref=n.ref,
+        name=who(resident, t),
+        phone=(resident.phone if resident else None) or "-",
+        home=home,
+    )
+    return [Outgoing(text)]
+
+
+def _returned(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
     p = n.params
-    ref = Markup(f"<b>{n.ref}</b>")
-    card = Outgoing(card_text(case, people, t), card_buttons(case, t), as_card=True)
-    match n.kind:
-        case NoticeKind.NEW_CASE:
-            card.attachments = list(case.attachments)
-            card.attachments = list(case.attachments)
-            if p.get("repeat_of"):
-                return [Outgoing(t("staff.repeat_of", ref=ref, earlier=p["repeat_of"])), card]
-            return [card]
-        case NoticeKind.RESIDENT_CONTACT:
-            resident = people.get(case.reporter_id or 0)
-            home = f"{resident.building} {resident.unit}" if resident else "-"
-            return [
-                Outgoing(
-                    t(
-                        "contact.private",
-                        ref=n.ref,
-                        name=who(resident, t),
-                        phone=(resident.phone if resident else None) or "-",
-                        home=home,
-                    )
-                )
-            ]
-        case NoticeKind.RETURNED:
-            return [
-                Outgoing(
-                    t(
-                        "staff.returned",
-                        ref=ref,
-                        by=t("role." + p["from_role"]),
-                        note=p.get("note") or "-",
-                    )
-                )
-            ]
-        case NoticeKind.INFORMED:
-            text = t(
-                "staff.informed",
-                case=summary_line(case, t),
-                rung=t("role." + p["rung"]),
-                text=_short(case.description),
+    by = t("role." + p["from_role"])
+    return [Outgoing(t("staff.returned", ref=_ref(n), by=by, note=p.get("note") or "-"))]
+
+
+def _informed(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    text = t(
+        "staff.informed",
+        case=summary_line(case, t),
+        rung=t("role." + n.params["rung"]),
+        text=_short(case.description),
+    )
+    return [Outgoing(text, _message_button(case, t))]
+
+
+def _escalated(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    p = n.params
+    by = t("role." + p["from_role"])
+    overdue = p.get("overdue") or {}
+    if overdue:
+        missed = ", ".join(
+            t(
+                "staff.overdue",
+                what=t("deadline." + kind),
+                late=t.duration(timedelta(seconds=int(seconds))),
             )
-            return [Outgoing(text, _message_button(case, t))]
-        case NoticeKind.ESCALATED:
-            overdue = p.get("overdue") or {}
-            if overdue:
-                missed = ", ".join(
-                    t(
-                        "staff.overdue",
-                        what=t("deadline." + kind),
-                        late=t.duration(timedelta(seconds=int(seconds))),
-                    )
-                    for kind, seconds in overdue.items()
-                )
-                reason = t(
-                    "staff.escalated.missed", by=t("role." + p["from_role"]), missed=Markup(missed)
-                )
-            else:
-                reason = t(
-                    "staff.escalated.manual",
-                    by=t("role." + p["from_role"]),
-                    note=p.get("note") or "-",
-                )
-            return [Outgoing(t("staff.escalated", ref=ref, reason=Markup(reason))), card]
-        case NoticeKind.ESCALATED_AWAY:
-            return [
-                Outgoing(
-                    t(
-                        "staff.escalated_away",
-                        ref=ref,
-                        to=t("role." + p["to"]),
-                        reason=t("reason." + p["reason"]),
-                    ),
-                    reply_to_card=True,
-                )
-            ]
-        case NoticeKind.REPEAT_COMPLAINT:
-            text = t(
-                "staff.repeat",
-                ref=ref,
-                count=p["count"],
-                reason=t("reason." + p["reason"]),
-                text=p.get("text") or "-",
-            )
-            return [Outgoing(text), card]
-        case NoticeKind.WARNING:
-            due = {kind: _TIME.validate_python(at) for kind, at in p["due"].items()}
-            items = ", ".join(
-                t("staff.due", what=t("deadline." + kind), when=t.when(at))
-                for kind, at in due.items()
-            )
-            return [Outgoing(t("staff.warning", ref=ref, items=Markup(items)), reply_to_card=True)]
-        case NoticeKind.REMINDER:
-            return [
-                Outgoing(
-                    t("staff.reminder", ref=ref, case=summary_line(case, t)), reply_to_card=True
-                )
-            ]
-        case NoticeKind.POOR_RATING:
-            text = t("staff.poor_rating", ref=ref, stars=p["stars"])
-            if p.get("comment"):
-                text += "\n" + t("staff.comment", text=p["comment"])
-            return [Outgoing(text)]
-        case NoticeKind.RESULT_REPORT:
-            return [
-                Outgoing(
-                    t(
-                        "staff.result_report",
-                        ref=ref,
-                        note=p.get("note") or "-",
-                        count=p.get("repeat_count", 1),
-                    )
-                )
-            ]
-        case NoticeKind.INFO_ADDED:
-            return [
-                Outgoing(
-                    t("staff.info_added", ref=ref, text=p.get("text") or "-"),
-                    attachments=list(p.get("attachments", [])),
-                    reply_to_card=True,
-                )
-            ]
-        case NoticeKind.CANCELLED:
-            return [Outgoing(t("staff.cancelled", ref=ref), reply_to_card=True)]
-        case NoticeKind.RECLASSIFIED:
-            return [
-                Outgoing(
-                    t("staff.reclassified", ref=ref, to=t("role." + p["to"])), reply_to_card=True
-                )
-            ]
-        case NoticeKind.CHANGED:
-            events = ", ".join(t.raw("event." + e) for e in p["events"])
-            by = people.get(p.get("by") or 0)
-            return [
-                Outgoing(
-                    t(
-                        "staff.feed",
-                        ref=ref,
-                        events=events,
-                        by=who(by, t) if by else t.raw("who.system"),
-                    )
-                )
-            ]
-    return []
+            for kind, seconds in overdue.items()
+        )
+        reason = t("staff.escalated.missed", by=by, missed=Markup(missed))
+    else:
+        reason = t("staff.escalated.manual", by=by, note=p.get("note") or "-")
+    return [
+        Outgoing(t("staff.escalated", ref=_ref(n), reason=Markup(reason))),
+        _card(case, people, t),
+    ]
+
+
+def _escalated_away(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    p = n.params
+    text = t(
+        "staff.escalated_away",
+        ref=_ref(n),
+        to=t("role." + p["to"]),
+        reason=t("reason." + p["reason"]),
+    )
+    return [Outgoing(text, reply_to_card=True)]
+
+
+def _repeat_complaint(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    p = n.params
+    # A case filed as a repeat of an earlier one carries neither a count nor a
+    # reason (it is the first repeat, of a complaint); a complaint made again on
+    # the same case carries both.
+    text = t(
+        "staff.repeat",
+        ref=_ref(n),
+        count=p.get("count") or max(case.repeat_count, 1),
+        reason=t("reason." + str(p.get("reason") or "repeat_complaint")),
+        text=p.get("text") or "-",
+    )
+    return [Outgoing(text), _card(case, people, t)]
+
+
+def _warning(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    due = {kind: _TIME.validate_python(at) for kind, at in n.params["due"].items()}
+    items = ", ".join(
+        t("staff.due", what=t("deadline." + kind), when=t.when(at)) for kind, at in due.items()
+    )
+    return [Outgoing(t("staff.warning", ref=_ref(n), items=Markup(items)), reply_to_card=True)]
+
+
+def _reminder(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    text = t("staff.reminder", ref=_ref(n), case=summary_line(case, t))
+    return [Outgoing(text, reply_to_card=True)]
+
+
+def _poor_rating(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    p = n.params
+    text = t("staff.poor_rating", ref=_ref(n), stars=p["stars"])
+    if p.get("comment"):
+        text += "\n" + t("staff.comment", text=p["comment"])
+    return [Outgoing(text)]
+
+
+def _result_report(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    p = n.params
+    text = t(
+        "staff.result_report",
+        ref=_ref(n),
+        note=p.get("note") or "-",
+        count=p.get("repeat_count", 1),
+    )
+    return [Outgoing(text)]
+
+
+def _info_added(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    p = n.params
+    return [
+        Outgoing(
+            t("staff.info_added", ref=_ref(n), text=p.get("text") or "-"),
+            attachments=list(p.get("attachments", [])),
+            reply_to_card=True,
+        )
+    ]
+
+
+def _cancelled(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    return [Outgoing(t("staff.cancelled", ref=_ref(n)), reply_to_card=True)]
+
+
+def _reclassified(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    text = t("staff.reclassified", ref=_ref(n), to=t("role." + n.params["to"]))
+    return [Outgoing(text, reply_to_card=True)]
+
+
+def _changed(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    p = n.params
+    events = ", ".join(t.raw("event." + e) for e in p["events"])
+    by = people.get(p.get("by") or 0)
+    text = t("staff.feed", ref=_ref(n), events=events, by=who(by, t) if by else t.raw("who.system"))
+    return [Outgoing(text)]
+
+
+STAFF_VIEWS: dict[NoticeKind, StaffView] = {
+    NoticeKind.NEW_CASE: _new_case,
+    NoticeKind.RESIDENT_CONTACT: _resident_contact,
+    NoticeKind.RETURNED: _returned,
+    NoticeKind.INFORMED: _informed,
+    NoticeKind.ESCALATED: _escalated,
+    NoticeKind.ESCALATED_AWAY: _escalated_away,
+    NoticeKind.REPEAT_COMPLAINT: _repeat_complaint,
+    NoticeKind.WARNING: _warning,
+    NoticeKind.REMINDER: _reminder,
+    NoticeKind.POOR_RATING: _poor_rating,
+    NoticeKind.RESULT_REPORT: _result_report,
+    NoticeKind.INFO_ADDED: _info_added,
+    NoticeKind.CANCELLED: _cancelled,
+    NoticeKind.RECLASSIFIED: _reclassified,
+    NoticeKind.CHANGED: _changed,
+}
 
 
 def _message_button(case: Case, t: Translator) -> InlineKeyboardMarkup | None:

@@ -4,11 +4,13 @@ things done once. Reads never take the write lock."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from workflow.directory import Person
 from workflow.model import Case, Event
+from workflow.notifications import Notice
 from workflow.ports import ShellStore
 
 
@@ -80,18 +82,39 @@ class Marks:
         async with self.store.reading() as tx:
             return await tx.state(kind)
 
-    async def put(self, kind: str, key: str, value: Any) -> None:
-        """`None` forgets the key."""
+    async def put(
+        self,
+        kind: str,
+        key: str,
+        value: Any,
+        tell: Sequence[Notice] = (),
+        now: datetime | None = None,
+    ) -> None:
+        """`None` forgets the key. `tell`: notices that announce what the mark
+        records, written to the outbox in the same transaction (`now` stamps them)."""
         async with self.store.transaction() as tx:
             await tx.put_state(kind, key, value)
+            if tell:
+                await tx.enqueue_notices(tell, _stamp(now))
 
-    async def claim(self, kind: str, key: str) -> bool:
+    async def claim(
+        self, kind: str, key: str, tell: Sequence[Notice] = (), now: datetime | None = None
+    ) -> bool:
         """Mark `key` done unless it already was: True for the one caller that
-        marked it (claim before acting, so it happens once)."""
+        marked it (claim before acting, so it happens once). `tell`: notices
+        written with the mark, in one transaction, so they go out exactly once."""
         if await self.get(kind, key) is not None:
             return False  # the usual case: no write transaction
         async with self.store.transaction() as tx:
             if key in await tx.state(kind):
                 return False
             await tx.put_state(kind, key, True)
+            if tell:
+                await tx.enqueue_notices(tell, _stamp(now))
         return True
+
+
+def _stamp(now: datetime | None) -> datetime:
+    if now is None:
+        raise ValueError("notices need the time they were written (from the desk's clock)")
+    return now

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from workflow.clock import Clock
 from workflow.directory import Invite, Person, RoleGroup
+from workflow.notifications import Announcement, Notice
 from workflow.ports import ShellStore
 from workflow.roles import Role
 
@@ -34,16 +35,6 @@ class Directory:
         async with self.store.reading() as tx:
             groups = [g for g in await tx.role_groups() if g.chat_id == chat_id]
         return groups[0].language if groups else None
-
-    async def reach(self, role: Role) -> list[tuple[int, str | None]]:
-        """Where to tell a role something: its bound group, else each holder of
-        the role privately; with the language to write in."""
-        async with self.store.reading() as tx:
-            group = await tx.role_group(role)
-            holders = [] if group else await tx.people_with_role(role)
-        if group is not None:
-            return [(group.chat_id, group.language)]
-        return [(p.user_id, p.language) for p in holders]
 
     async def staff_sheet(self) -> tuple[list[Person], dict[Role, RoleGroup]]:
         """Every staff member, and the group bound to each role."""
@@ -89,18 +80,32 @@ class Directory:
             person.phone = phone
             person.language = person.language or language
             person.resident_status = "pending" if needs_approval else "approved"
-            await tx.save_person(person, self.clock.now())
+            now = self.clock.now()
+            await tx.save_person(person, now)
+            if person.resident_status == "pending":
+                # The front desk's approval card, written with the request it is about.
+                await tx.enqueue_notices([_approval_request(person)], now)
         return person
 
-    async def decide_registration(self, user_id: int, approve: bool) -> tuple[Person | None, str]:
-        """Approve or reject a pending registration. Returns the person and the
-        status they had: anything but "pending" means nothing was decided."""
+    async def decide_registration(
+        self, user_id: int, approve: bool, reason: str = "other"
+    ) -> tuple[Person | None, str]:
+        """Approve or reject a pending registration (with the reason the resident
+        is given) and tell them, in the same transaction. Returns the person and
+        the status they had: anything but "pending" means nothing was decided."""
         async with self.store.transaction() as tx:
             person = await tx.person(user_id)
             if person is None or person.resident_status != "pending":
                 return person, person.resident_status if person else "none"
             person.resident_status = "approved" if approve else "rejected"
-            await tx.save_person(person, self.clock.now())
+            now = self.clock.now()
+            await tx.save_person(person, now)
+            decided = Notice(
+                kind=Announcement.REGISTRATION_DECIDED,
+                user_id=person.user_id,
+                params={"approved": approve, "reason": reason},
+            )
+            await tx.enqueue_notices([decided], now)
         return person, "pending"
 
     # --- staff: invites and groups ----------------------------------------------------
@@ -139,3 +144,17 @@ class Directory:
         """Unbind every role bound to this chat; the roles it had."""
         async with self.store.transaction() as tx:
             return await tx.unbind_group(chat_id)
+
+
+def _approval_request(person: Person) -> Notice:
+    return Notice(
+        kind=Announcement.APPROVAL_REQUEST,
+        role=Role.FRONT_DESK,
+        params={
+            "user_id": person.user_id,
+            "name": person.name,
+            "building": person.building,
+            "unit": person.unit,
+            "phone": person.phone,
+        },
+    )

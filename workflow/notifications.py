@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel, Field, model_validator
+
 from workflow.roles import Role
 
 
@@ -52,3 +54,30 @@ class Notification:
     def __post_init__(self) -> None:
         if (self.role is None) == (self.user_id is None):
             raise ValueError("a notification goes to a role or to a user, not both or neither")
+
+
+class Announcement(StrEnum):
+    PATROL_ALERT = "patrol_alert"  # a finished round with missed or late checkpoints
+    HANDOVER = "handover"  # the shift change's summary
+    WEEKLY_SUMMARY = "weekly_summary"  # the manager's Monday figures
+    APPROVAL_REQUEST = "approval_request"  # the front desk: a registration to approve
+    REGISTRATION_DECIDED = "registration_decided"  # the resident: approved or not
+
+
+class Notice(BaseModel):
+    """Something a person or a role is told that belongs to no case (a patrol
+    alert, a handover, the weekly summary, a registration to approve): kept in
+    the outbox like a case's notification and delivered the same way, rendered
+    by views.announcements in each recipient's language. Exactly one of
+    `role` or `user_id` is set."""
+
+    kind: Announcement
+    role: Role | None = None
+    user_id: int | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_addressee(self) -> Notice:
+        if (self.role is None) == (self.user_id is None):
+            raise ValueError("a notice goes to a role or to a user, not both or neither")
+        return self

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from workflow.directory import Invite, Person, RoleGroup
 from workflow.model import Case, Category, Event, Location
-from workflow.notifications import Notification
+from workflow.notifications import Notice, Notification
 from workflow.roles import Role
 from workflow.roster import DutyRow, Scan
 
@@ -121,7 +121,15 @@ class KeyedState(Protocol):
         ...
 
 
-class ShellTransaction(Transaction, CaseReading, DirectoryTables, DutyTables, KeyedState, Protocol):
+class Announcing(Protocol):
+    """The outbox, for what belongs to no case (delivered once the transaction commits)."""
+
+    async def enqueue_notices(self, notices: Sequence[Notice], now: datetime) -> None: ...
+
+
+class ShellTransaction(
+    Transaction, CaseReading, DirectoryTables, DutyTables, KeyedState, Announcing, Protocol
+):
     """Everything the application services around the core use, in one unit of work."""
 
 

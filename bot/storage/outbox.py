@@ -9,8 +9,8 @@ import aiosqlite
 from pydantic import TypeAdapter
 
 from bot.storage.rows import Rows, utc_text
-from delivery.records import OutboxItem
-from workflow.notifications import Notification
+from delivery.records import NoticeItem, OutboxItem
+from workflow.notifications import Notice, Notification
 
 DUE_NOW = "0001-01-01T00:00:00.000000Z"  # a new notification is due at once
 _NOTIFICATION = TypeAdapter(Notification)
@@ -27,13 +27,32 @@ class OutboxTables(Rows):
             ],
         )
 
+    async def enqueue_notices(self, notices: Sequence[Notice], now: datetime) -> None:
+        """Notices that belong to no case, delivered once this transaction commits."""
+        stamp = utc_text(now)
+        await self.db.executemany(
+            "INSERT INTO outbox (case_id, body, created_at, next_try_at) VALUES (NULL, ?, ?, ?)",
+            [(n.model_dump_json(), stamp, DUE_NOW) for n in notices],
+        )
+
+    async def pending_notices(self, now: datetime, limit: int) -> list[NoticeItem]:
+        rows = await self._all(
+            "SELECT id, attempts, body FROM outbox WHERE case_id IS NULL AND done_at IS NULL "
+            "AND next_try_at <= ? ORDER BY id LIMIT ?",
+            (utc_text(now), limit),
+        )
+        return [
+            NoticeItem(id=row[0], attempts=row[1], notice=Notice.model_validate_json(row[2]))
+            for row in rows
+        ]
+
     async def pending_notifications(self, now: datetime, limit: int) -> list[OutboxItem]:
         rows = await self._all(
             # Notices to a person first (a resident waiting on their case), then the
             # groups': in a storm a group's messages wait for its minute, and must not
             # stand in front of everyone else's.
             "SELECT id, attempts, body FROM outbox WHERE done_at IS NULL AND next_try_at <= ? "
-            "ORDER BY json_extract(body, '$.user_id') IS NULL, id LIMIT ?",
+            "AND case_id IS NOT NULL ORDER BY json_extract(body, '$.user_id') IS NULL, id LIMIT ?",
             (utc_text(now), limit),
         )
         return [_outbox_item(row) for row in rows]

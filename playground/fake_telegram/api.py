@@ -72,6 +72,7 @@ Method = Callable[[Params], Awaitable[Any]]
 
 class BotApi:
     def __init__(self, world: World) -> None:
+        self._method = ""
         self.world = world
         self.methods: dict[str, Method] = {
             name[4:].lower(): getattr(self, name) for name in dir(self) if name.startswith("api_")
@@ -82,12 +83,15 @@ class BotApi:
         if handler is None:
             raise TelegramError(404, "Not Found: method not found")
         self.world.calls.append(method)
+        self._method = method
         return await handler(params)
 
     # --- helpers ----------------------------------------------------------------
 
     def _chat_for_sending(self, params: Params) -> Chat:
         chat = self.world.chat(self._chat_id(params))
+        if chat.id in self.world.faults.poisoned:
+            raise bad_request("PEER_ID_INVALID")
         if chat.type == "private":
             if chat.id in self.world.blocked:
                 raise TelegramError(403, "Forbidden: bot was blocked by the user")
@@ -149,7 +153,7 @@ class BotApi:
 
     def _send(self, chat: Chat, params: Params, body: JSON, count: int = 1) -> JSON:
         if self.world.faults.flood_limits:
-            self.world.flood.check(chat, count)
+            self.world.flood.check(chat, count, self._method)
         thread_id = self._thread(chat, params)
         markup = self._markup(chat, params)
         if markup is not None and "inline_keyboard" in markup:
@@ -179,10 +183,13 @@ class BotApi:
         updated.update({k: v for k, v in changes.items() if v is not None})
         comparable = ("text", "caption", "reply_markup", "entities")
         if all(updated.get(k) == message.get(k) for k in comparable):
+            self.world.not_modified += 1
             raise bad_request(
                 "message is not modified: specified new message content and reply markup "
                 "are exactly the same as a current content and reply markup of the message"
             )
+        if self.world.faults.flood_limits and self.world.flood.counts_edits():
+            self.world.flood.check(chat, 1, self._method)
         updated["edit_date"] = int(self.world.clock())
         chat.messages[message["message_id"]] = updated
         chat.edited.add(message["message_id"])
@@ -301,7 +308,7 @@ class BotApi:
         if not 2 <= len(media) <= 10:
             raise bad_request("wrong number of media in the album")
         if self.world.faults.flood_limits:
-            self.world.flood.check(chat, len(media))
+            self.world.flood.check(chat, len(media), self._method)
         group_id = f"album-{len(self.world.files)}-{chat.id}"
         sent = []
         for item in media:

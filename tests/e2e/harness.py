@@ -79,7 +79,7 @@ class Estate:
         courier.digester.edit_every = 0.05  # coalesce edits, but do not make tests wait
         # Pacing counts real seconds, and tests play hours in seconds: only the
         # burst test, which is about pacing, turns it on.
-        courier.pacer.busy_at = courier.pacer.full_at = 10_000
+        courier.limits.busy_at = courier.limits.full_at = 10_000
         courier.retry_delays = (0.1,)  # a flaky network's back-off, in test time
         self.running = True
 
@@ -214,8 +214,11 @@ async def running_estate(
             sweep_seconds=0.2,
             # Tests play an hour in seconds; the pacing that matters is the bot's own
             # (bot/digest.py), which the burst test measures against the fake's limits.
-            group_messages_per_minute=10_000,
-            **settings,  # type: ignore[arg-type]
+            **{  # type: ignore[arg-type]
+                "group_messages_per_minute": 10_000,
+                "chat_messages_per_second": 10_000,
+                **settings,
+            },
         )
         clock = FakeClock(START)
         result = Estate(

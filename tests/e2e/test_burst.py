@@ -15,7 +15,7 @@ BURST = 40
 
 async def test_a_burst_is_gathered_into_digests_and_nothing_is_dropped(estate: Estate) -> None:
     svc = estate.app.bot_data["estate_desk"]
-    svc.courier.pacer.busy_at, svc.courier.pacer.full_at = BUSY, HARD
+    svc.courier.limits.busy_at, svc.courier.limits.full_at = BUSY, HARD
     world = estate.world
     estate.world.faults.flood_limits = True  # Telegram's limits, enforced by the fake
     refs = []
@@ -65,7 +65,7 @@ async def test_a_card_in_a_busy_group_catches_up_once_there_is_room(estate: Esta
     """Edits spend a group's minute too: in a busy minute the card is not edited,
     and once the minute has room it shows the case as it is then."""
     svc = estate.app.bot_data["estate_desk"]
-    pacer = svc.courier.pacer
+    pacer = svc.courier.limits
     pacer.busy_at, pacer.full_at = BUSY, HARD
     ref = await file_case(estate, estate.resident("chan"), "🔧 報修", "廚房水喉漏水", urgency="🕒")
     card = await estate.card(Role.REPAIR_LEAD, ref)

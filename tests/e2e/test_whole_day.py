@@ -77,6 +77,9 @@ async def day(tmp_path: Path) -> AsyncIterator[tuple[World, BotProcess, dict[Rol
             db,
             admin_ids=ADMIN_ID,
             sweep_seconds=0.2,
+            # A day in minutes, no Telegram limits enforced by the fake: not about pacing
+            # (test_delivery.py is), so a chat's one-a-second does not stretch it.
+            chat_messages_per_second=1000,
             sim_start="2026-11-02T01:00:00Z",
             sim_speed=SPEED,
             sim_epoch=datetime.now(UTC).timestamp(),

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import COMMANDS
-from handlers import filing, registration, staff_actions
+from handlers import filing, staff_actions
 from playground.fake_telegram.html_check import html_to_text
+from views import announcements
 from views.i18n import LANGUAGES, catalogue, language_for, placeholders
 from views.keyboards import MENU_KEYS
 from workflow.model import (
@@ -47,7 +48,7 @@ def keys_built_from_enums() -> set[str]:
     keys |= {f"notice.escalated.{r}" for r in EscalationReason}
     keys |= {f"status.{s}" for s in Status}
     keys |= {f"assist.{k}" for k in filing.ASSISTANCE_KINDS}
-    keys |= {f"button.reject.{r}" for r in registration.REJECT_REASONS}
+    keys |= {f"button.reject.{r}" for r in announcements.REJECT_REASONS}
     keys |= {f"resident_status.{s}" for s in ("none", "pending", "approved", "rejected")}
     keys |= {f"command.{c}" for c in COMMANDS} | set(MENU_KEYS)
     keys |= set(staff_actions.PROMPTED.values()) | {f"done.{a}" for a in staff_actions.PROMPTED}

@@ -25,23 +25,7 @@ T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 POLICY = Policy()
 Step = Callable[[Actor, int], cmd.CaseCommand]
 
-STEPS: dict[type[cmd.CaseCommand], Callable[..., decisions.Decision]] = {
-    cmd.Acknowledge: decisions.acknowledge,
-    cmd.MarkOnSite: decisions.mark_on_site,
-    cmd.RecordResidentContacted: decisions.record_resident_contacted,
-    cmd.Resolve: decisions.resolve,
-    cmd.Escalate: decisions.escalate,
-    cmd.Reclassify: decisions.reclassify,
-    cmd.Cancel: decisions.cancel,
-    cmd.AddInfo: decisions.add_info,
-    cmd.ComplainAgain: decisions.complain_again,
-    cmd.ConfirmFixed: decisions.confirm_fixed,
-    cmd.Rate: decisions.rate,
-    cmd.Comment: decisions.comment,
-    cmd.ReturnToFrontDesk: decisions.return_to_front_desk,
-    cmd.MessageResident: decisions.message_resident,
-    cmd.Dismiss: decisions.dismiss,
-}
+STEPS = decisions.STEPS
 
 
 def filed(

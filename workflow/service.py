@@ -7,7 +7,6 @@ ever told about a change that was not stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from workflow import commands as cmd
@@ -18,24 +17,6 @@ from workflow.errors import CaseNotFound
 from workflow.model import Case
 from workflow.policy import Policy
 from workflow.ports import CaseStore, Transaction
-
-_STEPS: dict[type[cmd.CaseCommand], Callable[..., Decision]] = {
-    cmd.Acknowledge: decisions.acknowledge,
-    cmd.MarkOnSite: decisions.mark_on_site,
-    cmd.RecordResidentContacted: decisions.record_resident_contacted,
-    cmd.Resolve: decisions.resolve,
-    cmd.Escalate: decisions.escalate,
-    cmd.Reclassify: decisions.reclassify,
-    cmd.Cancel: decisions.cancel,
-    cmd.AddInfo: decisions.add_info,
-    cmd.ComplainAgain: decisions.complain_again,
-    cmd.ConfirmFixed: decisions.confirm_fixed,
-    cmd.Rate: decisions.rate,
-    cmd.Comment: decisions.comment,
-    cmd.ReturnToFrontDesk: decisions.return_to_front_desk,
-    cmd.MessageResident: decisions.message_resident,
-    cmd.Dismiss: decisions.dismiss,
-}
 
 SWEEP_BATCH = 200
 
@@ -79,7 +60,7 @@ class Desk:
                 primary = await _load(tx, command.into_case_id)
                 decision = decisions.merge(case, primary, command, now, self.policy)
             else:
-                decision = _STEPS[type(command)](case, command, now, self.policy)
+                decision = decisions.STEPS[type(command)](case, command, now, self.policy)
             for changed in decision.cases:
                 await tx.save(changed)
             await tx.append(decision.events)

@@ -12,6 +12,9 @@ resident's side), `guards` (whether a step may happen, shared with
 `workflow.actions`), `shared` (the working copy and the common moves).
 """
 
+from collections.abc import Callable
+
+from workflow import commands as cmd
 from workflow.decisions.escalation import escalate, tick
 from workflow.decisions.feedback import (
     add_info,
@@ -41,6 +44,7 @@ __all__ = [
     "MAX_TEXT",
     "POOR_RATING",
     "REPEATABLE",
+    "STEPS",
     "SUPERVISING_ROLES",
     "Decision",
     "acknowledge",
@@ -65,3 +69,23 @@ __all__ = [
     "staff_roles_for",
     "tick",
 ]
+
+# Which decision answers each command on one case (merging two cases, filing and
+# the timer have their own entry points: `merge`, `file_case`, `tick`).
+STEPS: dict[type[cmd.CaseCommand], Callable[..., Decision]] = {
+    cmd.Acknowledge: acknowledge,
+    cmd.MarkOnSite: mark_on_site,
+    cmd.RecordResidentContacted: record_resident_contacted,
+    cmd.Resolve: resolve,
+    cmd.Escalate: escalate,
+    cmd.Reclassify: reclassify,
+    cmd.Cancel: cancel,
+    cmd.AddInfo: add_info,
+    cmd.ComplainAgain: complain_again,
+    cmd.ConfirmFixed: confirm_fixed,
+    cmd.Rate: rate,
+    cmd.Comment: comment,
+    cmd.ReturnToFrontDesk: return_to_front_desk,
+    cmd.MessageResident: message_resident,
+    cmd.Dismiss: dismiss,
+}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from playground.fake_telegram import FakeUser
 from tests.e2e.harness import Estate, running_estate
 from tests.e2e.steps import file_case, last_text, tap
 from workflow.model import Category, Status
@@ -161,17 +162,20 @@ async def test_my_cases_cancel_add_information_and_complain_again(estate: Estate
     assert await estate.card(Role.CS_SUPERVISOR, second)
 
 
+async def take_and_resolve(estate: Estate, lead: FakeUser, ref: str, note: str) -> None:
+    """The repair lead takes the case from its card, then resolves it with `note`."""
+    await estate.press(lead, await estate.card(Role.REPAIR_LEAD, ref), "接單")
+    await estate.press(lead, await estate.card(Role.REPAIR_LEAD, ref), "已處理")
+    prompt = estate.groups[Role.REPAIR_LEAD].bot_messages()[-1]
+    lead.send(note, chat=estate.groups[Role.REPAIR_LEAD], reply_to=prompt)
+    await estate.settle()
+
+
 async def test_a_closed_case_offers_only_complaining_again_in_my_cases(estate: Estate) -> None:
     smith = estate.resident("smith")
     lead = estate.staff(Role.REPAIR_LEAD)
     ref = await file_case(estate, smith, "🔧 Report a repair", "Tap drips", urgency="🕒")
-    card = await estate.card(Role.REPAIR_LEAD, ref)
-    await estate.press(lead, card, "接單")
-    card = await estate.card(Role.REPAIR_LEAD, ref)
-    await estate.press(lead, card, "已處理")
-    prompt = estate.groups[Role.REPAIR_LEAD].bot_messages()[-1]
-    lead.send("New washer", chat=estate.groups[Role.REPAIR_LEAD], reply_to=prompt)
-    await estate.settle()
+    await take_and_resolve(estate, lead, ref, "New washer")
     await estate.press(smith, smith.private.bot_messages()[-1], "Yes")
     await tap(estate, smith, "★★★★★")
     assert (await estate.case(ref)).status is Status.CLOSED
@@ -190,13 +194,7 @@ async def test_not_fixed_reopens_and_an_old_button_gets_a_polite_answer(
     smith = estate.resident("smith")
     lead = estate.staff(Role.REPAIR_LEAD)
     ref = await file_case(estate, smith, "🔧 Report a repair", "Tap drips", urgency="🕒")
-    card = await estate.card(Role.REPAIR_LEAD, ref)
-    await estate.press(lead, card, "接單")
-    card = await estate.card(Role.REPAIR_LEAD, ref)
-    await estate.press(lead, card, "已處理")
-    prompt = estate.groups[Role.REPAIR_LEAD].bot_messages()[-1]
-    lead.send("New washer", chat=estate.groups[Role.REPAIR_LEAD], reply_to=prompt)
-    await estate.settle()
+    await take_and_resolve(estate, lead, ref, "New washer")
 
     asked = smith.private.bot_messages()[-1]
     assert "Is it fixed?" in asked.text

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from views.callbacks import data
 from views.i18n import Markup, Translator
-from workflow.actions import Action, held_back, staff_actions
+from workflow.actions import Action, staff_actions
 from workflow.directory import Person
 from workflow.model import Actor, Case, Category, DeadlineKind, Location, Severity, Status
 from workflow.roles import Role
@@ -146,7 +146,10 @@ def card_buttons(
     """The buttons for what the core allows next (`staff_actions`), laid out
     as the group expects them."""
     viewer = card_viewer(case, role)
-    allowed = staff_actions(case, viewer) | held_back(case, viewer)
+    # Only what the desk would accept now: a critical case's Resolve appears once
+    # someone is on site and the resident was contacted, not as a prompt refused
+    # after the note is typed.
+    allowed = staff_actions(case, viewer)
 
     def button(key: str, action: Action) -> InlineKeyboardButton:
         return InlineKeyboardButton(t.raw(key), callback_data=data("c", CODES[action], case.id))

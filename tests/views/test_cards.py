@@ -43,8 +43,8 @@ def test_a_new_cases_card_shows_every_step_its_group_and_the_front_desk_use() ->
     ]
 
 
-def test_a_critical_cards_resolve_stays_until_the_missing_step_is_recorded() -> None:
-    assert actions_on(CASES["critical complaint on site"]) == ["resolve", "contacted", "msg"]
+def test_a_critical_cards_resolve_appears_once_the_resident_was_contacted() -> None:
+    assert actions_on(CASES["critical complaint on site"]) == ["contacted", "msg"]
     assert actions_on(CASES["critical complaint on site and contacted"]) == ["resolve", "msg"]
 
 

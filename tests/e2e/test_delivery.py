@@ -24,6 +24,18 @@ FLOOD = 60  # residents: the whole flood takes about half a minute of real time
 WITHIN = 10.0  # seconds over which they start filing
 
 
+def leak_reported_by(resident: FakeUser) -> cmd.FileCase:
+    """Chan's urgent kitchen leak, filed straight with the desk."""
+    return cmd.FileCase(
+        actor=Actor(resident.id, frozenset({Role.RESIDENT})),
+        category=Category.REPAIR,
+        description="廚房水喉漏水",
+        location=Location("A", "12A"),
+        urgency=Urgency.URGENT,
+        reporter_unit=Location("A", "12A"),
+    )
+
+
 async def _residents(estate: Estate, count: int, first: int) -> list[FakeUser]:
     svc = services(estate.app)
     people = []
@@ -143,16 +155,7 @@ async def test_a_case_filed_as_a_repeat_complaint_reaches_its_team_with_the_coun
     chan = estate.resident("chan")
     refs = []
     for _ in range(2):
-        filed = await svc.desk.file(
-            cmd.FileCase(
-                actor=Actor(chan.id, frozenset({Role.RESIDENT})),
-                category=Category.REPAIR,
-                description="廚房水喉漏水",
-                location=Location("A", "12A"),
-                urgency=Urgency.URGENT,
-                reporter_unit=Location("A", "12A"),
-            )
-        )
+        filed = await svc.desk.file(leak_reported_by(chan))
         refs.append(filed.case.ref)
         svc.wake_courier()
         await estate.settle()
@@ -181,16 +184,7 @@ async def test_a_confirmation_sent_by_the_confirm_handler_is_never_sent_again_by
     assert courier is not None
     chan = estate.resident("chan")
     estate.world.started.add(chan.id)
-    filed = await svc.desk.file(
-        cmd.FileCase(
-            actor=Actor(chan.id, frozenset({Role.RESIDENT})),
-            category=Category.REPAIR,
-            description="廚房水喉漏水",
-            location=Location("A", "12A"),
-            urgency=Urgency.URGENT,
-            reporter_unit=Location("A", "12A"),
-        )
-    )
+    filed = await svc.desk.file(leak_reported_by(chan))
     async with svc.store.reading() as tx:  # the round's read, before the fast path
         seen = await tx.pending_notifications(datetime.now(UTC), 200)
     await courier.deliver_now(filed.case.id, chan.id)  # the Confirm handler's send

@@ -35,9 +35,9 @@ def _patrol_alert(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
 def _handover(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
     lines = [
         t("handover.title", old=p["old"], new=p["new"]),
-        t("handover.help", count=len(p["help"]), refs=", ".join(p["help"]) or "-"),
-        t("handover.reports", count=len(p["reports"]), refs=", ".join(p["reports"]) or "-"),
-        t("handover.missed", count=len(p["missed"]), names=", ".join(p["missed"]) or "-"),
+        t("handover.help", count=len(p["help"]), refs=t.join(p["help"]) or "-"),
+        t("handover.reports", count=len(p["reports"]), refs=t.join(p["reports"]) or "-"),
+        t("handover.missed", count=len(p["missed"]), names=t.join(p["missed"]) or "-"),
     ]
     lines += [t("handover.note", name=name, text=text) for name, text in p["notes"]]
     return [Outgoing("\n".join(lines))]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -19,6 +20,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_timedelta
+from babel.lists import format_list
 from babel.messages.pofile import read_po
 
 Language = Literal["zh-Hant", "zh-Hans", "en"]
@@ -86,6 +88,16 @@ class Translator:
 
     def has(self, key: str) -> bool:
         return key in self._messages
+
+    def join(self, items: Iterable[str]) -> str:
+        """Listed items as this language separates them ("、" in Chinese, ", " in English)."""
+        return self._messages["list.separator"].join(items)
+
+    def and_list(self, items: Iterable[str]) -> str:
+        """Items within a sentence, the last joined as the language does: "a, b, and c",
+        "a、b及c" (Hong Kong), "a、b和c" (mainland)."""
+        listed = list(items)
+        return str(format_list(listed, locale=_BABEL[self.language])) if listed else ""
 
     def duration(self, value: timedelta) -> str:
         return str(

@@ -187,7 +187,7 @@ def _escalated(
     by = t("role." + p["from_role"])
     overdue = p.get("overdue") or {}
     if overdue:
-        missed = ", ".join(
+        missed = t.and_list(
             t(
                 "staff.overdue",
                 what=t("deadline." + kind),
@@ -238,7 +238,7 @@ def _warning(
     n: Notification, case: Case, people: Mapping[int, Person], t: Translator
 ) -> list[Outgoing]:
     due = {kind: _TIME.validate_python(at) for kind, at in n.params["due"].items()}
-    items = ", ".join(
+    items = t.join(
         t("staff.due", what=t("deadline." + kind), when=t.when(at)) for kind, at in due.items()
     )
     return [Outgoing(t("staff.warning", ref=_ref(n), items=Markup(items)), reply_to_card=True)]
@@ -304,7 +304,7 @@ def _changed(
     n: Notification, case: Case, people: Mapping[int, Person], t: Translator
 ) -> list[Outgoing]:
     p = n.params
-    events = ", ".join(t.raw("event." + e) for e in p["events"])
+    events = t.and_list(t.raw("event." + e) for e in p["events"])
     by = people.get(p.get("by") or 0)
     text = t("staff.feed", ref=_ref(n), events=events, by=who(by, t) if by else t.raw("who.system"))
     return [Outgoing(text)]

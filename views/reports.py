@@ -88,14 +88,14 @@ def figures_text(figures: Figures, t: Translator, title: str) -> str:
     lines.append(t("report.satisfaction", value=satisfaction))
     lines.append(t("report.repeats", count=figures.repeat_complaints))
     escalations = (
-        ", ".join(
+        t.join(
             f"{t.raw('reason.' + r)} {n}" for r, n in sorted(figures.escalations_by_reason.items())
         )
         or "-"
     )
     lines.append(t("report.escalations", items=escalations))
     categories = (
-        ", ".join(
+        t.join(
             f"{t.raw('category.' + c)} {n}" for c, n in sorted(figures.cases_by_category.items())
         )
         or "-"

@@ -128,7 +128,7 @@ async def test_an_unacknowledged_case_climbs_and_everyone_sees_why(estate: Estat
     assert (
         "上報至維修主管" in estate.groups[Role.REPAIR_LEAD].messages[lead_card.message_id]["text"]
     )
-    assert "因未能按時處理,已上報維修主管跟進" in last_text(chan)
+    assert "因未能按時處理，已上報維修主管跟進" in last_text(chan)
 
     for _ in range(2):  # supervisor, then cs supervisor, let it pass
         await estate.advance(timedelta(minutes=31))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,7 +13,7 @@ from bot.app import COMMANDS
 from handlers import filing, staff_actions
 from playground.fake_telegram.html_check import html_to_text
 from views import announcements
-from views.i18n import LANGUAGES, catalogue, language_for, placeholders
+from views.i18n import LANGUAGES, Translator, catalogue, language_for, placeholders
 from views.keyboards import MENU_KEYS
 from workflow.model import (
     SERVICE_DEADLINES,
@@ -116,3 +117,45 @@ def test_chinese_catalogues_are_really_chinese() -> None:
 )
 def test_telegram_language_tags_map_to_our_catalogues(tag: str | None, expected: str) -> None:
     assert language_for(tag) == expected
+
+
+CHINESE = re.compile(r"[\u3400-\u9fff]")
+ASCII_MARKS = re.compile(r"[,:;?!()]")
+
+
+@pytest.mark.parametrize("language", ["zh-Hant", "zh-Hans"])
+def test_chinese_messages_use_full_width_punctuation(language: str) -> None:
+    """A Chinese reader notices ASCII , : ? ! ( ) at once: a Chinese message (one
+    with Chinese in it, or one made of placeholders that Chinese fills) uses
+    ，：；？！（）, whatever its placeholders, tags and clock times hold."""
+    wrong = {}
+    english = catalogue("en").messages
+    for key, text in catalogue(language).messages.items():
+        if not CHINESE.search(text) and text == english[key]:
+            continue  # the same in every language (a usage line of command words)
+        bare = re.sub(r"\{[^}]*\}|<[^>]+>|&\w+;", "\x00", text)
+        bare = re.sub(r"(?<=\d)[:,](?=\d)", "", bare)  # 10:15, 1,000
+        if ASCII_MARKS.search(bare) or re.search(r"[\u3400-\u9fff] [\u3400-\u9fff]", bare):
+            wrong[key] = text
+    assert wrong == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "separator"), [("zh-Hant", "、"), ("zh-Hans", "、"), ("en", ", ")]
+)
+def test_listed_items_are_separated_as_each_language_does(language: str, separator: str) -> None:
+    t = Translator(language_for(language), ZoneInfo("Asia/Hong_Kong"))
+    assert t.join(["R2026-00001", "R2026-00002"]) == f"R2026-00001{separator}R2026-00002"
+
+
+@pytest.mark.parametrize(
+    ("language", "listed"),
+    [
+        ("zh-Hant", "接單及到場"),
+        ("zh-Hans", "接单和到场"),
+        ("en", "acknowledge and be on site"),
+    ],
+)
+def test_a_list_in_a_sentence_ends_as_each_language_ends_it(language: str, listed: str) -> None:
+    t = Translator(language_for(language), ZoneInfo("Asia/Hong_Kong"))
+    assert t.and_list([t.raw("deadline.acknowledge"), t.raw("deadline.on_site")]) == listed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.e2e.harness import ADMIN_ID, Estate
-from tests.e2e.steps import file_case, last_text, tap
+from tests.e2e.steps import REF, file_case, last_text, tap
 from workflow.directory import Person
 from workflow.model import Category, CloseReason, Status
 from workflow.roles import Role
@@ -111,7 +111,7 @@ async def test_a_guards_site_report_becomes_a_case_or_is_dismissed(estate: Estat
     gus.send_location(22.28, 114.16)
     await estate.settle()
     await tap(estate, gus, "完成", after=mark)
-    ref = last_text(gus).split("：")[-1].split(":")[-1].strip()
+    ref = reference_in(last_text(gus))
     assert ref.startswith("G2026-")
 
     desk_card = await estate.card(Role.FRONT_DESK, ref)
@@ -135,7 +135,7 @@ async def test_a_guards_site_report_becomes_a_case_or_is_dismissed(estate: Estat
     gus.send("大堂門未關好,已關上")
     await estate.settle()
     await tap(estate, gus, "完成", after=mark)
-    second = last_text(gus).split(":")[-1].strip()
+    second = reference_in(last_text(gus))
     card = await estate.card(Role.FRONT_DESK, second)
     await estate.press(desk, card, "無需跟進")
     dismissed = await estate.case(second)
@@ -202,3 +202,9 @@ async def test_the_front_desk_classifies_site_reports_into_every_kind_of_case(
     desk.send(refs[0], chat=group, reply_to=group.bot_messages()[-1])
     await estate.settle()
     assert (await estate.case(duplicate.case.ref)).status is Status.MERGED
+
+
+def reference_in(text: str) -> str:
+    found = REF.search(text)
+    assert found, text
+    return found.group(0)

@@ -29,7 +29,8 @@ DEFAULT: Language = "zh-Hant"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "estate_desk"
 _FOLDER = {"zh-Hant": "zh_Hant", "zh-Hans": "zh_Hans", "en": "en"}
-_BABEL = {"zh-Hant": "zh_Hant_HK", "zh-Hans": "zh_Hans_CN", "en": "en"}
+# English as a Hong Kong office writes it: British (day-month dates, no serial comma).
+_BABEL = {"zh-Hant": "zh_Hant_HK", "zh-Hans": "zh_Hans_CN", "en": "en_GB"}
 _HANT = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
 
 

@@ -4,6 +4,7 @@ language resolver that picks between them."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -159,3 +160,8 @@ def test_listed_items_are_separated_as_each_language_does(language: str, separat
 def test_a_list_in_a_sentence_ends_as_each_language_ends_it(language: str, listed: str) -> None:
     t = Translator(language_for(language), ZoneInfo("Asia/Hong_Kong"))
     assert t.and_list([t.raw("deadline.acknowledge"), t.raw("deadline.on_site")]) == listed
+
+
+def test_english_dates_are_day_month_as_a_hong_kong_office_writes_them() -> None:
+    t = Translator(language_for("en"), ZoneInfo("Asia/Hong_Kong"))
+    assert t.when(datetime(2026, 11, 2, 2, 15, tzinfo=UTC)) == "02/11/2026, 10:15"

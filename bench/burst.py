@@ -7,7 +7,7 @@ them, against a bare python-telegram-bot echo bot on the same fake server.
 Both bots run in their own process (`python -m bot`, `python -m bench.echo_bot`),
 as deployed; the fake server and the residents run in this one. Every resident
 (registered beforehand) files a cleaning case through the whole conversation:
-the menu, "My unit", a description, Done, Confirm, each sent as soon as the bot
+the menu, "My flat", a description, Done, Confirm, each sent as soon as the bot
 has answered the previous one. The echo bot gets the same residents sending the
 same number of messages, each after the previous echo. Both are held to the
 same overall send limit (`--per-second`, default Telegram's 30 a second) by
@@ -41,7 +41,7 @@ from bot.storage import SqliteStore
 from playground.fake_telegram import FakeTelegramServer, FakeUser, World
 from playground.fake_telegram.process import file_in_english, seed_estate
 
-STEPS = 5  # the menu, "My unit", the description, Done, Confirm
+STEPS = 5  # the menu, "My flat", the description, Done, Confirm
 MENU, TEXT = "🧹 Cleaning problem", "Rubbish in the corridor"
 TIMEOUT = 900
 

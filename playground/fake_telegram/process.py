@@ -133,13 +133,13 @@ async def file_in_english(
     replies: list[float] | None = None,
 ) -> float:
     """A resident (registered, writing in English) files a case through the whole
-    conversation: `menu`, "My unit", "Urgent" if asked, `text`, Done, Confirm.
+    conversation: `menu`, "My flat", "Urgent" if asked, `text`, Done, Confirm.
     `pause` runs before each answer after the first (a person thinking);
     `replies` collects how long each answer waited for the bot. Returns the
     seconds from Confirm to the confirmation; TimeoutError if the bot went quiet."""
     steps: list[tuple[str | None, str, bool]] = [  # (button to press, what comes back, a button?)
-        (None, "My unit", True),
-        ("My unit", "Urgent" if urgent else "Describe", urgent),
+        (None, "My flat", True),
+        ("My flat", "Urgent" if urgent else "Describe", urgent),
         *([("Urgent", "Describe", False)] if urgent else []),
         (None, "Done", True),
         ("Done", "Confirm", True),

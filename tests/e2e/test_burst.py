@@ -49,16 +49,16 @@ async def test_a_burst_is_gathered_into_digests_and_nothing_is_dropped(estate: E
     digest = next(
         m
         for m in estate.groups[Role.REPAIR_LEAD].bot_messages()
-        if any("全部接單" in label for label in m.button_labels)
+        if any("全部接手" in label for label in m.button_labels)
     )
-    await estate.press(estate.staff(Role.REPAIR_LEAD), digest, "全部接單")
+    await estate.press(estate.staff(Role.REPAIR_LEAD), digest, "全部接手")
 
     cases = [await estate.case(ref) for ref in refs]
     in_digest = [c for c in cases if c.ref in digest.text]
     assert in_digest
     assert all(c.acknowledged_by is not None for c in in_digest)
     edited = estate.groups[Role.REPAIR_LEAD].messages[digest.message_id]["text"]
-    assert "已接單" in edited
+    assert "已受理" in edited
 
 
 async def test_a_card_in_a_busy_group_catches_up_once_there_is_room(estate: Estate) -> None:
@@ -72,7 +72,7 @@ async def test_a_card_in_a_busy_group_catches_up_once_there_is_room(estate: Esta
     group = estate.groups[Role.REPAIR_LEAD]
 
     pacer.record(group.id, BUSY)  # the group's minute is nearly spent
-    await estate.press(estate.staff(Role.REPAIR_LEAD), card, "接單")
+    await estate.press(estate.staff(Role.REPAIR_LEAD), card, "接手")
     await estate.settle()
     text = group.messages[card.message_id]["text"]
     assert "Leo Repair" not in text, "not edited in a busy minute"

@@ -106,7 +106,7 @@ async def test_timeouts_delay_messages_but_lose_none(tmp_path: Path) -> None:
 
 async def test_a_repeated_update_files_one_case(estate: Estate) -> None:
     chan = estate.resident("chan")
-    summary = await to_summary(estate, chan, "🧹 保潔問題", "大堂地滑")
+    summary = await to_summary(estate, chan, "🧹 清潔問題", "大堂地滑")
     data = summary.button("確認提交").callback_data or ""
     first = chan.press_data(summary, data)
     second = chan.press_data(summary, data)  # Telegram delivers the same press again
@@ -124,7 +124,7 @@ async def test_a_resident_who_blocked_the_bot_does_not_stop_the_office(estate: E
     estate.world.blocked.add(smith.id)
     lead = estate.staff(Role.REPAIR_LEAD)
     card = await estate.card(Role.REPAIR_LEAD, ref)
-    await estate.press(lead, card, "接單")
+    await estate.press(lead, card, "接手")
 
     svc = estate.app.bot_data["estate_desk"]
     async with svc.store.transaction() as tx:
@@ -169,7 +169,7 @@ async def test_a_full_disk_files_nothing_and_the_resident_can_try_again(
         raise sqlite3.OperationalError("database or disk is full")
 
     chan = estate.resident("chan")
-    summary = await to_summary(estate, chan, "🧹 保潔問題", "垃圾房好臭")
+    summary = await to_summary(estate, chan, "🧹 清潔問題", "垃圾房好臭")
 
     from bot import storage
 

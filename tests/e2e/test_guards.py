@@ -59,7 +59,7 @@ async def test_the_first_guard_to_claim_help_wins_and_the_resident_rates_it(
         "🤝 Help from a guard",
         "Now, lobby, two boxes",
         where=None,
-        kind="Moving help",
+        kind="Help with moving",
     )
 
     gus_card = await gus.wait_for_button("我來處理")
@@ -89,12 +89,10 @@ async def test_the_first_guard_to_claim_help_wins_and_the_resident_rates_it(
 
 async def test_help_goes_to_the_captain_when_no_guard_is_on_duty(estate: Estate) -> None:
     wang = estate.resident("wang")
-    ref = await file_case(
-        estate, wang, "🤝 请安管队员协助", "代收包裹", where=None, kind="代提小件"
-    )
+    ref = await file_case(estate, wang, "🤝 请保安协助", "代收包裹", where=None, kind="代取快递")
 
     assert await estate.card(Role.SECURITY_CAPTAIN, ref)
-    assert "安管队长" in last_text(wang)
+    assert "保安队长" in last_text(wang)
 
 
 async def test_a_guards_site_report_becomes_a_case_or_is_dismissed(estate: Estate) -> None:
@@ -127,7 +125,7 @@ async def test_a_guards_site_report_becomes_a_case_or_is_dismissed(estate: Estat
     case = await estate.case(ref)
     assert (case.category, case.rung) == (Category.REPAIR, Role.REPAIR_LEAD)
     lead_card = await estate.card(Role.REPAIR_LEAD, ref)
-    assert "由安管隊員 Gus Guard 反映" in lead_card.text
+    assert "由保安員 Gus Guard 報告" in lead_card.text
 
     mark = gus.last_message_id()
     gus.send("📡 反映臨時情況")
@@ -146,7 +144,7 @@ async def test_only_guards_use_the_guard_buttons(estate: Estate) -> None:
     chan = estate.resident("chan")
     chan.send("🟢 開始當值")
     await estate.settle()
-    assert "只限安管隊員" in last_text(chan)
+    assert "只限保安員" in last_text(chan)
 
 
 async def test_the_front_desk_classifies_site_reports_into_every_kind_of_case(
@@ -162,8 +160,8 @@ async def test_the_front_desk_classifies_site_reports_into_every_kind_of_case(
     guard = Actor(estate.staff(Role.GUARD).id, frozenset({Role.GUARD}))
     kinds = [
         ("報修", Category.REPAIR, Role.REPAIR_LEAD),
-        ("保潔", Category.CLEANING, Role.CLEANING_LEAD),
-        ("護衛投訴", Category.SECURITY, Role.SECURITY_CAPTAIN),
+        ("清潔", Category.CLEANING, Role.CLEANING_LEAD),
+        ("保安投訴", Category.SECURITY, Role.SECURITY_CAPTAIN),
         ("管理工作投訴", Category.MANAGEMENT, Role.CS_SUPERVISOR),
     ]
     refs = []

@@ -59,7 +59,7 @@ async def test_a_round_with_one_late_and_one_missed_checkpoint(tmp_path: Path) -
         chan = estate.resident("chan")
         chan.send("/start cp-A-lobby")
         await estate.settle()
-        assert "只限安管隊員" in last_text(chan)
+        assert "只限保安員" in last_text(chan)
 
 
 async def test_the_shift_change_hands_over_to_the_next_guards(tmp_path: Path) -> None:

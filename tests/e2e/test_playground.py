@@ -72,13 +72,13 @@ async def test_the_repair_loop_can_be_played_through_the_page_api(playground: Pl
         await wait_for(client, 100, "R20")
 
         card = await wait_for(client, repair_group.id, "露台去水位塞咗")
-        await press(client, 20, repair_group.id, card, "接單")
-        await wait_for(client, 100, "已接單")
+        await press(client, 20, repair_group.id, card, "接手")
+        await wait_for(client, 100, "已接手")
 
         # Nobody acts on a second case: fast-forward and watch it climb.
         await client.post("/api/send", json={"user_id": 102, "text": "🧹 Cleaning problem"})
         await press(
-            client, 102, 102, await wait_for(client, 102, "where is the problem"), "My unit"
+            client, 102, 102, await wait_for(client, 102, "where is the problem"), "My flat"
         )
         await client.post("/api/send", json={"user_id": 102, "text": "Bins overflowing"})
         await press(client, 102, 102, await wait_for(client, 102, "Got it"), "Done")
@@ -119,8 +119,8 @@ async def test_a_browser_files_a_repair_and_sees_it_acknowledged(playground: Pla
 
         group = page.locator("#group")
         await group.locator("select").select_option(label="repair lead group")
-        await group.get_by_role("button", name="👷 接單").last.click()
-        await resident.get_by_text("已接單").last.wait_for()
+        await group.get_by_role("button", name="👷 接手").last.click()
+        await resident.get_by_text("已接手").last.wait_for()
         await page.screenshot(path=str(ARTIFACTS / "playground.png"), full_page=True)
         await browser.close()
     assert (ARTIFACTS / "playground.png").stat().st_size > 10_000

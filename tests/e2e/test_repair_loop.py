@@ -44,7 +44,7 @@ async def test_a_repair_goes_round_the_whole_loop(estate: Estate, language: str)
     assert any(m.photos for m in group.bot_messages()), "the resident's photo comes with it"
     assert any(ref in m.text for m in estate.groups[Role.FRONT_DESK].bot_messages())
 
-    await estate.press(lead, card, "接單")
+    await estate.press(lead, card, "接手")
     assert "Leo Repair" in resident.private.bot_messages()[-1].text
     assert ref in lead.private.bot_messages()[-1].text  # the phone, privately
     card = await estate.card(Role.REPAIR_LEAD, ref)

@@ -87,15 +87,15 @@ async def test_filing_in_english_and_simplified_chinese(estate: Estate) -> None:
     assert "The cleaning team lead has been told" in last_text(smith)
 
     help_ref = await file_case(
-        estate, wang, "🤝 请安管队员协助", "今天下午3点,大堂,两箱书", where=None, kind="搬运搭手"
+        estate, wang, "🤝 请保安协助", "今天下午3点,大堂,两箱书", where=None, kind="协助搬运"
     )
-    assert "安管队长" in last_text(wang)  # no guard is on duty: the captain arranges it
+    assert "保安队长" in last_text(wang)  # no guard is on duty: the captain arranges it
 
     assert cleaning.startswith("C2026-")
     assert help_ref.startswith("A2026-")
     case = await estate.case(help_ref)
     assert case.category is Category.ASSISTANCE
-    assert "搬运搭手" in case.description
+    assert "协助搬运" in case.description
 
 
 async def test_a_common_area_case_records_the_block_and_spot(estate: Estate) -> None:
@@ -132,7 +132,7 @@ async def test_photos_are_capped_and_reach_the_handler(estate: Estate) -> None:
 
 async def test_my_cases_cancel_add_information_and_complain_again(estate: Estate) -> None:
     chan = estate.resident("chan")
-    first = await file_case(estate, chan, "🧹 保潔問題", "走廊有垃圾")
+    first = await file_case(estate, chan, "🧹 清潔問題", "走廊有垃圾")
     second = await file_case(estate, chan, "🔧 報修", "門鉸鬆脫", urgency="🕒")
 
     mark = chan.last_message_id()
@@ -164,7 +164,7 @@ async def test_my_cases_cancel_add_information_and_complain_again(estate: Estate
 
 async def take_and_resolve(estate: Estate, lead: FakeUser, ref: str, note: str) -> None:
     """The repair lead takes the case from its card, then resolves it with `note`."""
-    await estate.press(lead, await estate.card(Role.REPAIR_LEAD, ref), "接單")
+    await estate.press(lead, await estate.card(Role.REPAIR_LEAD, ref), "接手")
     await estate.press(lead, await estate.card(Role.REPAIR_LEAD, ref), "已處理")
     prompt = estate.groups[Role.REPAIR_LEAD].bot_messages()[-1]
     lead.send(note, chat=estate.groups[Role.REPAIR_LEAD], reply_to=prompt)
@@ -259,14 +259,14 @@ async def test_a_rejected_registration_is_told_why_and_a_comment_can_be_skipped(
     )
     await estate.press(estate.staff(Role.FRONT_DESK), card, "單位不符")
     assert "not approved" in last_text(pat)
-    assert "Unit not found" in last_text(pat)
+    assert "Flat not found" in last_text(pat)
     assert "未批准" in desk_group.messages[card.message_id]["text"]
 
     smith = estate.resident("smith")
     lead = estate.staff(Role.REPAIR_LEAD)
     ref = await file_case(estate, smith, "🔧 Report a repair", "Loose tile", urgency="🕒")
     group = estate.groups[Role.REPAIR_LEAD]
-    await estate.press(lead, await estate.card(Role.REPAIR_LEAD, ref), "接單")
+    await estate.press(lead, await estate.card(Role.REPAIR_LEAD, ref), "接手")
     await estate.press(lead, await estate.card(Role.REPAIR_LEAD, ref), "已處理")
     lead.send("Re-laid", chat=group, reply_to=group.bot_messages()[-1])
     await estate.settle()

@@ -73,8 +73,8 @@ async def test_only_the_right_roles_can_press_and_refusals_change_nothing(
     group.members[chan.id] = "member"  # a resident added to the staff group
     card = await estate.card(Role.REPAIR_LEAD, ref)
 
-    refused = await estate.press(chan, card, "接單")
-    cleaner = await estate.press(estate.staff(Role.CLEANING_LEAD), card, "接單")
+    refused = await estate.press(chan, card, "接手")
+    cleaner = await estate.press(estate.staff(Role.CLEANING_LEAD), card, "接手")
 
     assert refused == "⛔ 你沒有權限進行此操作。"
     assert cleaner == refused
@@ -97,7 +97,7 @@ async def test_two_leads_press_acknowledge_at_once_and_exactly_one_wins(
     card = await estate.card(Role.REPAIR_LEAD, ref)
     first = estate.staff(Role.REPAIR_LEAD)
 
-    queries = [first.press(card, "接單"), second.press(card, "接單")]
+    queries = [first.press(card, "接手"), second.press(card, "接手")]
     answers = await asyncio.gather(
         *(u.answer_to(q) for u, q in zip((first, second), queries, strict=True))
     )
@@ -108,7 +108,7 @@ async def test_two_leads_press_acknowledge_at_once_and_exactly_one_wins(
     assert texts[1].startswith("已由 ")
     case = await estate.case(ref)
     assert case.acknowledged_by in (first.id, second.id)
-    assert "接單" not in (await estate.card(Role.REPAIR_LEAD, ref)).button_labels
+    assert "接手" not in (await estate.card(Role.REPAIR_LEAD, ref)).button_labels
 
 
 async def test_an_unacknowledged_case_climbs_and_everyone_sees_why(estate: Estate) -> None:
@@ -124,7 +124,7 @@ async def test_an_unacknowledged_case_climbs_and_everyone_sees_why(estate: Estat
     await estate.advance(timedelta(minutes=6))
     supervisor_card = await estate.card(Role.REPAIR_SUPERVISOR, ref)
     supervisor_group = estate.groups[Role.REPAIR_SUPERVISOR].bot_messages()
-    assert any("維修班長未能按時接單" in m.text for m in supervisor_group)
+    assert any("維修班長未能按時接手" in m.text for m in supervisor_group)
     assert (
         "上報至維修主管" in estate.groups[Role.REPAIR_LEAD].messages[lead_card.message_id]["text"]
     )
@@ -160,7 +160,7 @@ async def test_front_desk_reclassifies_and_merges_duplicates(estate: Estate) -> 
     card = await estate.card(Role.REPAIR_LEAD, first)
     await estate.press(desk, card, "重新分類")
     picker = group.bot_messages()[-1]
-    await estate.press(desk, picker, "保潔")
+    await estate.press(desk, picker, "清潔")
     severity = group.messages[picker.message_id]
     from playground.fake_telegram.world import _shown
 
@@ -235,7 +235,7 @@ async def test_a_critical_case_reaches_the_manager_with_the_residents_contact(
     desk = estate.staff(Role.FRONT_DESK)
     await estate.press(desk, card, "重新分類")
     picker = estate.groups[Role.SECURITY_CAPTAIN].bot_messages()[-1]
-    await estate.press(desk, picker, "護衛投訴")
+    await estate.press(desk, picker, "保安投訴")
     from playground.fake_telegram.world import _shown
 
     severity = _shown(
@@ -321,8 +321,8 @@ async def test_escalate_by_hand_and_a_press_on_a_case_that_moved_on(estate: Esta
 
     supervisor = estate.staff(Role.REPAIR_SUPERVISOR)
     supervisor_card = await estate.card(Role.REPAIR_SUPERVISOR, ref)
-    await estate.press(supervisor, supervisor_card, "接單")
-    stale = lead.press_data(card, card.button("接單").callback_data or "")
+    await estate.press(supervisor, supervisor_card, "接手")
+    stale = lead.press_data(card, card.button("接手").callback_data or "")
     answer = await lead.answer_to(stale)
     assert answer.show_alert
     assert "Sam Repair" in (answer.text or "")
@@ -336,12 +336,12 @@ async def test_unbinding_a_group_sends_its_cases_to_the_role_holders_privately(
     group = estate.groups[Role.CLEANING_LEAD]
     admin.send("/unbind", chat=group)
     await estate.settle()
-    assert "保潔班長" in group.bot_messages()[-1].text
+    assert "清潔班長" in group.bot_messages()[-1].text
     admin.send("/unbind", chat=group)
     await estate.settle()
     assert "沒有設定職位" in group.bot_messages()[-1].text
 
-    ref = await file_case(estate, estate.resident("chan"), "🧹 保潔問題", "樓梯有水")
+    ref = await file_case(estate, estate.resident("chan"), "🧹 清潔問題", "樓梯有水")
     cleo = estate.staff(Role.CLEANING_LEAD)
-    card = await cleo.wait_for_button("接單")
+    card = await cleo.wait_for_button("接手")
     assert ref in card.text

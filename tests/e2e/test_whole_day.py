@@ -119,7 +119,7 @@ async def test_a_whole_day_with_a_crash_in_the_middle(
 
     # The repair lead takes the leak and fixes it; the resident rates it.
     card = (await world.wait_for(lambda: cards(groups[Role.REPAIR_LEAD], repair)))[-1]
-    await remote.press(lead, card, "接單")
+    await remote.press(lead, card, "接手")
     card = cards(groups[Role.REPAIR_LEAD], repair)[-1]
     await remote.press(lead, card, "已到場")
     card = cards(groups[Role.REPAIR_LEAD], repair)[-1]
@@ -164,10 +164,10 @@ async def test_a_whole_day_with_a_crash_in_the_middle(
     help_ref = await file_case(
         remote,
         wang,
-        "🤝 请安管队员协助",
+        "🤝 请保安协助",
         "帮忙搬两箱书",
         where=None,
-        kind="搬运搭手",
+        kind="协助搬运",
     )
     await tap(remote, gus, "我來處理")
     await tap(remote, gus, "已處理")
@@ -188,7 +188,7 @@ async def test_a_whole_day_with_a_crash_in_the_middle(
     card = (await world.wait_for(lambda: cards(desk_group, report.group(0))))[-1]
     await remote.press(desk, card, "分類為個案")
     picker = desk_group.bot_messages()[-1]
-    await remote.press(desk, picker, "保潔")
+    await remote.press(desk, picker, "清潔")
     severity = desk_group.view()[[m.message_id for m in desk_group.view()].index(picker.message_id)]
     await remote.press(desk, severity, "一般")
     assert await world.wait_for(lambda: cards(groups[Role.CLEANING_LEAD], report.group(0)))

@@ -152,7 +152,7 @@ def test_listed_items_are_separated_as_each_language_does(language: str, separat
 @pytest.mark.parametrize(
     ("language", "listed"),
     [
-        ("zh-Hant", "接單及到場"),
+        ("zh-Hant", "接手及到場"),
         ("zh-Hans", "接单和到场"),
         ("en", "acknowledge and be on site"),
     ],
@@ -165,3 +165,55 @@ def test_a_list_in_a_sentence_ends_as_each_language_ends_it(language: str, liste
 def test_english_dates_are_day_month_as_a_hong_kong_office_writes_them() -> None:
     t = Translator(language_for("en"), ZoneInfo("Asia/Hong_Kong"))
     assert t.when(datetime(2026, 11, 2, 2, 15, tzinfo=UTC)) == "02/11/2026, 10:15"
+
+
+# One word per concept (the glossary in WORKFLOW.md): a telltale word that a native
+# reader of that language would not use for the concept, and the word they would.
+TELLTALES: dict[str, list[tuple[str, str]]] = {
+    "zh-Hant": [
+        ("保潔", "Hong Kong says 清潔"),
+        ("在值", "Hong Kong says 當值"),
+        ("安管", "a guard is a 保安員, the team 保安"),
+        ("護衛", "a guard is a 保安員, the team 保安"),
+        ("接單", "the button is 接手, the status 已受理"),
+        ("及時率", "Hong Kong says 準時率"),
+        ("業主確認", "a resident may be a tenant: 住戶確認"),
+        ("紀錄", "one spelling: 記錄"),
+        ("住戶回訪", "回訪 is what the office does; the resident gives 意見"),
+        ("搭手", "reads awkwardly: 協助搬運"),
+        ("代提小件", "reads awkwardly: 代取包裹"),
+        ("臨時情況反映", "a guard's site report is a 現場情況報告"),
+    ],
+    "zh-Hans": [
+        ("单位", "on the mainland 单位 is your employer: 房屋 / 房号"),
+        ("现时", "the mainland says 目前"),
+        ("宗", "the mainland counts cases with 个"),
+        ("只得", "the mainland says 只有"),
+        ("请即", "the mainland says 请立即"),
+        ("护卫", "the mainland says 保安"),
+        ("安管队员", "one word for a guard: 保安"),
+        ("在值", "the mainland says 当班"),
+        ("当值", "the mainland says 当班"),
+        ("住户回访", "回访 is what the office does; the resident gives 反馈"),
+        ("搭手", "reads awkwardly: 协助搬运"),
+    ],
+    "en": [
+        (r"(?i)\bcolor", "British spelling: colour"),
+        (r"(?i)organiz", "British spelling: organise"),
+        (r"(?i)\bcancel(?:ed|ing)\b", "British spelling: cancelled"),
+        (r"(?i)acknowledgment", "British spelling: acknowledgement"),
+        (r"(?i)\bcenter", "British spelling: centre"),
+        (r"(?i)case number", "a case's number is its reference"),
+        (r"(?i)\bunits?\b", "a resident's home is a flat"),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", list(TELLTALES))
+def test_each_catalogue_uses_one_word_per_concept(language: str) -> None:
+    bare = {k: re.sub(r"\{[^}]*\}", "", v) for k, v in catalogue(language).messages.items()}
+    found = {
+        key: [f"{word}: {why}" for word, why in TELLTALES[language] if re.search(word, text)]
+        for key, text in bare.items()
+    }
+    assert {key: words for key, words in found.items() if words} == {}

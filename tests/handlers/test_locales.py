@@ -196,6 +196,7 @@ TELLTALES: dict[str, list[tuple[str, str]]] = {
         ("当值", "the mainland says 当班"),
         ("住户回访", "回访 is what the office does; the resident gives 反馈"),
         ("搭手", "reads awkwardly: 协助搬运"),
+        ("联络", "the mainland says 联系"),
     ],
     "en": [
         (r"(?i)\bcolor", "British spelling: colour"),

@@ -102,7 +102,7 @@ async def test_a_guards_site_report_becomes_a_case_or_is_dismissed(estate: Estat
     await estate.settle()
 
     mark = gus.last_message_id()
-    gus.send("📡 反映臨時情況")
+    gus.send("📡 報告現場情況")
     await tap(estate, gus, "Block A", after=mark)
     gus.send("三樓後樓梯燈壞")
     gus.send_photo()
@@ -128,7 +128,7 @@ async def test_a_guards_site_report_becomes_a_case_or_is_dismissed(estate: Estat
     assert "由保安員 Gus Guard 報告" in lead_card.text
 
     mark = gus.last_message_id()
-    gus.send("📡 反映臨時情況")
+    gus.send("📡 報告現場情況")
     await tap(estate, gus, "Block B", after=mark)
     gus.send("大堂門未關好,已關上")
     await estate.settle()

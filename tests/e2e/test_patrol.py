@@ -68,7 +68,7 @@ async def test_the_shift_change_hands_over_to_the_next_guards(tmp_path: Path) ->
         await estate.advance(timedelta(minutes=1))  # the bot notes the day shift
         gus.send("/log 停車場閘口感應器失靈")
         await estate.settle()
-        assert "值班日誌" in last_text(gus)
+        assert "當值日誌" in last_text(gus)
 
         await estate.advance(timedelta(hours=10))  # 19:01: the night shift
 

@@ -51,7 +51,7 @@ async def test_registration_checks_the_unit_and_wants_the_residents_own_phone(
 
     kim.send("99Z")
     await estate.settle()
-    assert "has no unit" in last_text(kim)
+    assert "has no flat" in last_text(kim)
     kim.send("12a")
     await estate.settle()
     kim.send("Kim Park")

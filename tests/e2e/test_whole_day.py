@@ -175,7 +175,7 @@ async def test_a_whole_day_with_a_crash_in_the_middle(
     assert any(help_ref in m.text for m in wang.private.bot_messages())
 
     mark = gus.last_message_id()
-    gus.send("📡 反映臨時情況")
+    gus.send("📡 報告現場情況")
     await tap(remote, gus, "Block B", after=mark)
     gus.send("停車場有油漬")
     await remote.settle()

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ from delivery.limits import SendLimits
 from delivery.outcomes import Refusal, refused
 from delivery.ports import DeliveryStore, DeliveryTransaction, Write
 from delivery.records import Card, NoticeItem, OutboxItem
-from delivery.routing import route
+from delivery.routing import Route, route
 from views.announcements import for_announcement
 from views.i18n import Language, Translator, language_for
 from views.notices import PHOTO, VOICE, Outgoing, for_resident, for_staff
@@ -215,24 +215,13 @@ class Courier:
         assert notice.role is not None
         async with self.store.reading() as tx:
             where = await route(tx, notice.role, self.clock.now(), self.estate)
-        if where.group is not None:
-            t = self._translator(where.group.language)
-            out = for_announcement(notice.kind, notice.params, t)
-            return await self._send_all(where.group.chat_id, out, None, None, what=what)
-        if where.nobody:
-            log.warning("%s: nobody holds %s and no group is bound", what, notice.role)
-            return "nobody"
-        outcomes = [
-            await self._send_all(
-                p.user_id,
-                for_announcement(notice.kind, notice.params, self._translator(p.language)),
-                None,
-                p,
-                what=what,
-            )
-            for p in where.holders
-        ]
-        return "sent" if "sent" in outcomes else outcomes[0]
+        return await self._send_routed(
+            where,
+            lambda t: for_announcement(notice.kind, notice.params, t),
+            None,
+            what,
+            notice.role,
+        )
 
     # --- one case's notifications -------------------------------------------------------
 
@@ -289,22 +278,32 @@ class Courier:
             where = await route(
                 tx, n.role, self.clock.now(), self.estate, private=n.kind in PRIVATE_NOTICES
             )
+        return await self._send_routed(
+            where, lambda t: for_staff(n, case, people, t), case, what, n.role
+        )
+
+    async def _send_routed(
+        self,
+        where: Route,
+        render: Callable[[Translator], list[Outgoing]],
+        case: Case | None,
+        what: str,
+        role: Role,
+    ) -> str:
+        """A role's message, where `route` says it goes: its group, else each holder
+        privately, each in their own language."""
         if where.group is not None:
             group = where.group
-            out = for_staff(n, case, people, self._translator(group.language))
+            out = render(self._translator(group.language))
             return await self._send_all(
                 group.chat_id, out, case, None, forum=group.is_forum, what=what
             )
         if where.nobody:
-            log.warning("%s: nobody holds %s and no group is bound", what, n.role)
+            log.warning("%s: nobody holds %s and no group is bound", what, role)
             return "nobody"
         outcomes = [
             await self._send_all(
-                p.user_id,
-                for_staff(n, case, people, self._translator(p.language)),
-                case,
-                p,
-                what=what,
+                p.user_id, render(self._translator(p.language)), case, p, what=what
             )
             for p in where.holders
         ]

@@ -3,7 +3,7 @@ do about one (add information, cancel it while new, complain again)."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import ConversationHandler
 
 from handlers.common import Context, error_text
@@ -133,14 +133,20 @@ async def _begin_text_step(
     return state
 
 
-async def on_add_info(update: Update, context: Context) -> Next:
-    t = await context.translator()
+def _awaited_case(update: Update, context: Context, key: str) -> tuple[Message, int] | None:
+    """The message answering a prompt, and the case the prompt was about (once)."""
     message = update.effective_message
     assert message is not None
     assert context.user_data is not None
-    case_id = context.user_data.pop("adding", None)
-    if case_id is None:
+    case_id = context.user_data.pop(key, None)
+    return None if case_id is None else (message, case_id)
+
+
+async def on_add_info(update: Update, context: Context) -> Next:
+    t = await context.translator()
+    if (awaited := _awaited_case(update, context, "adding")) is None:
         return ConversationHandler.END
+    message, case_id = awaited
     photos = (photo_ref(message.photo[-1].file_id),) if message.photo else ()
     text = message.text or message.caption or ""
     actor = await context.actor()
@@ -151,12 +157,9 @@ async def on_add_info(update: Update, context: Context) -> Next:
 
 async def on_again(update: Update, context: Context) -> Next:
     t = await context.translator()
-    message = update.effective_message
-    assert message is not None
-    assert context.user_data is not None
-    case_id = context.user_data.pop("again", None)
-    if case_id is None:
+    if (awaited := _awaited_case(update, context, "again")) is None:
         return ConversationHandler.END
+    message, case_id = awaited
     actor = await context.actor()
     if await run(update, context, cmd.ComplainAgain(actor, case_id, text=message.text or ""), t):
         await context.replies.reply(update, t("my_cases.again_sent"))

@@ -2,30 +2,47 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Two stamps: running needs only the runtime dependencies; tests and lint add the dev extras.
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint check clean
+.PHONY: run test lint check deps install clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
 
-run: $(STAMP)
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $(RUNTIME)
+
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(DEV) $(RUNTIME)
+
+# System packages beside Python: the CJK font always, Chromium for the browser test.
+deps:
+	deploy/system-deps --with-browser
+
+run: $(RUNTIME)
+	@deploy/system-deps || true
 	$(BIN)/python -m bot
 
-test: $(STAMP)
+test: $(DEV) deps
 	$(BIN)/pytest
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-check: $(STAMP)
+check: $(RUNTIME)
 	$(BIN)/python -m bot check
+
+# A production install (no dev tools) into .venv; see docs/deployment.md.
+install: $(RUNTIME)
+	deploy/system-deps
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,3 +44,16 @@ async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
     await store.open()
     yield store
     await store.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """A skipped browser test is said out loud, not hidden among the dots."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    terminalreporter.write_sep(
+        "!",
+        "Chromium is not installed: the playground's browser test was SKIPPED "
+        "(make deps, or apt-get install chromium)",
+        red=True,
+        bold=True,
+    )

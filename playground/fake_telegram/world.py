@@ -274,6 +274,8 @@ class World:
             )
         elif status == "creator":
             member["is_anonymous"] = False
+        elif status == "kicked":
+            member["until_date"] = 0  # banned for good, as Telegram answers
         return member
 
 

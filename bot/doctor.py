@@ -1,0 +1,156 @@
+"""`python -m bot doctor`: is this installation ready to serve an estate?
+
+It checks what an office would otherwise find out from a silent group: the
+token (getMe), privacy mode, the CJK font, the database, every bound group
+(reachable, the bot still in it and allowed to post), and that every rung a
+case can reach has a bound group or a holder. It reads the database without
+writing to it, so it is safe while the bot runs. One line per check; the exit
+status is 1 when any check failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.migrations import MIGRATIONS
+from bot.settings import Settings
+from views.reports import cjk_font
+from workflow.estate import EstateConfig
+from workflow.reach import rungs_in_use, unreachable
+from workflow.roles import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    ok: bool
+    what: str
+
+    def line(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'}  {self.what}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    version: int
+    groups: dict[Role, tuple[int, str]]
+    held: set[Role]
+
+
+def _read(path: Path) -> _Stored:
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        (version,) = db.execute(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations"
+        ).fetchone()
+        groups = {
+            Role(role): (int(chat_id), str(title or ""))
+            for role, chat_id, title in db.execute("SELECT role, chat_id, title FROM role_groups")
+            if role in Role.__members__.values()
+        }
+        held: set[Role] = set()
+        for (roles,) in db.execute("SELECT roles FROM people WHERE roles != '[]'"):
+            held.update(Role(r) for r in json.loads(roles) if r in Role.__members__.values())
+    return _Stored(int(version), groups, held)
+
+
+def _database(settings: Settings) -> tuple[list[Finding], _Stored | None]:
+    path = settings.database_path
+    if not path.is_file():
+        return [
+            Finding(False, f"database {path}: not there yet (the first start creates it)")
+        ], None
+    try:
+        stored = _read(path)
+    except sqlite3.Error as error:
+        return [Finding(False, f"database {path}: {error}")], None
+    latest = MIGRATIONS[-1][0]
+    size = path.stat().st_size
+    if stored.version > latest:
+        verdict = Finding(
+            False,
+            f"database {path}: version {stored.version}, this release knows up to {latest}",
+        )
+    else:
+        verdict = Finding(True, f"database {path}: version {stored.version}, {size:,} bytes")
+    return [verdict], stored
+
+
+async def _telegram(settings: Settings, stored: _Stored | None) -> list[Finding]:
+    if settings.bot_token is None:
+        return [Finding(False, "BOT_TOKEN is not set (.env or the environment)")]
+    bot = Bot(
+        settings.bot_token.get_secret_value(),
+        base_url=settings.bot_api_url,
+        base_file_url=settings.bot_file_url,
+    )
+    findings: list[Finding] = []
+    try:
+        async with bot:
+            me = bot.bot
+            findings.append(Finding(True, f"token: the bot is @{me.username} (id {me.id})"))
+            findings.append(
+                Finding(
+                    True,
+                    "privacy mode is off: the bot reads every group message"
+                    if me.can_read_all_group_messages
+                    else "privacy mode is on: in groups the bot sees commands and replies to it",
+                )
+            )
+            for role, (chat_id, title) in sorted((stored.groups if stored else {}).items()):
+                findings.append(await _group(bot, me.id, role, chat_id, title))
+    except TelegramError as error:
+        findings.append(Finding(False, f"Telegram at {settings.bot_api_url}: {error.message}"))
+    except OSError as error:
+        findings.append(Finding(False, f"Telegram at {settings.bot_api_url}: {error}"))
+    return findings
+
+
+async def _group(bot: Bot, bot_id: int, role: Role, chat_id: int, title: str) -> Finding:
+    where = f"{role} group {title or chat_id} ({chat_id})"
+    try:
+        member = await bot.get_chat_member(chat_id, bot_id)
+    except TelegramError as error:
+        return Finding(False, f"{where}: {error.message}")
+    if member.status in ("left", "kicked"):
+        return Finding(False, f"{where}: the bot is no longer in the group ({member.status})")
+    if getattr(member, "can_send_messages", True) is False:
+        return Finding(False, f"{where}: the bot may not post there")
+    return Finding(True, f"{where}: reachable, the bot is {member.status}")
+
+
+def _rungs(estate: EstateConfig, stored: _Stored | None) -> list[Finding]:
+    if stored is None:
+        return []
+    gaps = unreachable(rungs_in_use(estate.routing_table()), stored.groups, stored.held)
+    if not gaps:
+        return [Finding(True, "every rung has a bound group or a holder")]
+    return [
+        Finding(False, f"rung {role}: no bound group and nobody holds the role (/bind or /invite)")
+        for role in gaps
+    ]
+
+
+def _font(font: Callable[[], str | None]) -> Finding:
+    path = font()
+    if path is None:
+        return Finding(False, "no CJK font: charts would show boxes (install fonts-wqy-microhei)")
+    return Finding(True, f"CJK font: {path}")
+
+
+async def diagnose(
+    settings: Settings, estate: EstateConfig, font: Callable[[], str | None] = cjk_font
+) -> list[Finding]:
+    database, stored = _database(settings)
+    return [
+        *await _telegram(settings, stored),
+        _font(font),
+        *database,
+        *_rungs(estate, stored),
+    ]

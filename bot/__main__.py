@@ -25,10 +25,31 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "command",
         nargs="?",
-        default="run",
-        choices=["run", "check", "checkpoints", "export"],
-        help="run (default), check, checkpoints (print patrol QR codes), "
-        "or export (the case register as .xlsx)",
+        default="start",
+        choices=[
+            "start",
+            "run",
+            "playground",
+            "check",
+            "doctor",
+            "backup",
+            "checkpoints",
+            "export",
+        ],
+        help="start (default: the bot with BOT_TOKEN, else the playground), run (the bot; "
+        "refuses to start without a token: what a service runs), playground, check (the "
+        "settings and estate.toml), doctor (Telegram, groups, rungs, font, database), "
+        "backup PATH (a checked copy of the database, safe while the bot runs), checkpoints "
+        "(print patrol QR codes), or export (the case register as .xlsx)",
+    )
+    parser.add_argument(
+        "target", nargs="?", default=None, help="backup: the file, or a folder for a dated file"
+    )
+    parser.add_argument(
+        "--keep",
+        type=int,
+        default=None,
+        help="backup into a folder: keep only the newest N dated backups there",
     )
     parser.add_argument(
         "--out",
@@ -53,6 +74,25 @@ def _parser() -> argparse.ArgumentParser:
 def _fail(message: str) -> int:
     print(f"estate-desk: {message}", file=sys.stderr)
     return 2
+
+
+def _backup(settings: Settings, target: str | None, keep: int | None) -> int:
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from bot.backup import BackupError, prune, take_backup
+
+    if target is None:
+        return _fail("backup needs a PATH: a file, or a folder for a dated file")
+    try:
+        made = take_backup(settings.database_path, Path(target), datetime.now(UTC))
+    except BackupError as error:
+        return _fail(f"backup failed: {error}")
+    print(f"backup {made.path}: {made.size:,} bytes, schema version {made.schema_version}, checked")
+    if keep is not None and Path(target).is_dir():
+        for old in prune(Path(target), keep):
+            print(f"removed the older backup {old}")
+    return 0
 
 
 def _setting_error(error: Any) -> str:
@@ -106,7 +146,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(
             export_register(settings, estate, args.start, args.end, args.out or "cases.xlsx")
         )
-    if settings.bot_token is None:
+    if args.command == "doctor":
+        import asyncio
+
+        from bot.doctor import diagnose
+
+        findings = asyncio.run(diagnose(settings, estate))
+        for finding in findings:
+            print(finding.line())
+        return 0 if all(f.ok for f in findings) else 1
+    if args.command == "backup":
+        return _backup(settings, args.target, args.keep)
+    if args.command == "run" and settings.bot_token is None:
+        return _fail(
+            "BOT_TOKEN is not set (no .env in this directory and none in the environment); "
+            "`python -m bot playground` runs the local playground instead"
+        )
+    if args.command == "playground" or settings.bot_token is None:
         import asyncio
 
         from playground.web import run_playground

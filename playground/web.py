@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,7 +43,9 @@ DEMO_STAFF: dict[Role, tuple[int, str, str]] = {
     Role.REPAIR_LEAD: (20, "Leo (repair lead)", "zh-Hant"),
     Role.REPAIR_SUPERVISOR: (21, "Sam (repair supervisor)", "zh-Hant"),
     Role.CLEANING_LEAD: (22, "Cleo (cleaning lead)", "zh-Hant"),
+    Role.CLEANING_SUPERVISOR: (23, "Cora (cleaning supervisor)", "zh-Hant"),
     Role.SECURITY_CAPTAIN: (24, "Cap (security captain)", "zh-Hant"),
+    Role.SECURITY_SUPERVISOR: (25, "Sue (security supervisor)", "zh-Hant"),
     Role.GUARD: (26, "Gus (guard)", "zh-Hant"),
     Role.CS_SUPERVISOR: (30, "Cindy (cs supervisor)", "en"),
     Role.MANAGER: (40, "Max (manager)", "en"),
@@ -65,6 +69,8 @@ class Playground:
     web: web.AppRunner
     url: str
     groups: dict[Role, Chat]
+    database: Path
+    temporary: bool = False
 
     @property
     def world(self) -> World:
@@ -83,6 +89,8 @@ class Playground:
                 await app.post_shutdown(app)
         await self.web.cleanup()
         await self.fake.stop()
+        if self.temporary:
+            await asyncio.to_thread(shutil.rmtree, self.database.parent, True)
 
 
 async def start_playground(
@@ -94,9 +102,11 @@ async def start_playground(
 ) -> Playground:
     world = World()
     fake = await FakeTelegramServer(world).start()
-    database = database or Path("playground.sqlite3")
-    for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
-        leftover.unlink(missing_ok=True)  # every playground starts from the same demo
+    temporary = database is None
+    if database is None:
+        # Every playground starts from the same demo, in a folder of its own: it never
+        # touches the working directory or DATABASE_PATH (a real estate's database).
+        database = Path(tempfile.mkdtemp(prefix="estate-desk-playground-")) / "playground.sqlite3"
     await _seed(database)
     clock = SimulatedClock(datetime.now(UTC))
     config = settings.model_copy(
@@ -127,7 +137,9 @@ async def start_playground(
     server = site._server
     assert server is not None
     bound = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-    return Playground(fake, app, clock, runner, f"http://127.0.0.1:{bound}", groups)
+    return Playground(
+        fake, app, clock, runner, f"http://127.0.0.1:{bound}", groups, database, temporary
+    )
 
 
 async def _seed(database: Path) -> None:
@@ -165,7 +177,9 @@ def _demo_world(world: World) -> dict[Role, Chat]:
         Role.REPAIR_LEAD,
         Role.REPAIR_SUPERVISOR,
         Role.CLEANING_LEAD,
+        Role.CLEANING_SUPERVISOR,
         Role.SECURITY_CAPTAIN,
+        Role.SECURITY_SUPERVISOR,
         Role.CS_SUPERVISOR,
         Role.MANAGER,
     ):
@@ -302,7 +316,8 @@ async def run_playground(settings: Settings, estate: EstateConfig) -> None:
     print(
         f"estate-desk playground (a local simulation: nothing is sent to Telegram)\n"
         f"  open {playground.url} in your browser; Ctrl-C to stop.\n"
-        f"  To run the real bot, put BOT_TOKEN in .env (see .env.example).",
+        f"  To run the real bot, put BOT_TOKEN in .env (see .env.example).\n"
+        f"  (demo database: {playground.database}, deleted when the playground stops)",
         flush=True,
     )
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from datetime import timedelta
@@ -174,3 +175,38 @@ def test_help_and_check_work(tmp_path: Path) -> None:
     checked = _run_bot(tmp_path, "check")
     assert checked.returncode == 0
     assert "Harbour View Gardens" in checked.stdout
+
+
+def test_a_service_without_a_token_refuses_to_start_instead_of_playing(tmp_path: Path) -> None:
+    result = _run_bot(tmp_path, "run")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "BOT_TOKEN is not set" in result.stderr
+    assert "playground" not in result.stdout
+
+
+def test_the_backup_command_writes_a_checked_dated_copy_and_keeps_the_newest(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "desk.sqlite3"
+    raw = sqlite3.connect(database)
+    raw.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
+    raw.execute("INSERT INTO schema_migrations VALUES (7, 'then')")
+    raw.commit()
+    raw.close()
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for day in range(1, 4):
+        (folder / f"estate-desk-2026010{day}-030000.sqlite3").write_bytes(b"")
+
+    made = _run_bot(tmp_path, "backup", str(folder), "--keep", "2", DATABASE_PATH=str(database))
+    missing = _run_bot(tmp_path, "backup", str(folder), DATABASE_PATH=str(tmp_path / "no.db"))
+
+    assert made.returncode == 0, made.stderr
+    assert "schema version 7, checked" in made.stdout
+    kept = sorted(p.name for p in folder.iterdir())
+    assert len(kept) == 2
+    assert kept[0] == "estate-desk-20260103-030000.sqlite3"
+    assert missing.returncode == 2
+    assert "no database there" in missing.stderr
+    assert not (tmp_path / "no.db").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import shutil
@@ -59,6 +60,10 @@ DEMO_RESIDENTS: list[tuple[int, str, str, str, str, str]] = [
     ]
 ]
 TELEGRAM_TAG = {"zh-Hant": "zh-hant", "zh-Hans": "zh-hans", "en": "en"}
+ADMIN = (1, "Ada (admin)")
+# Someone who has just moved in: not registered, to play registration and approval.
+NEWCOMER = (104, "李嘉欣", "zh-Hant")
+SPARE_GROUP = "New group (not bound yet)"
 
 
 @dataclass
@@ -166,7 +171,8 @@ async def _seed(database: Path) -> None:
 
 
 def _demo_world(world: World) -> dict[Role, Chat]:
-    admin = world.user(1, "Ada (admin)", language_code="en")
+    admin = world.user(ADMIN[0], ADMIN[1], language_code="en")
+    newcomer = world.user(NEWCOMER[0], NEWCOMER[1], language_code=TELEGRAM_TAG[NEWCOMER[2]])
     for user_id, name, language in DEMO_STAFF.values():
         world.user(user_id, name, language_code=TELEGRAM_TAG[language]).send("/start")
     for user_id, name, language, *_ in DEMO_RESIDENTS:
@@ -187,6 +193,9 @@ def _demo_world(world: World) -> dict[Role, Chat]:
         groups[role] = world.group(
             f"{name.split('(')[1].rstrip(')')} group", [admin, world.users[user_id]]
         )
+    # For the admin to try /bind: a group the bot is in but that serves no role yet.
+    world.group(SPARE_GROUP, [admin])
+    del newcomer  # they open the bot themselves, from the page
     return groups
 
 
@@ -208,20 +217,39 @@ def _web_app(
         return web.json_response(
             {
                 "now": clock.now().astimezone(services(app).estate.zone).strftime("%Y-%m-%d %H:%M"),
-                "residents": [_person(world, r[0]) for r in DEMO_RESIDENTS],
-                "guards": [_person(world, DEMO_STAFF[Role.GUARD][0])],
-                "groups": [
-                    {
-                        "chat_id": chat.id,
-                        "title": chat.title,
-                        "role": str(role),
-                        "member": DEMO_STAFF[role][0],
-                    }
-                    for role, chat in groups.items()
+                "residents": [
+                    *(_person(world, r[0]) for r in DEMO_RESIDENTS),
+                    {"user_id": NEWCOMER[0], "name": f"{NEWCOMER[1]} (new: not registered)"},
                 ],
+                "guards": [
+                    _person(world, DEMO_STAFF[Role.GUARD][0]),
+                    {"user_id": ADMIN[0], "name": f"{ADMIN[1]}: /invite, /health, /export"},
+                    *(
+                        _person(world, user_id)
+                        for role, (user_id, _, _) in DEMO_STAFF.items()
+                        if role is not Role.GUARD
+                    ),
+                ],
+                "groups": [
+                    *(
+                        {
+                            "chat_id": chat.id,
+                            "title": chat.title,
+                            "role": str(role),
+                            "member": DEMO_STAFF[role][0],
+                        }
+                        for role, chat in groups.items()
+                    ),
+                    *(
+                        {"chat_id": chat.id, "title": chat.title, "role": "", "member": ADMIN[0]}
+                        for chat in world.chats.values()
+                        if chat.title == SPARE_GROUP
+                    ),
+                ],
+                "admin": ADMIN[0],
                 "chats": {
                     str(chat_id): _chat(world.chats[chat_id])
-                    for chat_id in _visible(groups)
+                    for chat_id in _visible(world, groups)
                     if chat_id in world.chats
                 },
             }
@@ -266,7 +294,28 @@ def _web_app(
             await run_timers(app)
         return web.json_response({"ok": True})
 
+    async def photo(request: web.Request) -> web.Response:
+        """The user sends a photo (a drawn one: the playground has no camera)."""
+        body = await request.json()
+        user = world.users[int(body["user_id"])]
+        chat = world.chats.get(int(body.get("chat_id", user.id)))
+        user.send_photo(
+            demo_photo(), chat=chat if chat is not None and chat.type != "private" else None
+        )
+        return web.json_response({"ok": True})
+
+    async def download(request: web.Request) -> web.Response:
+        """A photo, chart or export the bot sent, as the phone would open it."""
+        stored = world.files.get(request.match_info["file_id"])
+        if stored is None:
+            raise web.HTTPNotFound()
+        kind, name = _file_kind(stored.content)
+        headers = {"Content-Disposition": f'inline; filename="{name}"'}
+        return web.Response(body=stored.content, content_type=kind, headers=headers)
+
     site.router.add_get("/", page)
+    site.router.add_post("/api/photo", photo)
+    site.router.add_get("/api/file/{file_id}", download)
     site.router.add_get("/api/state", state)
     site.router.add_post("/api/send", send)
     site.router.add_post("/api/press", press)
@@ -277,12 +326,44 @@ def _web_app(
 DEMO_PHONE = {user_id: phone for user_id, _, _, _, _, phone in DEMO_RESIDENTS}
 
 
-def _visible(groups: dict[Role, Chat]) -> list[int]:
+def _visible(world: World, groups: dict[Role, Chat]) -> list[int]:
     return (
         [r[0] for r in DEMO_RESIDENTS]
-        + [DEMO_STAFF[Role.GUARD][0]]
+        + [NEWCOMER[0], ADMIN[0]]
+        + [user_id for user_id, _, _ in DEMO_STAFF.values()]
         + [chat.id for chat in groups.values()]
+        + [chat.id for chat in world.chats.values() if chat.title == SPARE_GROUP]
     )
+
+
+@functools.cache
+def demo_photo() -> bytes:
+    """A small JPEG of a dripping pipe (the playground has no camera), drawn once."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 360), (214, 222, 230))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 120, 440, 160), fill=(120, 130, 140))
+    draw.ellipse((230, 180, 250, 210), fill=(40, 110, 200))
+    draw.ellipse((232, 240, 248, 262), fill=(40, 110, 200))
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def _file_kind(content: bytes) -> tuple[str, str]:
+    if content.startswith(b"\x89PNG"):
+        return "image/png", "chart.png"
+    if content.startswith(b"\xff\xd8"):
+        return "image/jpeg", "photo.jpg"
+    if content.startswith(b"PK"):
+        return (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "cases.xlsx",
+        )
+    return "application/octet-stream", "file.bin"
 
 
 def _person(world: World, user_id: int) -> dict[str, Any]:
@@ -300,6 +381,7 @@ def _chat(chat: Chat) -> dict[str, Any]:
                 "text": shown.text,
                 "html": chat.markup.get(shown.message_id),
                 "photo": bool(shown.photos),
+                "file": shown.photos[0] if shown.photos else shown.document,
                 "buttons": [
                     [{"text": b.text, "data": b.callback_data} for b in row]
                     for row in shown.buttons

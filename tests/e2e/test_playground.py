@@ -3,6 +3,7 @@ real browser (headless Chromium) does the same through the page."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -86,6 +87,87 @@ async def test_the_repair_loop_can_be_played_through_the_page_api(playground: Pl
         await wait_for(client, 102, "C20")
         await client.post("/api/advance", json={"minutes": 60})
         await wait_for(client, 102, "moved up")
+
+
+async def newest(client: httpx.AsyncClient, chat_id: int) -> dict[str, Any]:
+    state = (await client.get("/api/state")).json()
+    return state["chats"][str(chat_id)]["messages"][-1]  # type: ignore[no-any-return]
+
+
+async def test_the_page_shows_the_whole_product_registration_admin_photos_chart_export(
+    playground: Playground,
+) -> None:
+    state_groups = {g.title: g for g in playground.groups.values()}
+    desk = state_groups["front desk group"]
+    manager_group = state_groups["manager group"]
+    async with httpx.AsyncClient(base_url=playground.url) as client:
+        state = (await client.get("/api/state")).json()
+        assert any("not registered" in p["name"] for p in state["residents"])
+        assert any("admin" in p["name"] for p in state["guards"])
+        spare = next(g for g in state["groups"] if g["role"] == "")
+        assert {g["role"] for g in state["groups"]} >= {"cleaning_supervisor", "manager"}
+
+        # A newcomer registers; the front desk approves from its group.
+        await client.post("/api/send", json={"user_id": 104, "text": "/start"})
+        await press(client, 104, 104, await wait_for(client, 104, "哪一座"), "B")
+        await client.post("/api/send", json={"user_id": 104, "text": "2A"})
+        await wait_for(client, 104, "姓名")
+        await client.post("/api/send", json={"user_id": 104, "text": "李嘉欣"})
+        await wait_for(client, 104, "電話")
+        await client.post("/api/send", json={"user_id": 104, "contact": True})
+        card = await wait_for(client, desk.id, "李嘉欣")
+        await press(client, 10, desk.id, card, "批准")
+        await wait_for(client, 104, "已獲批准")
+
+        # The admin invites from a private chat and binds the spare group.
+        await client.post("/api/send", json={"user_id": 1, "text": "/invite guard"})
+        invite = await wait_for(client, 1, "t.me/")
+        assert "start=" in invite["text"]
+        await client.post(
+            "/api/send",
+            json={"user_id": 1, "chat_id": spare["chat_id"], "text": "/bind security_captain en"},
+        )
+        await wait_for(client, spare["chat_id"], "security captain")
+
+        # A photo from the resident's phone can be opened from the page.
+        await client.post("/api/photo", json={"user_id": 100})
+        sent = await newest(client, 100)
+        assert sent["photo"]
+        photo = await client.get(f"/api/file/{sent['file']}")
+        assert photo.headers["content-type"] == "image/jpeg"
+
+        # The manager's report chart and the register come back as files.
+        await client.post(
+            "/api/send", json={"user_id": 40, "chat_id": manager_group.id, "text": "/report"}
+        )
+        chart = None
+        for _ in range(100):
+            chart = next(
+                (
+                    m
+                    for m in (await client.get("/api/state")).json()["chats"][
+                        str(manager_group.id)
+                    ]["messages"]
+                    if m["photo"]
+                ),
+                None,
+            )
+            if chart:
+                break
+            await asyncio.sleep(0.1)
+        assert chart is not None
+        png = await client.get(f"/api/file/{chart['file']}")
+        assert png.content.startswith(b"\x89PNG")
+        await client.post("/api/send", json={"user_id": 40, "text": "/export"})
+        exported = await wait_for(client, 40, "")
+        for _ in range(100):
+            exported = await newest(client, 40)
+            if exported["file"]:
+                break
+            await asyncio.sleep(0.1)
+        xlsx = await client.get(f"/api/file/{exported['file']}")
+        assert xlsx.content.startswith(b"PK")
+        assert "cases.xlsx" in xlsx.headers["content-disposition"]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")

@@ -1,4 +1,4 @@
-"""Deadlines live in the database; one repeating job sweeps them.
+"""Deadlines live in the database; one repeating sweep fires them.
 
 Why not one APScheduler job per case: each costs about 1 KB and 40 µs to
 rebuild, and APScheduler silently drops a run that starts more than its
@@ -6,23 +6,26 @@ grace time late. A single sweep reading `deadlines` by time needs no
 rebuilding at start-up (the first sweep runs at once and fires whatever fell
 due while the bot was down), and a sweep that runs late still finds every
 due row, so a busy event loop delays a deadline but never loses it.
+
+Why not PTB's JobQueue for the sweep either: APScheduler schedules on the wall
+clock, so the system clock stepping back an hour (NTP, a VM restored, a wrong
+date fixed by hand) left the next run an hour away and stalled every timer.
+The sweep is a plain task on the event loop, whose clock is monotonic: it runs
+every `interval` seconds whatever the wall clock does, and each run compares
+the deadlines, stored in UTC, with the desk's clock.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
-from telegram.ext import Application, ContextTypes, Job, JobQueue
+from telegram.ext import Application
 
 from bot.services import services
 
 log = logging.getLogger(__name__)
-
-SWEEP_JOB = "deadline-sweep"
-
-
-async def sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await run_timers(context.application)
 
 
 async def run_timers(application: Application) -> None:  # type: ignore[type-arg]
@@ -39,15 +42,47 @@ async def run_timers(application: Application) -> None:  # type: ignore[type-arg
     await reports.weekly_summary(svc.shell)
 
 
-def schedule_sweeps(
-    job_queue: JobQueue[ContextTypes.DEFAULT_TYPE], interval: float
-) -> Job[ContextTypes.DEFAULT_TYPE]:
-    for old in job_queue.get_jobs_by_name(SWEEP_JOB):
-        old.schedule_removal()
-    return job_queue.run_repeating(
-        sweep_job,
-        interval=interval,
-        first=0.0,
-        name=SWEEP_JOB,
-        job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-    )
+class Sweeper:
+    """`run_timers` every `interval` seconds of the event loop's monotonic clock.
+    A run that overruns is followed by the next at once, never by a catch-up
+    burst; a failing run is logged once (not every second) and retried."""
+
+    def __init__(self, application: Application, interval: float) -> None:  # type: ignore[type-arg]
+        self.application = application
+        self.interval = interval
+        self.runs = 0
+        self._task: asyncio.Task[None] | None = None
+        self._failing: str | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="deadline-sweep")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_at = loop.time()
+        while True:
+            await self._sweep()
+            self.runs += 1
+            next_at = max(next_at + self.interval, loop.time())
+            await asyncio.sleep(next_at - loop.time())
+
+    async def _sweep(self) -> None:
+        try:
+            await run_timers(self.application)
+        except Exception as error:
+            said = f"{type(error).__name__}: {error}"
+            if said != self._failing:
+                log.exception("the deadline sweep failed; it runs again every %ss", self.interval)
+            self._failing = said
+            return
+        if self._failing is not None:
+            log.warning("the deadline sweep works again")
+            self._failing = None

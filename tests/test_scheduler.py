@@ -1,4 +1,4 @@
-"""The real PTB JobQueue driving the deadline sweep."""
+"""The sweep task driving the deadlines."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pydantic import SecretStr
 
 from bot.app import build_application
 from bot.estate import load_estate
-from bot.scheduler import schedule_sweeps
+from bot.scheduler import Sweeper
 from bot.services import services
 from bot.settings import Settings
 from bot.storage import SqliteStore
@@ -40,9 +40,8 @@ async def test_the_sweep_job_fires_what_fell_due_while_the_bot_was_down_once(
     app = build_application(settings, estate, clock=clock)
     svc = services(app)
     await svc.store.open()
-    assert app.job_queue is not None
-    schedule_sweeps(app.job_queue, interval=0.05)
-    await app.job_queue.start()
+    sweeper = Sweeper(app, interval=0.05)
+    sweeper.start()
     try:
         for _ in range(100):
             case = await svc.desk.get(filed.case.id)
@@ -51,7 +50,7 @@ async def test_the_sweep_job_fires_what_fell_due_while_the_bot_was_down_once(
             await asyncio.sleep(0.02)
         await asyncio.sleep(0.3)  # several more sweeps run
     finally:
-        await app.job_queue.stop()
+        await sweeper.stop()
     async with svc.store.transaction() as tx:
         kinds = [e.kind for e in await tx.events_of_case(filed.case.id)]
     await svc.store.close()

@@ -23,6 +23,7 @@ from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from delivery.breaker import Breaker
 from delivery.cards import Cards
 from delivery.digest import Deferred, Digester
 from delivery.limits import SendLimits
@@ -102,6 +103,8 @@ class Courier:
         # Outbox ids finished here (monotonic time): a round that read a row just
         # before another task finished it must not claim it again.
         self._finished: dict[int, float] = {}
+        # Open while outcomes cannot be recorded: nothing is sent (delivery/breaker.py).
+        self.breaker = Breaker(store, self.wall)
 
     # --- running -----------------------------------------------------------------
 
@@ -132,6 +135,8 @@ class Courier:
     async def flush(self) -> int:
         """Deliver everything due now; returns how many notifications were handled."""
         async with self._lock:
+            if not await self.breaker.ready():
+                return 0
             handled = 0
             handled += await self._deliver_notices()
             while True:
@@ -153,12 +158,16 @@ class Courier:
                 finally:
                     self._release(items)
                 handled += len(items)
+                if self.breaker.is_open:
+                    return handled
 
     async def deliver_now(self, case_id: int, user_id: int) -> None:
         """Deliver what the desk just told `user_id` about `case_id` in the caller's
         task, ahead of the queue: a resident who pressed Confirm hears back at
         once, however many staff messages other cases are waiting on. The rest
         of the case's notifications stay with the courier's round."""
+        if self.breaker.is_open:
+            return  # delivery is paused; the courier's round sends it once it resumes
         async with self.store.reading() as tx:
             pending = await tx.pending_for_case(case_id, self.wall.now())
         items = self._claim([i for i in pending if i.notification.user_id == user_id])
@@ -176,7 +185,13 @@ class Courier:
         round's list: it is skipped here, never sent twice."""
         cutoff = time.monotonic() - REMEMBER_FINISHED
         self._finished = {i: at for i, at in self._finished.items() if at > cutoff}
-        free = [i for i in items if i.id not in self._claimed and i.id not in self._finished]
+        free = [
+            i
+            for i in items
+            if i.id not in self._claimed
+            and i.id not in self._finished
+            and not self.breaker.holds(i.id)
+        ]
         self._claimed.update(i.id for i in free)
         return free
 
@@ -190,6 +205,8 @@ class Courier:
             items = self._claim(await tx.pending_notices(self.wall.now(), BATCH))
         try:
             for item in items:
+                if self.breaker.is_open:
+                    break
                 try:
                     outcome = await self._deliver_notice(item)
                 except Deferred:
@@ -243,6 +260,8 @@ class Courier:
         people = await self._people(case, [item.notification for item in items])
         waiting: set[tuple[Role | None, int | None]] = set()  # targets whose group is full
         for item in items:
+            if self.breaker.is_open:
+                return  # paused: this case's later messages wait, in order
             target = (item.notification.role, item.notification.user_id)
             if target in waiting:
                 await self._defer(item)  # behind an earlier message to the same place
@@ -259,7 +278,7 @@ class Courier:
                 await self._retry(item, error)
                 return  # keep this case's messages in order: the rest wait for the retry
             await self._finish(item, outcome)
-        if refresh:
+        if refresh and not self.breaker.is_open:
             await self.cards.refresh(case, people)
 
     async def refresh_cards(self, case: Case, people: dict[int, Person] | None = None) -> None:
@@ -360,7 +379,7 @@ class Courier:
                     message_id=sent.message_id,
                     thread_id=thread_id,
                 )
-                await self.store.write_soon(_saving(card))
+                await self.breaker.keep(_saving(card), None)
 
     async def _send(
         self, chat_id: int, out: Outgoing, thread_id: int | None, reply_to: int | None
@@ -409,12 +428,14 @@ class Courier:
 
     async def _finish(self, item: OutboxItem | NoticeItem, outcome: str) -> None:
         now = self.wall.now()
-        await self.store.write_soon(lambda tx: tx.finish_notification(item.id, now, outcome))
         self._finished[item.id] = time.monotonic()
+        await self.breaker.keep(
+            lambda tx: tx.finish_notification(item.id, now, outcome), item.id, done=True
+        )
 
     async def _defer(self, item: OutboxItem | NoticeItem) -> None:
         at = self.wall.now() + DEFER_BY
-        await self.store.write_soon(lambda tx: tx.defer_notification(item.id, at))
+        await self.breaker.keep(lambda tx: tx.defer_notification(item.id, at), item.id)
 
     async def _retry(self, item: OutboxItem | NoticeItem, error: Exception) -> None:
         if item.attempts + 1 >= GIVE_UP_AFTER:
@@ -423,8 +444,8 @@ class Courier:
             return
         delay = self.retry_delays[min(item.attempts, len(self.retry_delays) - 1)]
         log.warning("%s failed (%s); retrying in %ss", _what(item), error, delay)
-        async with self.store.transaction() as tx:
-            await tx.retry_notification(item.id, self.wall.now() + timedelta(seconds=delay))
+        at = self.wall.now() + timedelta(seconds=delay)
+        await self.breaker.keep(lambda tx: tx.retry_notification(item.id, at), item.id)
 
 
 def _saving(card: Card) -> Write:

@@ -95,10 +95,15 @@ def _registration_decided(p: Mapping[str, Any], t: Translator) -> list[Outgoing]
     return [Outgoing(t("register.rejected", reason=reason))]
 
 
+def _delivery_resumed(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
+    return [Outgoing(t("delivery.resumed", minutes=p["minutes"], error=p["error"]))]
+
+
 VIEWS: dict[Announcement, View] = {
     Announcement.PATROL_ALERT: _patrol_alert,
     Announcement.HANDOVER: _handover,
     Announcement.WEEKLY_SUMMARY: _weekly_summary,
     Announcement.APPROVAL_REQUEST: _approval_request,
     Announcement.REGISTRATION_DECIDED: _registration_decided,
+    Announcement.DELIVERY_RESUMED: _delivery_resumed,
 }

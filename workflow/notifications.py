@@ -62,6 +62,7 @@ class Announcement(StrEnum):
     WEEKLY_SUMMARY = "weekly_summary"  # the manager's Monday figures
     APPROVAL_REQUEST = "approval_request"  # the front desk: a registration to approve
     REGISTRATION_DECIDED = "registration_decided"  # the resident: approved or not
+    DELIVERY_RESUMED = "delivery_resumed"  # an admin: delivery was paused, and resumed
 
 
 class Notice(BaseModel):

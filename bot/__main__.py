@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
+from bot import logs
 from bot.estate import ConfigError, load_estate
 from bot.settings import Settings
+from bot.storage import SqliteStore, StoreError
+from bot.storage.lease import LeaseHeld, SqliteFileLease, holder_here
 from workflow.estate import EstateConfig
 
 
@@ -71,9 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, code: int = 2) -> int:
     print(f"estate-desk: {message}", file=sys.stderr)
-    return 2
+    return code
 
 
 def _backup(settings: Settings, target: str | None, keep: int | None) -> int:
@@ -114,12 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("; ".join(_setting_error(e) for e in exc.errors()))
     except ConfigError as exc:
         return _fail(str(exc))
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    logs.configure(settings.log_level, secrets=[token])
     if args.command == "check":
         units = sum(len(b.unit_ids()) for b in estate.buildings)
         print(
@@ -143,9 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from bot.export import export_register
 
-        return asyncio.run(
-            export_register(settings, estate, args.start, args.end, args.out or "cases.xlsx")
-        )
+        try:
+            return asyncio.run(
+                export_register(settings, estate, args.start, args.end, args.out or "cases.xlsx")
+            )
+        except StoreError as exc:
+            return _fail(str(exc))
     if args.command == "doctor":
         import asyncio
 
@@ -174,14 +176,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError as error:
             return _fail(f"could not start the playground: {error} (set PLAYGROUND_PORT)")
         return 0
-    from bot.app import build_application
+    return _run(settings, estate)
+
+
+async def _prepare_store(settings: Settings) -> None:
+    """Open the database before Telegram is called: migrated, writable, not from a
+    newer release; and say who holds it."""
+    async with SqliteStore(settings.database_path) as store:
+        host, pid = holder_here()
+        await store.record_holder(host, pid, datetime.now(UTC))
+
+
+def _run(settings: Settings, estate: EstateConfig) -> int:
+    import asyncio
+
+    from bot.app import build_application, polling_watch
     from workflow.clock import SimulatedClock
 
-    clock = None
-    if settings.sim_start is not None:
-        clock = SimulatedClock(settings.sim_start, settings.sim_speed, settings.sim_epoch)
-    application = build_application(settings, estate, clock=clock)
-    application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    lease = SqliteFileLease(settings.database_path)
+    try:
+        lease.acquire()
+    except LeaseHeld as exc:
+        return _fail(str(exc), code=3)
+    try:
+        asyncio.run(_prepare_store(settings))
+        clock = None
+        if settings.sim_start is not None:
+            clock = SimulatedClock(settings.sim_start, settings.sim_speed, settings.sim_epoch)
+        application = build_application(settings, estate, clock=clock)
+        watch = polling_watch(application)
+        application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    except StoreError as exc:
+        return _fail(str(exc))
+    finally:
+        lease.release()
+    if watch.gave_up is not None:
+        return _fail(watch.gave_up, code=3)
     return 0
 
 

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 import weakref
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
+from telegram.error import Conflict, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    BaseUpdateProcessor,
+    ContextTypes,
+)
 
 from bot.persistence import SqlitePersistence
-from bot.scheduler import schedule_sweeps
+from bot.scheduler import Sweeper
 from bot.services import RUNTIME_KEY, CourierHandle, Runtime, StoreBoards, services
 from bot.settings import Settings
 from bot.storage import SqliteStore
+from delivery.breaker import Outage
 from delivery.courier import Courier
 from delivery.limits import SendLimits, TelegramLimiter, Window
 from delivery.transport import AiohttpRequest, SanitizingRequest
@@ -26,9 +36,17 @@ from workflow.clock import Clock, SystemClock
 from workflow.directory_service import Directory
 from workflow.duty_service import Duty
 from workflow.estate import EstateConfig
+from workflow.notifications import Announcement, Notice
 from workflow.service import Desk
 
+log = logging.getLogger(__name__)
+
 LIMITS_KEY = "estate_desk.limits"
+SWEEPER_KEY = "estate_desk.sweeper"
+WATCH_KEY = "estate_desk.polling"
+# Conflicts further apart than this are not "in a row": a deploy's overlap of a
+# few seconds, long ago, does not count towards stopping.
+CONFLICT_WINDOW = 300.0
 COMMANDS = [
     "start",
     "help",
@@ -69,6 +87,51 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         pass
+
+
+class PollingWatch:
+    """The first error handler: `run_polling` hands it getUpdates' errors (with
+    no update). A polling glitch is one WARNING line, not "an update failed" with
+    a traceback (the updater retries with back-off); 409 Conflict answers in a
+    row mean another process polls with this token: the bot stops, with
+    `gave_up` saying why, rather than split the updates with it."""
+
+    def __init__(
+        self,
+        application: Application,  # type: ignore[type-arg]
+        conflicts_before_exit: int,
+        monotonic: Any = time.monotonic,
+    ) -> None:
+        self.application = application
+        self.limit = conflicts_before_exit
+        self.monotonic = monotonic
+        self.conflicts: list[float] = []
+        self.gave_up: str | None = None
+
+    async def on_error(self, update: object, context: DeskContext) -> None:
+        if update is None and isinstance(context.error, TelegramError):
+            self.polling_failed(context.error)
+            raise ApplicationHandlerStop  # not "an update failed": there was no update
+
+    def polling_failed(self, error: TelegramError) -> None:
+        if not isinstance(error, Conflict):
+            kind = "network error" if isinstance(error, NetworkError) else "error"
+            log.warning("polling Telegram: %s (%s); retrying", kind, error)
+            return
+        now = self.monotonic()
+        self.conflicts = [at for at in self.conflicts if now - at < CONFLICT_WINDOW]
+        self.conflicts.append(now)
+        log.warning(
+            "polling Telegram: 409 Conflict %d of %d (%s)", len(self.conflicts), self.limit, error
+        )
+        if len(self.conflicts) >= self.limit and self.gave_up is None:
+            self.gave_up = (
+                f"Telegram answered 409 Conflict {len(self.conflicts)} times: another process "
+                "is polling with this bot token (a second instance, or a webhook elsewhere); "
+                "stopping this one"
+            )
+            log.error("%s", self.gave_up)
+            self.application.stop_running()
 
 
 def build_application(
@@ -130,15 +193,22 @@ def build_application(
         settings=settings, estate=estate, store=store, desk=desk, clock=clock, shell=shell
     )
     application.bot_data[LIMITS_KEY] = limits
+    watch = PollingWatch(application, settings.conflicts_before_exit)
+    application.bot_data[WATCH_KEY] = watch
+    application.add_error_handler(watch.on_error)  # before the handlers' own
     register(application)
     return application
+
+
+def polling_watch(application: Application) -> PollingWatch:  # type: ignore[type-arg]
+    watch = application.bot_data[WATCH_KEY]
+    assert isinstance(watch, PollingWatch)
+    return watch
 
 
 async def _open(application: Application) -> None:  # type: ignore[type-arg]
     svc = services(application)
     await svc.store.open()
-    if application.job_queue is None:
-        raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
     svc.courier = Courier(
         svc.store,
         application.bot,
@@ -148,10 +218,13 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         estate=svc.estate,
         limits=application.bot_data[LIMITS_KEY],
     )
+    svc.courier.breaker.on_recovered = _telling_admins(svc)
     svc.courier.start()
     if isinstance(svc.shell.outbound, CourierHandle):
         svc.shell.outbound.courier = svc.courier
-    schedule_sweeps(application.job_queue, svc.settings.sweep_seconds)
+    sweeper = Sweeper(application, svc.settings.sweep_seconds)
+    application.bot_data[SWEEPER_KEY] = sweeper
+    sweeper.start()
     for language, code in ((svc.estate.default_language, None), ("en", "en")):
         t = Translator(language_for(language), svc.estate.zone)
         await application.bot.set_my_commands(
@@ -159,7 +232,32 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         )
 
 
+def _telling_admins(svc: Runtime) -> Callable[[Outage], Awaitable[None]]:
+    """What the courier's breaker does once the database takes writes again:
+    each admin is told, through the outbox like any message (while it was
+    failing there was no outbox to write to, and nothing was to be sent)."""
+
+    async def tell(outage: Outage) -> None:
+        minutes = max(1, round((outage.until - outage.since).total_seconds() / 60))
+        notices = [
+            Notice(
+                kind=Announcement.DELIVERY_RESUMED,
+                user_id=admin,
+                params={"minutes": minutes, "error": outage.error},
+            )
+            for admin in sorted(svc.settings.admin_ids)
+        ]
+        if notices:
+            async with svc.store.transaction() as tx:
+                await tx.enqueue_notices(notices, svc.clock.now())
+
+    return tell
+
+
 async def _stop(application: Application) -> None:  # type: ignore[type-arg]
+    sweeper = application.bot_data.get(SWEEPER_KEY)
+    if isinstance(sweeper, Sweeper):
+        await sweeper.stop()
     courier = services(application).courier
     if courier is not None:
         await courier.stop()

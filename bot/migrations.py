@@ -212,4 +212,21 @@ MIGRATIONS: list[tuple[int, str]] = [
             WHERE done_at IS NULL AND case_id IS NULL;
         """,
     ),
+    (
+        8,
+        """
+        -- Who holds the database: one row, written by the instance that took the
+        -- lock at start-up (bot/storage/lease.py), so a second one can name it.
+        CREATE TABLE instance_lease (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]
+
+# The newest schema this release knows: a database stamped with a later version
+# was written by a newer release, and is refused rather than misread.
+LATEST = max(version for version, _ in MIGRATIONS)

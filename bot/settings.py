@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     sim_start: datetime | None = None
     sim_speed: float = Field(default=1.0, gt=0)
     sim_epoch: float | None = None
+    # 409 Conflict answers to getUpdates in a row (another process polls with this
+    # token) before the bot stops, exit code 3, rather than fight it for updates.
+    conflicts_before_exit: int = Field(default=5, ge=1, le=100)
     playground_port: int = Field(default=8080, ge=0, le=65535)
 
     @field_validator("admin_ids", mode="before")

@@ -9,6 +9,8 @@ time anyway, and a command's transaction is a few milliseconds.
 from __future__ import annotations
 
 import asyncio
+import os
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.migrations import MIGRATIONS
+from bot.migrations import LATEST, MIGRATIONS
 from bot.storage.cards import CardTables
 from bot.storage.cases import CaseTables
 from bot.storage.duty import DutyTables
@@ -35,6 +37,14 @@ class SqliteTransaction(
 Write = Callable[[SqliteTransaction], Awaitable[None]]
 
 
+class StoreError(Exception):
+    """The database cannot be used as it is; the message names the file and why."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was written by a newer release."""
+
+
 class SqliteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -48,8 +58,21 @@ class SqliteStore:
         self._batch_lock = asyncio.Lock()
 
     async def open(self) -> SqliteStore:
+        """Connect, migrate and check the file can be written; a file that cannot
+        be used raises StoreError naming it (never a bare "unable to open")."""
         if self._db is not None:
             return self
+        try:
+            await self._connect()
+        except StoreError:
+            await self.close()
+            raise
+        except (sqlite3.Error, OSError) as error:
+            await self.close()
+            raise StoreError(self._explain(error)) from error
+        return self
+
+    async def _connect(self) -> None:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._db = await aiosqlite.connect(self.path, isolation_level=None)
@@ -62,11 +85,32 @@ class SqliteStore:
         ):
             await self._db.execute(f"PRAGMA {pragma}")
         await self._migrate()
+        # A read-only file opens and reads; find out now, not at the first filing.
+        await self._db.execute("BEGIN IMMEDIATE")
+        await self._db.execute("ROLLBACK")
         if self.path != ":memory:":
             self._reader = await aiosqlite.connect(self._reader_uri, uri=True, isolation_level=None)
             self._reader.row_factory = aiosqlite.Row
             await self._reader.execute("PRAGMA busy_timeout = 10000")
-        return self
+
+    def _explain(self, error: sqlite3.Error | OSError) -> str:
+        path = Path(self.path)
+        folder = path.parent
+        if isinstance(error, OSError):
+            reason = error.strerror or str(error)
+            return f"{path}: cannot create the folder {folder} for the database: {reason}"
+        if not folder.is_dir():
+            return f"{path}: the folder {folder} does not exist"
+        if path.exists() and not os.access(path, os.R_OK):
+            return f"{path}: the database cannot be read (permission denied)"
+        if path.exists() and not os.access(path, os.W_OK):
+            return f"{path}: the database is read-only; estate-desk needs to write to it"
+        if not os.access(folder, os.W_OK):
+            return (
+                f"{path}: the folder {folder} is read-only; SQLite keeps {path.name}-wal "
+                f"and {path.name}-shm beside the database"
+            )
+        return f"{path}: cannot use the database: {error}"
 
     async def close(self) -> None:
         if self._reader is not None:
@@ -96,6 +140,12 @@ class SqliteStore:
         )
         async with self.db.execute("SELECT version FROM schema_migrations") as cur:
             applied = {row[0] for row in await cur.fetchall()}
+        if applied and max(applied) > LATEST:
+            raise SchemaTooNew(
+                f"{self.path}: database is version {max(applied)}, this release knows up to "
+                f"{LATEST}; it was written by a newer release of estate-desk (run that one, "
+                "or restore a backup taken before the upgrade)"
+            )
         for version, sql in MIGRATIONS:
             if version in applied:
                 continue
@@ -103,6 +153,15 @@ class SqliteStore:
             await self.db.executescript(
                 f"BEGIN IMMEDIATE;\n{sql}\n"
                 f"INSERT INTO schema_migrations VALUES ({int(version)}, '{stamp}');\nCOMMIT;"
+            )
+
+    async def record_holder(self, host: str, pid: int, now: datetime) -> None:
+        """Who holds the database now (see bot/storage/lease.py)."""
+        async with self.transaction() as tx:
+            await tx.db.execute(
+                "INSERT OR REPLACE INTO instance_lease (id, host, pid, started_at) "
+                "VALUES (1, ?, ?, ?)",
+                (host, pid, utc_text(now)),
             )
 
     async def schema_version(self) -> int:

@@ -165,3 +165,5 @@ class Faults:
     held: int = 0  # calls held so far (timed out on the bot's side)
     flood_limits: bool = False  # Telegram's per-chat and global send limits, with 429
     poisoned: set[int] = field(default_factory=set)  # chats every send to is answered 400
+    # The next getUpdates calls answered with these error codes, one each (502, 409...).
+    updates_errors: list[int] = field(default_factory=list)

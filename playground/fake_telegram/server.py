@@ -70,6 +70,11 @@ class FakeTelegramServer:
         if faults.timeout_rate and self.random.random() < faults.timeout_rate:
             faults.held += 1
             await asyncio.sleep(faults.timeout_hold)
+        if faults.updates_errors and request.match_info["method"] == "getUpdates":
+            code = faults.updates_errors.pop(0)
+            return _json(
+                {"ok": False, "error_code": code, "description": UPDATES_ERRORS[code]}, code
+            )
         if faults.error_rate and self.random.random() < faults.error_rate:
             return _json({"ok": False, "error_code": 502, "description": "Bad Gateway"}, 502)
         try:
@@ -86,6 +91,14 @@ class FakeTelegramServer:
         if stored is None:
             return web.Response(status=404)
         return web.Response(body=stored.content)
+
+
+UPDATES_ERRORS = {
+    409: "Conflict: terminated by other getUpdates request; make sure that only one bot "
+    "instance is running",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+}
 
 
 async def _params(request: web.Request) -> Params:

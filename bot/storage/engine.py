@@ -85,9 +85,13 @@ class SqliteStore:
         ):
             await self._db.execute(f"PRAGMA {pragma}")
         await self._migrate()
-        # A read-only file opens and reads; find out now, not at the first filing.
+        # A read-only file opens and reads (and even begins a write transaction):
+        # write a row and roll it back, to find out now and not at the first filing.
         await self._db.execute("BEGIN IMMEDIATE")
-        await self._db.execute("ROLLBACK")
+        try:
+            await self._db.execute("INSERT INTO schema_migrations VALUES (-1, 'probe')")
+        finally:
+            await self._db.execute("ROLLBACK")
         if self.path != ":memory:":
             self._reader = await aiosqlite.connect(self._reader_uri, uri=True, isolation_level=None)
             self._reader.row_factory = aiosqlite.Row
@@ -97,6 +101,9 @@ class SqliteStore:
         path = Path(self.path)
         folder = path.parent
         if isinstance(error, OSError):
+            if any(p.exists() and not p.is_dir() for p in (folder, *folder.parents)):
+                where = next(p for p in (folder, *folder.parents) if p.exists())
+                return f"{path}: {where} is a file, not a folder"
             reason = error.strerror or str(error)
             return f"{path}: cannot create the folder {folder} for the database: {reason}"
         if not folder.is_dir():

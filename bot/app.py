@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 
 from bot.persistence import SqlitePersistence
-from bot.scheduler import Sweeper
+from bot.scheduler import SteadyClock, Sweeper
 from bot.services import RUNTIME_KEY, CourierHandle, Runtime, StoreBoards, services
 from bot.settings import Settings
 from bot.storage import SqliteStore
@@ -218,6 +218,8 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         estate=svc.estate,
         limits=application.bot_data[LIMITS_KEY],
     )
+    # Retries and deferrals on a clock the system's clock steps cannot move.
+    svc.courier.wall = SteadyClock()
     svc.courier.breaker.on_recovered = _telling_admins(svc)
     svc.courier.start()
     if isinstance(svc.shell.outbound, CourierHandle):

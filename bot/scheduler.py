@@ -20,10 +20,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from telegram.ext import Application
 
 from bot.services import services
+from workflow.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,23 @@ async def run_timers(application: Application) -> None:  # type: ignore[type-arg
         svc.wake_courier()
     await patrol.check(svc.shell)
     await reports.weekly_summary(svc.shell)
+
+
+class SteadyClock(SystemClock):
+    """UTC that never jumps: the wall clock read once, then moved on by the
+    monotonic clock. The courier's retries and deferrals ("again in 30 s") are
+    stamped and compared with it, so a wall clock stepped back an hour does not
+    hold a retried message back for that hour."""
+
+    def __init__(
+        self, wall: Clock | None = None, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._monotonic = monotonic
+        self._start = (wall or SystemClock()).now()
+        self._at = monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=self._monotonic() - self._at)
 
 
 class Sweeper:

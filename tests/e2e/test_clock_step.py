@@ -4,13 +4,15 @@ hand): the deadline sweep keeps its pace, and a due deadline fires once."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import pytest
 
-from tests.e2e.harness import Estate
+from tests.e2e.harness import RESIDENTS, Estate
 from tests.e2e.steps import file_case
-from workflow.model import EventKind
+from workflow import commands as cmd
+from workflow.clock import SystemClock
+from workflow.model import Actor, Category, EventKind, Location, Urgency
 from workflow.roles import Role
 
 STEP = timedelta(hours=1)
@@ -31,6 +33,7 @@ def step_the_wall_clock_back(monkeypatch: pytest.MonkeyPatch) -> None:
     monotonic clock, like a real machine's, does not move."""
     for module in ("apscheduler.schedulers.base", "apscheduler.triggers.interval"):
         monkeypatch.setattr(f"{module}.datetime", WallClockAnHourBack)
+    monkeypatch.setattr(SystemClock, "now", lambda self: datetime.now(UTC) - STEP)
 
 
 async def escalations(estate: Estate, ref: str) -> int:
@@ -62,3 +65,38 @@ async def test_the_clock_stepping_back_an_hour_does_not_stall_the_timers(
     assert (await estate.case(ref)).rung is Role.REPAIR_SUPERVISOR, "the sweep stalled"
     await asyncio.sleep(0.6)  # a few more sweeps
     assert await escalations(estate, ref) == 1, "the deadline fired once"
+
+
+async def test_a_message_waiting_to_be_retried_is_not_held_back_by_the_clock_stepping_back(
+    estate: Estate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc = estate.app.bot_data["estate_desk"]
+    svc.courier.retry_delays = (0.5,)
+    user_id, _lang, building, unit, _phone = RESIDENTS["smith"]
+    smith = estate.resident("smith")
+    smith.send("/start")
+    await estate.settle()
+    mark = smith.last_message_id()
+    estate.world.faults.error_rate = 1.0  # Telegram is down: every send fails, to be retried
+    await svc.desk.file(
+        cmd.FileCase(
+            actor=Actor(user_id, frozenset({Role.RESIDENT})),
+            category=Category.REPAIR,
+            description="Door lock broken",
+            location=Location(building, unit),
+            urgency=Urgency.NORMAL,
+        )
+    )
+    svc.wake_courier()
+    for _ in range(100):  # the first try failed, and the retry is scheduled
+        async with svc.store.reading() as tx:
+            rows = await tx._all("SELECT id FROM outbox WHERE done_at IS NULL AND attempts > 0")
+        if rows:
+            break
+        await asyncio.sleep(0.02)
+    assert rows, "a send failed and waits to be retried"
+    step_the_wall_clock_back(monkeypatch)  # ...while the retry waits its 0.5 s
+    estate.world.faults.error_rate = 0.0
+
+    # the courier looks again within 5 s (its idle round), and finds the retry due
+    assert await smith.wait_for_message(after=mark, timeout=10)

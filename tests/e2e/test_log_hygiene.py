@@ -59,7 +59,7 @@ def test_the_filter_masks_phones_in_update_dumps_and_sql_parameters() -> None:
         "Processing update Update(message=Message(contact=Contact(first_name='Lee', "
         "phone_number='85261234567', user_id=200)))",
         "executing functools.partial(<built-in method execute>, 'INSERT INTO people "
-        "VALUES (?, ?, ?)', (200, 'Lee', '{\"phone\": \"+852 6123 4567\", \"unit\": \"2A\"}'))",
+        'VALUES (?, ?, ?)\', (200, \'Lee\', \'{"phone": "+852 6123 4567", "unit": "2A"}\'))',
         "sendMessage {'chat_id': -4000000001, 'text': 'Lee, 2A, tel. +85261234567'}",
     ]
     for dump in dumps:

@@ -240,12 +240,11 @@ def _telling_admins(svc: Runtime) -> Callable[[Outage], Awaitable[None]]:
     failing there was no outbox to write to, and nothing was to be sent)."""
 
     async def tell(outage: Outage) -> None:
-        minutes = max(1, round((outage.until - outage.since).total_seconds() / 60))
         notices = [
             Notice(
                 kind=Announcement.DELIVERY_RESUMED,
                 user_id=admin,
-                params={"minutes": minutes, "error": outage.error},
+                params={"since": outage.since.isoformat(), "error": outage.error},
             )
             for admin in sorted(svc.settings.admin_ids)
         ]

@@ -9,6 +9,7 @@ their own language).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from views.i18n import Translator
@@ -96,7 +97,8 @@ def _registration_decided(p: Mapping[str, Any], t: Translator) -> list[Outgoing]
 
 
 def _delivery_resumed(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
-    return [Outgoing(t("delivery.resumed", minutes=p["minutes"], error=p["error"]))]
+    since = datetime.fromisoformat(p["since"])
+    return [Outgoing(t("delivery.resumed", since=t.when(since), text=p["error"]))]
 
 
 VIEWS: dict[Announcement, View] = {

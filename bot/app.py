@@ -147,6 +147,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         language_for(svc.estate.default_language),
         estate=svc.estate,
         limits=application.bot_data[LIMITS_KEY],
+        admins=svc.settings.admin_ids,
     )
     svc.courier.start()
     if isinstance(svc.shell.outbound, CourierHandle):

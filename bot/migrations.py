@@ -212,4 +212,14 @@ MIGRATIONS: list[tuple[int, str]] = [
             WHERE done_at IS NULL AND case_id IS NULL;
         """,
     ),
+    (
+        8,
+        """
+        -- A bound group the bot can no longer post in (removed from it, the group
+        -- deleted, Telegram refusing it): kept, marked broken, and its cases go to
+        -- the role's people privately until the group is bound again.
+        ALTER TABLE role_groups ADD COLUMN broken_at TEXT;
+        ALTER TABLE role_groups ADD COLUMN broken_reason TEXT;
+        """,
+    ),
 ]

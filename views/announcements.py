@@ -95,10 +95,23 @@ def _registration_decided(p: Mapping[str, Any], t: Translator) -> list[Outgoing]
     return [Outgoing(t("register.rejected", reason=reason))]
 
 
+def _group_lost(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
+    roles = t.join(t.raw("role." + r) for r in p["roles"])
+    reason = t.raw("group.lost.reason." + str(p.get("reason") or "removed"))
+    return [Outgoing(t("group.lost", title=p["title"] or "-", roles=roles, reason=reason))]
+
+
+def _group_back(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
+    roles = t.join(t.raw("role." + r) for r in p["roles"])
+    return [Outgoing(t("group.back", title=p["title"] or "-", roles=roles))]
+
+
 VIEWS: dict[Announcement, View] = {
     Announcement.PATROL_ALERT: _patrol_alert,
     Announcement.HANDOVER: _handover,
     Announcement.WEEKLY_SUMMARY: _weekly_summary,
     Announcement.APPROVAL_REQUEST: _approval_request,
     Announcement.REGISTRATION_DECIDED: _registration_decided,
+    Announcement.GROUP_LOST: _group_lost,
+    Announcement.GROUP_BACK: _group_back,
 }

@@ -62,6 +62,8 @@ class Announcement(StrEnum):
     WEEKLY_SUMMARY = "weekly_summary"  # the manager's Monday figures
     APPROVAL_REQUEST = "approval_request"  # the front desk: a registration to approve
     REGISTRATION_DECIDED = "registration_decided"  # the resident: approved or not
+    GROUP_LOST = "group_lost"  # admins and the front desk: a bound group the bot lost
+    GROUP_BACK = "group_back"  # ... and the same group working again
 
 
 class Notice(BaseModel):

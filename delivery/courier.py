@@ -307,8 +307,11 @@ class Courier:
                 return outcome
             where = await self._where(role, private)
             if where.group is not None:  # the rung above's group stands in
-                out = render(self._translator(where.group.language))
-                return await self._send_all(where.group.chat_id, out, case, None, what=what)
+                group = where.group
+                out = render(self._translator(group.language))
+                return await self._send_all(
+                    group.chat_id, out, case, None, forum=group.is_forum, what=what
+                )
         if where.nobody:
             log.warning("%s: nobody holds %s and no group is bound", what, role)
             return "nobody"
@@ -344,7 +347,7 @@ class Courier:
                 chat_id = await migrated(self.store, chat_id, int(error.new_chat_id))
                 await self._post_all(chat_id, messages, case, False)
         except (BadRequest, Forbidden) as error:
-            refusal = Refusal(chat_id, what, error, person)
+            refusal = Refusal(chat_id, what, error, person, case.id if case else None)
             return await refused(self.store, self.clock, refusal, self.admins)
         except ChatMigrated as error:  # migrated again at once: give up on this one
             log.error("%s: chat %s moved twice (to %s)", what, chat_id, error.new_chat_id)

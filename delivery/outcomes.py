@@ -25,7 +25,7 @@ from telegram.error import BadRequest, Forbidden
 from delivery.ports import DeliveryStore
 from workflow.clock import Clock
 from workflow.directory import Person
-from workflow.directory_service import group_notices
+from workflow.directory_service import cards_elsewhere, group_notices
 from workflow.notifications import Announcement
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ class Refusal:
     what: str  # the notice's kind and reference, for the log
     error: BadRequest | Forbidden
     person: Person | None = None  # the person the chat belongs to, if a private chat
+    case_id: int | None = None  # the case the message is about, if any
 
 
 def group_is_gone(refusal: Refusal) -> str | None:
@@ -64,6 +65,9 @@ async def refused(
         async with store.transaction() as tx:
             lost = await tx.mark_group_broken(refusal.chat_id, reason, now)
             await tx.enqueue_notices(group_notices(Announcement.GROUP_LOST, lost, admins), now)
+            if lost:
+                elsewhere = cards_elsewhere(await tx.open_cases(), lost, but=refusal.case_id)
+                await tx.enqueue(elsewhere, now)
             bound = [g.role for g in await tx.role_groups() if g.chat_id == refusal.chat_id]
         log.warning(
             "%s: group %s refused the bot (%s); %s",

@@ -98,12 +98,12 @@ def _registration_decided(p: Mapping[str, Any], t: Translator) -> list[Outgoing]
 def _group_lost(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
     roles = t.join(t.raw("role." + r) for r in p["roles"])
     reason = t.raw("group.lost.reason." + str(p.get("reason") or "removed"))
-    return [Outgoing(t("group.lost", title=p["title"] or "-", roles=roles, reason=reason))]
+    return [Outgoing(t("group.lost", group=p["title"] or "-", roles=roles, reason=reason))]
 
 
 def _group_back(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
     roles = t.join(t.raw("role." + r) for r in p["roles"])
-    return [Outgoing(t("group.back", title=p["title"] or "-", roles=roles))]
+    return [Outgoing(t("group.back", group=p["title"] or "-", roles=roles))]
 
 
 VIEWS: dict[Announcement, View] = {

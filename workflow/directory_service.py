@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from workflow.clock import Clock
 from workflow.directory import Invite, Person, RoleGroup
-from workflow.notifications import Announcement, Notice
+from workflow.model import Case
+from workflow.notifications import Announcement, Notice, NoticeKind, Notification
 from workflow.ports import ShellStore
 from workflow.roles import Role
 
@@ -167,6 +168,8 @@ class Directory:
         async with self.store.transaction() as tx:
             lost = await tx.mark_group_broken(chat_id, reason, now)
             await tx.enqueue_notices(group_notices(Announcement.GROUP_LOST, lost, admins), now)
+            if lost:
+                await tx.enqueue(cards_elsewhere(await tx.open_cases(), lost), now)
         return lost
 
     async def group_back(self, chat_id: int, admins: Iterable[int]) -> list[RoleGroup]:
@@ -209,6 +212,27 @@ def group_notices(
     notices = [Notice(kind=kind, user_id=admin, params=params) for admin in sorted(set(admins))]
     notices.append(Notice(kind=kind, role=Role.FRONT_DESK, params=params))
     return notices
+
+
+def cards_elsewhere(
+    open_cases: Iterable[Case], lost: Iterable[RoleGroup], but: int | None = None
+) -> list[Notification]:
+    """The open cases waiting at a rung whose group was lost, their cards sent
+    again (now routed to the role's people privately, or the rung above), so
+    none waits unseen until its timer. `but`: a case whose message is being
+    sent on already."""
+    roles = {g.role for g in lost}
+    return [
+        Notification(
+            NoticeKind.NEW_CASE,
+            case.id,
+            case.ref,
+            role=case.rung,
+            params={"rung": case.rung, "repeat_of": None},
+        )
+        for case in open_cases
+        if case.rung in roles and case.id != but
+    ]
 
 
 def _approval_request(person: Person) -> Notice:

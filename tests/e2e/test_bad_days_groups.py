@@ -135,9 +135,12 @@ async def test_the_bot_removed_from_a_group_tells_the_office_and_its_cases_go_to
     admin = await admin_started(estate)
     group = estate.groups[Role.REPAIR_LEAD]
     lead = estate.staff(Role.REPAIR_LEAD)
+    waiting = await file_repair(estate, "露台燈壞", unit="12C")  # untouched when the bot goes
     with caplog.at_level(logging.WARNING):
         estate.world.set_bot_status(group, "kicked", by=admin)
         await estate.settle()
+    card = await lead.wait_for_message(waiting)
+    assert card.button_labels, "the case already waiting reaches the lead too, not its timer"
 
     found = await binding(estate, Role.REPAIR_LEAD)
     assert found is not None, "the binding is kept"
@@ -148,7 +151,7 @@ async def test_the_bot_removed_from_a_group_tells_the_office_and_its_cases_go_to
 
     ref = await file_repair(estate)
     card = await lead.wait_for_message(ref)
-    assert card.button_labels, "the lead gets the card to act on, privately"
+    assert card.button_labels, "the lead gets the new card to act on, privately"
     assert not mentions(group, ref)
 
     estate.world.set_bot_status(group, "administrator", by=admin)

@@ -217,6 +217,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         language_for(svc.estate.default_language),
         estate=svc.estate,
         limits=application.bot_data[LIMITS_KEY],
+        admins=svc.settings.admin_ids,
     )
     # Retries and deferrals on a clock the system's clock steps cannot move.
     svc.courier.wall = SteadyClock()

@@ -225,6 +225,16 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        9,
+        """
+        -- A bound group the bot can no longer post in (removed from it, the group
+        -- deleted, Telegram refusing it): kept, marked broken, and its cases go to
+        -- the role's people privately until the group is bound again.
+        ALTER TABLE role_groups ADD COLUMN broken_at TEXT;
+        ALTER TABLE role_groups ADD COLUMN broken_reason TEXT;
+        """,
+    ),
 ]
 
 # The newest schema this release knows: a database stamped with a later version

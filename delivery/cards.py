@@ -9,10 +9,11 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError
 
 from delivery.digest import Digester
 from delivery.limits import SendLimits
+from delivery.outcomes import migrated
 from delivery.ports import DeliveryStore
 from delivery.records import Card
 from views.cards import card_buttons, card_text, taken_by_someone_else
@@ -87,6 +88,8 @@ class Cards:
                     )
             except (Forbidden, NetworkError) as error:
                 log.warning("card of %s in %s not updated now: %s", case.ref, card.chat_id, error)
+            except ChatMigrated as error:  # the group is a supergroup now: follow it
+                await migrated(self.store, card.chat_id, int(error.new_chat_id))
 
     async def refresh_stale(self) -> None:
         """Cards left behind in a busy minute, brought up to date once there is room."""

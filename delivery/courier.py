@@ -21,13 +21,13 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from delivery.breaker import Breaker
 from delivery.cards import Cards
 from delivery.digest import Deferred, Digester
 from delivery.limits import SendLimits
-from delivery.outcomes import Refusal, refused
+from delivery.outcomes import GROUP_LOST, Refusal, migrated, refused
 from delivery.ports import DeliveryStore, DeliveryTransaction, Write
 from delivery.records import Card, NoticeItem, OutboxItem
 from delivery.routing import Route, route
@@ -81,8 +81,10 @@ class Courier:
         default_language: Language,
         estate: EstateConfig | None = None,
         limits: SendLimits | None = None,
+        admins: Iterable[int] = (),
     ) -> None:
         self.estate = estate
+        self.admins = frozenset(admins)  # told when a bound group is lost
         self.retry_delays: tuple[float, ...] = RETRY_DELAYS
         self.store = store
         self.bot = bot
@@ -230,10 +232,7 @@ class Courier:
             out = for_announcement(notice.kind, notice.params, t)
             return await self._send_all(notice.user_id, out, None, person, what=what)
         assert notice.role is not None
-        async with self.store.reading() as tx:
-            where = await route(tx, notice.role, self.clock.now(), self.estate)
         return await self._send_routed(
-            where,
             lambda t: for_announcement(notice.kind, notice.params, t),
             None,
             what,
@@ -293,30 +292,45 @@ class Courier:
             out = render(n, case, people, t)
             return await self._send_all(n.user_id, out, case, person, what=what)
         assert n.role is not None
-        async with self.store.reading() as tx:
-            where = await route(
-                tx, n.role, self.clock.now(), self.estate, private=n.kind in PRIVATE_NOTICES
-            )
         return await self._send_routed(
-            where, lambda t: for_staff(n, case, people, t), case, what, n.role
+            lambda t: for_staff(n, case, people, t),
+            case,
+            what,
+            n.role,
+            private=n.kind in PRIVATE_NOTICES,
         )
+
+    async def _where(self, role: Role, private: bool) -> Route:
+        async with self.store.reading() as tx:
+            return await route(tx, role, self.clock.now(), self.estate, private=private)
 
     async def _send_routed(
         self,
-        where: Route,
         render: Callable[[Translator], list[Outgoing]],
         case: Case | None,
         what: str,
         role: Role,
+        private: bool = False,
     ) -> str:
         """A role's message, where `route` says it goes: its group, else each holder
-        privately, each in their own language."""
+        privately, each in their own language. A group that turns out to be lost
+        (`GROUP_LOST`: its binding is now broken) is routed around at once."""
+        where = await self._where(role, private)
         if where.group is not None:
             group = where.group
             out = render(self._translator(group.language))
-            return await self._send_all(
+            outcome = await self._send_all(
                 group.chat_id, out, case, None, forum=group.is_forum, what=what
             )
+            if outcome != GROUP_LOST:
+                return outcome
+            where = await self._where(role, private)
+            if where.group is not None:  # the rung above's group stands in
+                group = where.group
+                out = render(self._translator(group.language))
+                return await self._send_all(
+                    group.chat_id, out, case, None, forum=group.is_forum, what=what
+                )
         if where.nobody:
             log.warning("%s: nobody holds %s and no group is bound", what, role)
             return "nobody"
@@ -346,9 +360,17 @@ class Courier:
         if person is not None and not person.reachable:
             return "blocked"
         try:
-            await self._post_all(chat_id, messages, case, forum)
+            try:
+                await self._post_all(chat_id, messages, case, forum)
+            except ChatMigrated as error:  # a group became a supergroup: follow it
+                chat_id = await migrated(self.store, chat_id, int(error.new_chat_id))
+                await self._post_all(chat_id, messages, case, False)
         except (BadRequest, Forbidden) as error:
-            return await refused(self.store, self.clock, Refusal(chat_id, what, error, person))
+            refusal = Refusal(chat_id, what, error, person, case.id if case else None)
+            return await refused(self.store, self.clock, refusal, self.admins)
+        except ChatMigrated as error:  # migrated again at once: give up on this one
+            log.error("%s: chat %s moved twice (to %s)", what, chat_id, error.new_chat_id)
+            return "refused: migrated twice"
         return "sent"
 
     async def _post_all(

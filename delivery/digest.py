@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, ChatMigrated, Forbidden
 
 from delivery.limits import BUSY, HARD, SendLimits
 from delivery.ports import DeliveryStore
@@ -137,7 +137,9 @@ class Digester:
             async with self.store.transaction() as tx:
                 cases = [c for i in digest.case_ids if (c := await tx.get(i)) is not None]
             text, buttons = _card_digest(digest, cases, t)
-        with contextlib.suppress(BadRequest):  # "not modified" is fine
+        # "not modified" is fine; a group lost or upgraded meanwhile is the
+        # courier's to notice (outcomes.py), not a reason to fail every round.
+        with contextlib.suppress(BadRequest, Forbidden, ChatMigrated):
             await self.bot.edit_message_text(
                 text,
                 digest.chat_id,

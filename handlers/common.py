@@ -33,6 +33,8 @@ async def allowed(update: Update, context: Context, roles: frozenset[Role]) -> T
 def error_text(error: DomainError, t: Translator) -> str:
     """A domain error, as the person who caused it should read it."""
     details = error.details
+    if details.get("guards_complaint"):
+        return t("error.guards_complaint")
     if isinstance(error, NotAllowed):
         return t("error.not_allowed")
     if isinstance(error, CaseNotFound):

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from handlers import (
     conversation,
     guard,
+    membership,
     overview,
     patrol,
     registration,
@@ -31,8 +32,10 @@ async def on_stale_button(update: Update, context: Context) -> None:
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(membership.reachable_handler(), group=membership.REACHABLE_GROUP)
     application.add_handler(staff_actions.prompt_reply_handler(), group=PROMPTS_GROUP)
     for handler in (
+        *membership.membership_handlers(),
         *conversation.private_handlers(),
         *staff_setup.setup_handlers(),
         *overview.overview_handlers(),

@@ -101,6 +101,17 @@ def _delivery_resumed(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
     return [Outgoing(t("delivery.resumed", since=t.when(since), text=p["error"]))]
 
 
+def _group_lost(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
+    roles = t.join(t.raw("role." + r) for r in p["roles"])
+    reason = t.raw("group.lost.reason." + str(p.get("reason") or "removed"))
+    return [Outgoing(t("group.lost", group=p["title"] or "-", roles=roles, reason=reason))]
+
+
+def _group_back(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
+    roles = t.join(t.raw("role." + r) for r in p["roles"])
+    return [Outgoing(t("group.back", group=p["title"] or "-", roles=roles))]
+
+
 VIEWS: dict[Announcement, View] = {
     Announcement.PATROL_ALERT: _patrol_alert,
     Announcement.HANDOVER: _handover,
@@ -108,4 +119,6 @@ VIEWS: dict[Announcement, View] = {
     Announcement.APPROVAL_REQUEST: _approval_request,
     Announcement.REGISTRATION_DECIDED: _registration_decided,
     Announcement.DELIVERY_RESUMED: _delivery_resumed,
+    Announcement.GROUP_LOST: _group_lost,
+    Announcement.GROUP_BACK: _group_back,
 }

@@ -38,6 +38,14 @@ class RoleGroup(BaseModel):
     title: str = ""
     language: str | None = None
     is_forum: bool = False
+    # Set when the bot can no longer post there (removed, the group deleted): the
+    # binding is kept, and the role's cases go to its people privately meanwhile.
+    broken_at: datetime | None = None
+    broken_reason: str | None = None
+
+    @property
+    def broken(self) -> bool:
+        return self.broken_at is not None
 
 
 class Invite(BaseModel):

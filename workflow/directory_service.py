@@ -3,11 +3,13 @@ roles, invites, and residents' registrations. Reads never take the write lock.""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from workflow.clock import Clock
 from workflow.directory import Invite, Person, RoleGroup
-from workflow.notifications import Announcement, Notice
+from workflow.model import Case
+from workflow.notifications import Announcement, Notice, NoticeKind, Notification
 from workflow.ports import ShellStore
 from workflow.roles import Role
 
@@ -52,6 +54,25 @@ class Directory:
             person.reachable = True
             await tx.save_person(person, self.clock.now())
         return person
+
+    async def reachable_again(self, user_id: int) -> int | None:
+        """Someone the bot could not reach (they had blocked it) wrote to it: they
+        are reachable again, and what was held back for them is due again. None
+        if they were not marked unreachable; else how many messages are due."""
+        async with self.store.transaction() as tx:
+            person = await tx.person(user_id)
+            if person is None or person.reachable:
+                return None
+            return await tx.mark_reachable(user_id, self.clock.now(), HELD_FOR)
+
+    async def unreachable(self, user_id: int) -> None:
+        """Someone blocked the bot (Telegram said so): nothing is sent them until
+        they write again."""
+        async with self.store.transaction() as tx:
+            person = await tx.person(user_id)
+            if person is not None and person.reachable:
+                person.reachable = False
+                await tx.save_person(person, self.clock.now())
 
     async def set_language(self, user_id: int, name: str, language: str) -> Person:
         async with self.store.transaction() as tx:
@@ -140,10 +161,78 @@ class Directory:
         async with self.store.transaction() as tx:
             await tx.bind_group(group)
 
+    async def group_lost(self, chat_id: int, reason: str, admins: Iterable[int]) -> list[RoleGroup]:
+        """The bot can no longer post in this chat: its bindings are marked broken
+        and the admins and the front desk told, in the same transaction."""
+        now = self.clock.now()
+        async with self.store.transaction() as tx:
+            lost = await tx.mark_group_broken(chat_id, reason, now)
+            await tx.enqueue_notices(group_notices(Announcement.GROUP_LOST, lost, admins), now)
+            if lost:
+                await tx.enqueue(cards_elsewhere(await tx.open_cases(), lost), now)
+        return lost
+
+    async def group_back(self, chat_id: int, admins: Iterable[int]) -> list[RoleGroup]:
+        """The bot is back in a chat whose bindings were broken: they work again."""
+        now = self.clock.now()
+        async with self.store.transaction() as tx:
+            back = await tx.restore_group(chat_id)
+            await tx.enqueue_notices(group_notices(Announcement.GROUP_BACK, back, admins), now)
+        return back
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> list[Role]:
+        """A group became a supergroup: its bindings follow it to the new chat id."""
+        async with self.store.transaction() as tx:
+            return await tx.migrate_chat(old_chat_id, new_chat_id)
+
     async def unbind(self, chat_id: int) -> list[Role]:
         """Unbind every role bound to this chat; the roles it had."""
         async with self.store.transaction() as tx:
             return await tx.unbind_group(chat_id)
+
+
+# How far back messages held for someone who blocked the bot are delivered
+# once they write again (older news is stale by then).
+HELD_FOR = timedelta(days=7)
+
+
+def group_notices(
+    kind: Announcement, groups: Iterable[RoleGroup], admins: Iterable[int]
+) -> list[Notice]:
+    """What the admins and the front desk are told when bound groups are lost
+    (GROUP_LOST) or work again (GROUP_BACK): one notice each, naming the roles."""
+    groups = list(groups)
+    if not groups:
+        return []
+    params = {
+        "title": groups[0].title,
+        "roles": [str(g.role) for g in groups],
+        "reason": groups[0].broken_reason or "removed",
+    }
+    notices = [Notice(kind=kind, user_id=admin, params=params) for admin in sorted(set(admins))]
+    notices.append(Notice(kind=kind, role=Role.FRONT_DESK, params=params))
+    return notices
+
+
+def cards_elsewhere(
+    open_cases: Iterable[Case], lost: Iterable[RoleGroup], but: int | None = None
+) -> list[Notification]:
+    """The open cases waiting at a rung whose group was lost, their cards sent
+    again (now routed to the role's people privately, or the rung above), so
+    none waits unseen until its timer. `but`: a case whose message is being
+    sent on already."""
+    roles = {g.role for g in lost}
+    return [
+        Notification(
+            NoticeKind.NEW_CASE,
+            case.id,
+            case.ref,
+            role=case.rung,
+            params={"rung": case.rung, "repeat_of": None},
+        )
+        for case in open_cases
+        if case.rung in roles and case.id != but
+    ]
 
 
 def _approval_request(person: Person) -> Notice:

@@ -63,6 +63,8 @@ class Announcement(StrEnum):
     APPROVAL_REQUEST = "approval_request"  # the front desk: a registration to approve
     REGISTRATION_DECIDED = "registration_decided"  # the resident: approved or not
     DELIVERY_RESUMED = "delivery_resumed"  # an admin: delivery was paused, and resumed
+    GROUP_LOST = "group_lost"  # admins and the front desk: a bound group the bot lost
+    GROUP_BACK = "group_back"  # ... and the same group working again
 
 
 class Notice(BaseModel):

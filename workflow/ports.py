@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from workflow.directory import Invite, Person, RoleGroup
@@ -85,6 +85,16 @@ class DirectoryTables(Protocol):
     async def bind_group(self, group: RoleGroup) -> None: ...
 
     async def unbind_group(self, chat_id: int) -> list[Role]: ...
+
+    async def mark_group_broken(
+        self, chat_id: int, reason: str, now: datetime
+    ) -> list[RoleGroup]: ...
+
+    async def restore_group(self, chat_id: int) -> list[RoleGroup]: ...
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> list[Role]: ...
+
+    async def mark_reachable(self, user_id: int, now: datetime, since: timedelta) -> int: ...
 
     async def add_invite(self, invite: Invite) -> None: ...
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import aiosqlite
+
+from bot.storage.outbox import DUE_NOW
 from bot.storage.rows import Rows, parse_utc, utc_text
 from workflow.directory import Invite, Person, RoleGroup
 from workflow.roles import Role
@@ -58,7 +61,7 @@ class PeopleTables(Rows):
 
     async def role_group(self, role: Role) -> RoleGroup | None:
         row = await self._one("SELECT * FROM role_groups WHERE role = ?", (str(role),))
-        return RoleGroup.model_validate(dict(row)) if row else None
+        return _group(row) if row else None
 
     async def roles_of_chat(self, chat_id: int) -> list[Role]:
         rows = await self._all("SELECT role FROM role_groups WHERE chat_id = ?", (chat_id,))
@@ -66,13 +69,14 @@ class PeopleTables(Rows):
 
     async def role_groups(self) -> list[RoleGroup]:
         rows = await self._all("SELECT * FROM role_groups ORDER BY role")
-        return [RoleGroup.model_validate(dict(row)) for row in rows]
+        return [_group(row) for row in rows]
 
     async def bind_group(self, group: RoleGroup) -> None:
         await self.db.execute(
             "INSERT INTO role_groups (role, chat_id, title, language, is_forum) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (role) DO UPDATE SET chat_id = excluded.chat_id, "
-            "title = excluded.title, language = excluded.language, is_forum = excluded.is_forum",
+            "title = excluded.title, language = excluded.language, is_forum = excluded.is_forum, "
+            "broken_at = NULL, broken_reason = NULL",
             (str(group.role), group.chat_id, group.title, group.language, int(group.is_forum)),
         )
 
@@ -80,6 +84,61 @@ class PeopleTables(Rows):
         roles = await self.roles_of_chat(chat_id)
         await self.db.execute("DELETE FROM role_groups WHERE chat_id = ?", (chat_id,))
         return roles
+
+    async def mark_group_broken(self, chat_id: int, reason: str, now: datetime) -> list[RoleGroup]:
+        """Every binding of this chat that was working, now marked broken."""
+        rows = await self._all(
+            "UPDATE role_groups SET broken_at = ?, broken_reason = ? "
+            "WHERE chat_id = ? AND broken_at IS NULL RETURNING *",
+            (utc_text(now), reason, chat_id),
+        )
+        return [_group(row) for row in rows]
+
+    async def restore_group(self, chat_id: int) -> list[RoleGroup]:
+        """Every broken binding of this chat, working again."""
+        rows = await self._all(
+            "UPDATE role_groups SET broken_at = NULL, broken_reason = NULL "
+            "WHERE chat_id = ? AND broken_at IS NOT NULL RETURNING *",
+            (chat_id,),
+        )
+        return [_group(row) for row in rows]
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> list[Role]:
+        """A group upgraded to a supergroup: its bindings (with their language)
+        follow it to the new chat id. Its cards and digests are messages of the
+        old chat, which the new one cannot edit: they are forgotten, so the next
+        card of a case is posted afresh in the supergroup."""
+        rows = await self._all(
+            "UPDATE role_groups SET chat_id = ?, broken_at = NULL, broken_reason = NULL "
+            "WHERE chat_id = ? RETURNING role",
+            (new_chat_id, old_chat_id),
+        )
+        await self.db.execute("DELETE FROM cards WHERE chat_id = ?", (old_chat_id,))
+        await self.db.execute("DELETE FROM digests WHERE chat_id = ?", (old_chat_id,))
+        return [Role(row[0]) for row in rows]
+
+    async def mark_reachable(self, user_id: int, now: datetime, since: timedelta) -> int:
+        """Someone the bot could not reach wrote to it again: reachable, and the
+        messages refused or held back for them since `now - since` are due again.
+        Returns how many; nothing changes for someone already reachable."""
+        async with self.db.execute(
+            "UPDATE people SET reachable = 1 WHERE user_id = ? AND reachable = 0", (user_id,)
+        ) as cur:
+            if cur.rowcount == 0:
+                return 0
+        # Queued again as new rows (a courier remembers the ids it finished, and
+        # would skip the old ones); the old rows say they were sent on.
+        held = await self._all(
+            "UPDATE outbox SET outcome = 'blocked, sent again' "
+            "WHERE outcome = 'blocked' AND json_extract(body, '$.user_id') = ? "
+            "AND created_at >= ? RETURNING id, case_id, body, created_at",
+            (user_id, utc_text(now - since)),
+        )
+        await self.db.executemany(
+            "INSERT INTO outbox (case_id, body, created_at, next_try_at) VALUES (?, ?, ?, ?)",
+            [(r["case_id"], r["body"], r["created_at"], DUE_NOW) for r in sorted(held)],
+        )
+        return len(held)
 
     async def add_invite(self, invite: Invite) -> None:
         await self.db.execute(
@@ -97,3 +156,10 @@ class PeopleTables(Rows):
 
     async def use_invite(self, token: str, user_id: int) -> None:
         await self.db.execute("UPDATE invites SET used_by = ? WHERE token = ?", (user_id, token))
+
+
+def _group(row: aiosqlite.Row) -> RoleGroup:
+    data = dict(row)
+    if data.get("broken_at"):
+        data["broken_at"] = parse_utc(data["broken_at"])
+    return RoleGroup.model_validate(data)

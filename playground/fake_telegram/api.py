@@ -89,7 +89,7 @@ class BotApi:
     # --- helpers ----------------------------------------------------------------
 
     def _chat_for_sending(self, params: Params) -> Chat:
-        chat = self.world.chat(self._chat_id(params))
+        chat = self._live(self.world.chat(self._chat_id(params)))
         if chat.id in self.world.faults.poisoned:
             raise bad_request("PEER_ID_INVALID")
         if chat.type == "private":
@@ -97,8 +97,21 @@ class BotApi:
                 raise TelegramError(403, "Forbidden: bot was blocked by the user")
             if chat.id not in self.world.started:
                 raise TelegramError(403, "Forbidden: bot can't initiate conversation with a user")
-        elif chat.members.get(self.world.bot_id) in (None, "left", "kicked"):
+        elif chat.members.get(self.world.bot_id) == "kicked":
+            raise TelegramError(403, "Forbidden: bot was kicked from the group chat")
+        elif chat.members.get(self.world.bot_id) in (None, "left"):
             raise TelegramError(403, "Forbidden: bot is not a member of the group chat")
+        return chat
+
+    def _live(self, chat: Chat) -> Chat:
+        """A group upgraded to a supergroup takes nothing more: Telegram answers
+        400 with the supergroup's id (python-telegram-bot raises ChatMigrated)."""
+        if chat.migrated_to is not None:
+            raise TelegramError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=chat.migrated_to,
+            )
         return chat
 
     def _chat_id(self, params: Params) -> int:
@@ -170,7 +183,7 @@ class BotApi:
         return sent
 
     def _bot_message(self, params: Params) -> tuple[Chat, JSON]:
-        chat = self.world.chat(self._chat_id(params))
+        chat = self._live(self.world.chat(self._chat_id(params)))
         message = chat.messages.get(params.integer("message_id") or 0)
         if message is None:
             raise bad_request("message to edit not found")

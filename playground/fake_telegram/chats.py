@@ -18,16 +18,28 @@ ANSWERS = "callback answers"
 class TelegramError(Exception):
     """What the Bot API answers instead of a result."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> JSON:
         body: JSON = {"ok": False, "error_code": self.code, "description": self.description}
+        parameters: JSON = {}
         if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+            parameters["retry_after"] = self.retry_after
+        if self.migrate_to_chat_id is not None:
+            parameters["migrate_to_chat_id"] = self.migrate_to_chat_id
+        if parameters:
+            body["parameters"] = parameters
         return body
 
 
@@ -89,6 +101,7 @@ class Chat:
     topics: dict[int, str] = field(default_factory=dict)
     next_id: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
     keyboard: list[list[JSON]] | None = None  # the reply keyboard the bot last set
+    migrated_to: int | None = None  # a group upgraded to this supergroup
 
     def as_json(self) -> JSON:
         data: JSON = {"id": self.id, "type": self.type}

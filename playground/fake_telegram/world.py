@@ -130,6 +130,69 @@ class World:
         )
         return chat
 
+    def migrate(self, chat: Chat, *, announce: bool = True) -> Chat:
+        """Upgrade a group to a supergroup, as Telegram does when a group grows or
+        an admin turns on a supergroup feature: a new chat id with the same members;
+        the old chat takes no more messages (400 with `migrate_to_chat_id`). With
+        `announce`, the bot gets both service messages (`migrate_to_chat_id` in the
+        old chat, `migrate_from_chat_id` in the new one)."""
+        new = Chat(-1001000000000 - next(self._group_ids), "supergroup", chat.title)
+        new.members = dict(chat.members)
+        self.chats[new.id] = new
+        chat.migrated_to = new.id
+        by = next((uid for uid, s in chat.members.items() if s == "creator"), None)
+        sender = self.users[by].as_json() if by in self.users else self.bot_user()
+        if announce:
+            old_note = self.new_message(chat, sender, {"migrate_to_chat_id": new.id})
+            self.enqueue("message", old_note)
+            new_note = self.new_message(new, sender, {"migrate_from_chat_id": chat.id})
+            self.enqueue("message", new_note)
+        return new
+
+    def set_bot_status(self, chat: Chat, status: str, by: FakeUser | None = None) -> None:
+        """The bot removed from a group ("kicked", "left") or added back ("member",
+        "administrator"); Telegram tells the bot with a `my_chat_member` update."""
+        old = self._member_json(chat, self.bot_id)
+        chat.members[self.bot_id] = status
+        self.enqueue(
+            "my_chat_member",
+            {
+                "chat": chat.as_json(),
+                "from": by.as_json() if by else self.bot_user(),
+                "date": int(self.clock()),
+                "old_chat_member": old,
+                "new_chat_member": self._member_json(chat, self.bot_id),
+            },
+        )
+
+    def delete_group(self, chat: Chat) -> None:
+        """The group is deleted: Telegram answers "chat not found" from now on."""
+        del self.chats[chat.id]
+
+    def block(self, user: FakeUser, *, announce: bool = True) -> None:
+        """The user blocks the bot: sends to them are answered 403 from now on."""
+        self.blocked.add(user.id)
+        if announce:
+            self._private_status(user, "member", "kicked")
+
+    def unblock(self, user: FakeUser) -> None:
+        """The user unblocks the bot (Telegram's "Restart"): a `my_chat_member` update."""
+        self.blocked.discard(user.id)
+        self.started.add(user.id)
+        self._private_status(user, "kicked", "member")
+
+    def _private_status(self, user: FakeUser, old: str, new: str) -> None:
+        self.enqueue(
+            "my_chat_member",
+            {
+                "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
+                "from": user.as_json(),
+                "date": int(self.clock()),
+                "old_chat_member": _private_member(old, self.bot_user()),
+                "new_chat_member": _private_member(new, self.bot_user()),
+            },
+        )
+
     def chat(self, chat_id: int) -> Chat:
         try:
             return self.chats[chat_id]
@@ -277,6 +340,13 @@ class World:
         elif status == "kicked":
             member["until_date"] = 0  # banned for good, as Telegram answers
         return member
+
+
+def _private_member(status: str, bot: JSON) -> JSON:
+    member: JSON = {"status": status, "user": bot}
+    if status == "kicked":
+        member["until_date"] = 0
+    return member
 
 
 def _kind(update: JSON) -> str:

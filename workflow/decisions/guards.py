@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from workflow.errors import IllegalTransition, InvalidCommand, NotAllowed
-from workflow.model import OPEN_STATUSES, Actor, Case, Category, Severity, Status
+from workflow.model import OPEN_STATUSES, Actor, Case, Category, Severity, Status, Team
 from workflow.permissions import SUPERVISING_ROLES
 from workflow.policy import Policy
 from workflow.roles import Role, ladder_from, rung_above
+from workflow.routing import Route
 
 RECLASSIFIABLE = frozenset({Status.NEW, Status.ACKNOWLEDGED, Status.REOPENED})
 
@@ -121,6 +122,30 @@ def check_escalate(case: Case, actor: Actor) -> None:
 def check_reclassify(case: Case, actor: Actor) -> None:
     require_supervising(case, actor, "reclassify")
     require_status(case, RECLASSIFIABLE, "reclassify")
+
+
+GUARD_TEAMS = frozenset({Team.GUARDS, Team.SECURITY})
+
+
+def about_guards(category: Category, about_team: Team | None) -> bool:
+    """A complaint about the guards: about security, or about the staff of the
+    security team or the guards."""
+    return category is Category.SECURITY or (
+        category is Category.MANAGEMENT and about_team in GUARD_TEAMS
+    )
+
+
+def check_routing(case: Case, category: Category, about_team: Team | None, route: Route) -> None:
+    """The routing invariants, checked on every reclassify: a complaint about
+    the guards (as filed or as reclassified) never reaches a guard."""
+    concerned = about_guards(case.category, case.about_team) or about_guards(category, about_team)
+    if concerned and Role.GUARD in (route.handler, *route.informed):
+        raise NotAllowed(
+            f"{case.ref} is a complaint about the guards: it cannot go to a guard",
+            case=case.ref,
+            action="reclassify",
+            guards_complaint=True,
+        )
 
 
 def check_merge(duplicate: Case, actor: Actor) -> None:

@@ -109,13 +109,15 @@ def reclassify(case: Case, c: cmd.Reclassify, now: datetime, policy: Policy) -> 
     guards.check_reclassify(case, c.actor)
     if c.category is Category.SITE_CONDITION:
         raise InvalidCommand("a case cannot be reclassified as a site condition", field="category")
+    severity = Severity.GENERAL if c.category is Category.ASSISTANCE else c.severity
+    route = policy.routing.route_for(c.category, severity, c.about_team)
+    guards.check_routing(case, c.category, c.about_team, route)
     d = Draft(case, now, c.actor)
     before = (case.category, case.severity, case.rung)
     d.case.category = c.category
-    d.case.severity = Severity.GENERAL if c.category is Category.ASSISTANCE else c.severity
+    d.case.severity = severity
     d.case.urgency = (c.urgency or Urgency.NORMAL) if c.category is Category.REPAIR else None
     d.case.about_team = c.about_team
-    route = policy.routing.route_for(d.case.category, d.case.severity, c.about_team)
     d.case.first_handler = d.case.rung = route.handler
     d.case.informed = [r for r in route.informed if r is not route.handler]
     if case.status is Status.ACKNOWLEDGED:

@@ -56,6 +56,7 @@ RESIDENT_NOTICES = frozenset(
         NoticeKind.REOPENED,
         NoticeKind.MERGED,
         NoticeKind.RELAYED,
+        NoticeKind.CANCELLED,  # told to a person (not a role): a follower of the case
     }
 )
 # Never into a group, however the role is set up: each holder, privately.

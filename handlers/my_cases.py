@@ -14,7 +14,7 @@ from views.i18n import Translator
 from views.keyboards import inline
 from views.notices import photo_ref
 from workflow import commands as cmd
-from workflow.actions import Action, available_actions
+from workflow.actions import Action, available_actions, may_read_details
 from workflow.errors import DomainError
 from workflow.model import Case
 
@@ -40,8 +40,36 @@ async def my_cases(update: Update, context: Context) -> None:
         t("my_cases.line", case=summary_line(c, t), status=t.raw("status.word." + c.status))
         for c in cases
     ]
-    keyboard = inline([[(c.ref, "m", "det", c.id, "")] for c in cases])
+    # Cases this resident follows (their duplicate was merged into another
+    # resident's case): its status, but no details and no buttons: those are
+    # the reporter's (the core decides: `may_read_details`).
+    followed = await _followed(context, cases, user.id)
+    lines += [
+        t("my_cases.following", ref=c.ref, status=t.raw("status.word." + c.status))
+        for c in followed
+    ]
+    actor = await context.actor()
+    keyboard = inline(
+        [[(c.ref, "m", "det", c.id, "")] for c in cases if may_read_details(c, actor)]
+    )
     await context.replies.reply(update, "\n".join(lines), keyboard)
+
+
+async def _followed(context: Context, cases: list[Case], user_id: int) -> list[Case]:
+    """The cases the resident's merged cases went into (following a chain of
+    merges a few steps), which they follow but did not file."""
+    found: list[Case] = []
+    seen = {c.id for c in cases}
+    wanted = [c.merged_into for c in cases if c.merged_into is not None]
+    for _ in range(3):
+        fresh = [i for i in dict.fromkeys(wanted) if i not in seen]
+        if not fresh:
+            break
+        seen.update(fresh)
+        primaries = await context.casebook.cases(fresh)
+        found += [c for c in primaries if user_id in c.followers and c.merged_into is None]
+        wanted = [c.merged_into for c in primaries if c.merged_into is not None]
+    return found
 
 
 async def on_details(update: Update, context: Context) -> None:
@@ -72,15 +100,15 @@ async def on_details(update: Update, context: Context) -> None:
 
 
 async def own_case(update: Update, context: Context, t: Translator) -> Case | None:
-    """The case a button names, if it is the presser's own; answers the press otherwise."""
+    """The case a button names, if the presser filed it; answers the press otherwise."""
     query = update.callback_query
     assert query is not None
     payload = Payload.decode(query.data)
     case = None
     if payload is not None and payload.number is not None:
         case = await context.casebook.case(payload.number)
-    user = update.effective_user
-    if case is None or user is None or user.id not in case.audience():
+    if case is None or not may_read_details(case, await context.actor()):
+        # Someone else's case, one this resident only follows, or a forged press.
         await context.replies.answer(query, t.raw("error.stale"), alert=True)
         return None
     return case

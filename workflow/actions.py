@@ -87,6 +87,16 @@ def available_actions(case: Case, actor: Actor, now: datetime, policy: Policy) -
     return frozenset(a for a in Action if refusal(a, case, actor, now, policy) is None)
 
 
+def may_read_details(case: Case, actor: Actor) -> bool:
+    """Whether `actor` may open `case`'s details in My cases: its reporter only,
+    not a resident following it after a merge."""
+    try:
+        guards.check_details(case, actor)
+    except DomainError:
+        return False
+    return True
+
+
 def staff_actions(case: Case, actor: Actor) -> frozenset[Action]:
     """The staff steps among `available_actions`. They depend on neither the
     time nor the policy, so a card can be drawn without a clock."""

@@ -7,14 +7,15 @@ from telegram import Message, Update
 from telegram.ext import ConversationHandler
 
 from handlers.common import Context, error_text
+from handlers.prompts import expired, stamped
 from handlers.states import FollowUp, Next
 from views.callbacks import Payload
 from views.cards import summary_line
-from views.i18n import Translator
+from views.i18n import Translator, plain
 from views.keyboards import inline
 from views.notices import photo_ref
 from workflow import commands as cmd
-from workflow.actions import Action, available_actions, may_read_details
+from workflow.actions import Action, available_actions, may_read_details, refusal
 from workflow.errors import DomainError
 from workflow.model import Case
 
@@ -138,41 +139,58 @@ async def on_cancel_case(update: Update, context: Context) -> None:
 
 async def begin_add_info(update: Update, context: Context) -> Next | None:
     return await _begin_text_step(
-        update, context, "adding", "my_cases.add_prompt", FollowUp.ADD_INFO
+        update, context, Action.ADD_INFO, "adding", "my_cases.add_prompt", FollowUp.ADD_INFO
     )
 
 
 async def begin_again(update: Update, context: Context) -> Next | None:
-    return await _begin_text_step(update, context, "again", "my_cases.again_prompt", FollowUp.AGAIN)
+    return await _begin_text_step(
+        update, context, Action.COMPLAIN_AGAIN, "again", "my_cases.again_prompt", FollowUp.AGAIN
+    )
 
 
 async def _begin_text_step(
-    update: Update, context: Context, key: str, prompt: str, state: FollowUp
+    update: Update, context: Context, action: Action, key: str, prompt: str, state: FollowUp
 ) -> Next:
     t = await context.translator()
     case = await own_case(update, context, t)
     if case is None:
         return ConversationHandler.END
-    assert update.callback_query is not None
+    query = update.callback_query
+    assert query is not None
     assert context.user_data is not None
-    await context.replies.answer(update.callback_query)
-    context.user_data[key] = case.id
+    now = context.clock.now()
+    # Ask only if the desk would take the answer (the case may have moved on).
+    error = refusal(action, case, await context.actor(), now, context.desk.policy)
+    if error is not None:
+        await context.replies.answer(query, plain(error_text(error, t)), alert=True)
+        return ConversationHandler.END
+    await context.replies.answer(query)
+    context.user_data[key] = stamped(now, case=case.id)
     await context.replies.reply(update, t(prompt, ref=case.ref))
     return state
 
 
-def _awaited_case(update: Update, context: Context, key: str) -> tuple[Message, int] | None:
-    """The message answering a prompt, and the case the prompt was about (once)."""
+async def awaited_case(
+    update: Update, context: Context, key: str, t: Translator
+) -> tuple[Message, int] | None:
+    """The message answering a prompt, and the case the prompt was about (once);
+    None, after saying so, when the prompt has expired."""
     message = update.effective_message
     assert message is not None
     assert context.user_data is not None
-    case_id = context.user_data.pop(key, None)
-    return None if case_id is None else (message, case_id)
+    prompt = context.user_data.pop(key, None)
+    if prompt is None:
+        return None
+    if expired(prompt, context.clock.now()):
+        await context.replies.reply(update, t("prompt.expired"))
+        return None
+    return message, int(prompt["case"])
 
 
 async def on_add_info(update: Update, context: Context) -> Next:
     t = await context.translator()
-    if (awaited := _awaited_case(update, context, "adding")) is None:
+    if (awaited := await awaited_case(update, context, "adding", t)) is None:
         return ConversationHandler.END
     message, case_id = awaited
     photos = (photo_ref(message.photo[-1].file_id),) if message.photo else ()
@@ -185,7 +203,7 @@ async def on_add_info(update: Update, context: Context) -> Next:
 
 async def on_again(update: Update, context: Context) -> Next:
     t = await context.translator()
-    if (awaited := _awaited_case(update, context, "again")) is None:
+    if (awaited := await awaited_case(update, context, "again", t)) is None:
         return ConversationHandler.END
     message, case_id = awaited
     actor = await context.actor()

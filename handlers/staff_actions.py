@@ -14,11 +14,13 @@ from telegram.error import Forbidden
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.common import Context, error_text
+from handlers.prompts import expired, stamped
 from views.callbacks import Payload
 from views.i18n import Translator, plain
 from views.keyboards import inline
 from views.notices import photo_ref
 from workflow import commands as cmd
+from workflow.actions import Action, refusal
 from workflow.errors import DomainError, IllegalTransition, NotAllowed
 from workflow.model import Actor, Case, Category, Severity
 
@@ -39,6 +41,14 @@ PROMPTED = {
     "merge": "prompt.merge",
     "return": "prompt.return",
     "msg": "prompt.msg",
+}
+# The step each prompt asks for: the presser must be allowed it before being asked.
+PROMPTED_ACTIONS = {
+    "resolve": Action.RESOLVE,
+    "escalate": Action.ESCALATE,
+    "merge": Action.MERGE,
+    "return": Action.RETURN,
+    "msg": Action.MESSAGE_RESIDENT,
 }
 
 
@@ -137,28 +147,38 @@ async def _execute(
     update: Update, context: Context, t: Translator, command: cmd.CaseCommand, case: Case
 ) -> bool:
     """Run a command from a button press; on refusal, answer with why."""
-    query = update.callback_query
     try:
         await context.desk.execute(command)
     except DomainError as error:
-        if isinstance(error, NotAllowed):
-            log.warning(
-                "refused %s on %s by %s (roles %s)",
-                type(command).__name__,
-                case.ref,
-                command.actor.user_id,
-                sorted(command.actor.roles),
-            )
-        text = await _refusal(context, error, t)
-        if query is not None:
-            await context.replies.answer(query, text, alert=True)
-        else:
-            await context.replies.reply(update, text)
-        if isinstance(error, IllegalTransition):
-            await context.outbound.refresh_cards(case)
+        await _refused(update, context, t, error, type(command).__name__, case, command.actor)
         return False
     context.outbound.wake()
     return True
+
+
+async def _refused(
+    update: Update,
+    context: Context,
+    t: Translator,
+    error: DomainError,
+    step: str,
+    case: Case,
+    actor: Actor,
+) -> None:
+    """A step the desk refused (or would refuse): logged when not allowed,
+    answered with why, and the case's cards redrawn if they were out of date."""
+    query = update.callback_query
+    if isinstance(error, NotAllowed):
+        log.warning(
+            "refused %s on %s by %s (roles %s)", step, case.ref, actor.user_id, sorted(actor.roles)
+        )
+    text = await _refusal(context, error, t)
+    if query is not None:
+        await context.replies.answer(query, text, alert=True)
+    else:
+        await context.replies.reply(update, text)
+    if isinstance(error, IllegalTransition):
+        await context.outbound.refresh_cards(case)
 
 
 async def _refusal(context: Context, error: DomainError, t: Translator) -> str:
@@ -209,6 +229,13 @@ async def _prompt(
     assert query is not None
     user = update.effective_user
     assert user is not None
+    now = context.clock.now()
+    # Ask only someone the desk would take the answer from: a forged or stray
+    # press creates no prompt and stores nothing.
+    error = refusal(PROMPTED_ACTIONS[action], case, actor, now, context.desk.policy)
+    if error is not None:
+        await _refused(update, context, t, error, f"a prompt to {action}", case, actor)
+        return
     await context.replies.answer(query)
     card = query.message if isinstance(query.message, Message) else None
     message = await context.replies.send(
@@ -217,10 +244,12 @@ async def _prompt(
         ForceReply(selective=True),
         thread_id=card.message_thread_id if card and card.is_topic_message else None,
     )
+    waiting = await context.marks.all("prompt")
     await context.marks.put(
         "prompt",
         f"{message.chat.id}:{message.message_id}",
-        {"case": case.id, "user": user.id, "action": action},
+        stamped(now, case=case.id, user=user.id, action=action),
+        forget=[key for key, value in waiting.items() if expired(value, now)],
     )
 
 
@@ -232,9 +261,13 @@ async def on_prompt_reply(update: Update, context: Context) -> None:
     key = f"{message.chat.id}:{message.reply_to_message.message_id}"
     s = context.services
     prompt = await s.marks.get("prompt", key)
-    if prompt is None or prompt["user"] != user.id:
+    if not isinstance(prompt, dict) or prompt.get("user") != user.id:
         return  # a reply to something else, or to someone else's prompt
     t = await context.chat_translator()
+    if expired(prompt, s.clock.now()):
+        await s.marks.put("prompt", key, None)
+        await context.replies.reply(update, t("prompt.expired"))
+        raise ApplicationHandlerStop
     case = await s.casebook.case(int(prompt["case"]))
     if case is None:
         return

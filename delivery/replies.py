@@ -126,3 +126,9 @@ class Replies:
         message = update.effective_message
         if message is not None:
             await message.reply_document(InputFile(data, filename=filename), caption=caption)
+
+    async def document_to(
+        self, chat_id: int, data: bytes, filename: str, caption: str | None = None
+    ) -> None:
+        """A file to a chat other than the one the update came from (privately)."""
+        await self.bot.send_document(chat_id, InputFile(data, filename=filename), caption=caption)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from views.cards import mask_phone
 from views.i18n import Translator
 from views.keyboards import inline, main_menu
 from views.notices import Outgoing
@@ -83,7 +84,7 @@ def _approval_request(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
         name=p["name"],
         building=p["building"],
         unit=p["unit"],
-        phone=p.get("phone") or "-",
+        phone=mask_phone(p.get("phone")),  # the card is the front desk group's to read
     )
     return [Outgoing(text, keyboard)]
 

@@ -43,6 +43,30 @@ ICONS = {
 }
 
 
+# E.164 country calling codes of one and two digits; every other is three.
+_ONE_DIGIT_CODES = frozenset({"1", "7"})
+_TWO_DIGIT_RANGES: tuple[tuple[int, int], ...] = (
+    *((20, 21), (27, 28), (30, 35), (36, 37), (39, 42), (43, 50), (51, 59)),
+    *((60, 67), (81, 83), (84, 85), (86, 87), (90, 96), (98, 99)),
+)
+_TWO_DIGIT_CODES = frozenset(str(c) for low, high in _TWO_DIGIT_RANGES for c in range(low, high))
+
+
+def mask_phone(phone: str | None) -> str:
+    """A phone number as a group may see it: the country code and the last
+    four digits (`+852 ****0002`). The whole number goes only to the staff
+    member who acknowledges the case and to the manager, privately."""
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    if not digits:
+        return "-"
+    keep = 4 if len(digits) > 6 else min(2, len(digits) - 1)
+    code = ""
+    if (phone or "").lstrip().startswith("+") and len(digits) > 8:
+        size = 1 if digits[:1] in _ONE_DIGIT_CODES else 2 if digits[:2] in _TWO_DIGIT_CODES else 3
+        code, digits = "+" + digits[:size] + " ", digits[size:]
+    return code + "****" + (digits[-keep:] if keep > 0 else "")
+
+
 def where(location: Location, t: Translator) -> str:
     if location.unit:
         return t.raw("where.unit", building=location.building or "", unit=location.unit)

@@ -16,11 +16,13 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHa
 from handlers.common import Context, error_text
 from handlers.prompts import expired, stamped
 from views.callbacks import Payload
+from views.cards import FULL_TEXT
 from views.i18n import Translator, plain
 from views.keyboards import inline
+from views.lengths import split_html
 from views.notices import photo_ref
 from workflow import commands as cmd
-from workflow.actions import Action, refusal
+from workflow.actions import Action, may_read_full_text, refusal
 from workflow.errors import DomainError, IllegalTransition, NotAllowed
 from workflow.model import Actor, Case, Category, Severity
 
@@ -68,6 +70,9 @@ async def on_card_button(update: Update, context: Context) -> None:
     action = payload.action
     if action == "resolve" and case.category is Category.ASSISTANCE:
         action = "done"  # a guard marks help given with one tap; no note needed
+    if action == FULL_TEXT:
+        await _full_text(update, context, t, actor, case)
+        return
     if action in PROMPTED:
         await _prompt(update, context, t, actor, case, action)
         return
@@ -217,6 +222,28 @@ async def _send_contact(update: Update, context: Context, cases: list[Case]) -> 
         await context.replies.send(user.id, "\n".join(lines))
     except Forbidden:
         await context.replies.reply(update, t("contact.start_me", name=user.full_name))
+
+
+async def _full_text(
+    update: Update, context: Context, t: Translator, actor: Actor, case: Case
+) -> None:
+    """A card shows the start of a long description: the whole of it, in as
+    many messages as Telegram's length limit needs, where the card is."""
+    query = update.callback_query
+    assert query is not None
+    if not may_read_full_text(case, actor):
+        log.warning("refused the full text of %s to %s", case.ref, actor.user_id)
+        await context.replies.answer(query, t.raw("error.not_allowed"), alert=True)
+        return
+    await context.replies.answer(query)
+    card = query.message if isinstance(query.message, Message) else None
+    chat_id = card.chat.id if card else actor.user_id
+    if chat_id is None:
+        return
+    thread_id = card.message_thread_id if card and card.is_topic_message else None
+    text = t("card.full_text", ref=case.ref, text=case.description or "-")
+    for piece in split_html(text):
+        await context.replies.send(chat_id, piece, thread_id=thread_id)
 
 
 # --- replies a button asks for: a result note, a reason, a reference --------------------

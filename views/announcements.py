@@ -14,6 +14,7 @@ from typing import Any
 from views.cards import mask_phone
 from views.i18n import Translator
 from views.keyboards import inline, main_menu
+from views.lengths import pack_lines
 from views.notices import Outgoing
 from workflow.notifications import Announcement
 
@@ -41,7 +42,8 @@ def _handover(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
         t("handover.missed", count=len(p["missed"]), names=t.join(p["missed"]) or "-"),
     ]
     lines += [t("handover.note", name=name, text=text) for name, text in p["notes"]]
-    return [Outgoing("\n".join(lines))]
+    # A long shift log goes in as many messages as Telegram's limit needs.
+    return [Outgoing(text) for text in pack_lines(lines)]
 
 
 def _pct(value: float | None) -> str:

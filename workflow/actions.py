@@ -16,6 +16,7 @@ from workflow.decisions import guards
 from workflow.errors import DomainError, IllegalTransition
 from workflow.model import Actor, Case
 from workflow.policy import Policy
+from workflow.roles import Role
 
 
 class Action(StrEnum):
@@ -95,6 +96,12 @@ def may_read_details(case: Case, actor: Actor) -> bool:
     except DomainError:
         return False
     return True
+
+
+def may_read_full_text(case: Case, actor: Actor) -> bool:
+    """Whether `actor` may have a case's whole description sent (a card shows
+    its start): the staff whose groups see the case's card, and the front desk."""
+    return bool(actor.roles & (guards.staff_roles_for(case) | {Role.FRONT_DESK}))
 
 
 def staff_actions(case: Case, actor: Actor) -> frozenset[Action]:

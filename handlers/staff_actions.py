@@ -161,6 +161,18 @@ async def _execute(
     return True
 
 
+async def _may(
+    update: Update, context: Context, t: Translator, action: Action, case: Case, actor: Actor
+) -> bool:
+    """Before asking anything (a note, a reference, a category): whether the
+    desk would take that step from this presser; if not, the press is answered."""
+    error = refusal(action, case, actor, context.clock.now(), context.desk.policy)
+    if error is None:
+        return True
+    await _refused(update, context, t, error, f"a question to {action}", case, actor)
+    return False
+
+
 async def _refused(
     update: Update,
     context: Context,
@@ -259,9 +271,7 @@ async def _prompt(
     now = context.clock.now()
     # Ask only someone the desk would take the answer from: a forged or stray
     # press creates no prompt and stores nothing.
-    error = refusal(PROMPTED_ACTIONS[action], case, actor, now, context.desk.policy)
-    if error is not None:
-        await _refused(update, context, t, error, f"a prompt to {action}", case, actor)
+    if not await _may(update, context, t, PROMPTED_ACTIONS[action], case, actor):
         return
     await context.replies.answer(query)
     card = query.message if isinstance(query.message, Message) else None
@@ -330,6 +340,8 @@ async def _ask_category(
 ) -> None:
     query = update.callback_query
     assert query is not None
+    if not await _may(update, context, t, Action.RECLASSIFY, case, actor):
+        return  # a picker only for someone who may reclassify
     await context.replies.answer(query)
     rows = [
         [(t.raw("category." + c), "c", "rccat", case.id, code)]
@@ -346,6 +358,8 @@ async def on_category_chosen(update: Update, context: Context) -> None:
     case = await _case(context, payload)
     if payload is None or case is None or payload.arg not in CATEGORY_CODES:
         await context.replies.answer(query, t.raw("error.stale"), alert=True)
+        return
+    if not await _may(update, context, t, Action.RECLASSIFY, case, await context.actor()):
         return
     await context.replies.answer(query)
     rows = [

@@ -25,14 +25,15 @@ async def test_a_forged_resolve_press_from_a_residents_chat_asks_nothing_and_sto
     case = await estate.case(ref)
     shown = len(chan.private.bot_messages())
 
-    for step in ("resolve", "escalate", "merge", "return", "msg"):
-        query = chan.press_data(chan.private.bot_messages()[-1], f"c:{step}:{case.id}")
+    for step in ("resolve", "escalate", "merge", "return", "msg", "reclass", "rccat"):
+        data = f"c:{step}:{case.id}" + (":r" if step == "rccat" else "")
+        query = chan.press_data(chan.private.bot_messages()[-1], data)
         answer = await chan.answer_to(query)
         await estate.settle()
         assert answer.text == "⛔ 你沒有權限進行此操作。", step
         assert answer.show_alert
 
-    assert len(chan.private.bot_messages()) == shown  # no "reply to this message" prompt
+    assert len(chan.private.bot_messages()) == shown  # no prompt, no category picker
     assert await _prompts(estate) == {}
     assert (await estate.case(ref)).status is Status.NEW
 

@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--to", dest="end", default=None, help="export: last day, YYYY-MM-DD")
     parser.add_argument(
+        "--with-phones",
+        action="store_true",
+        help="export: include residents' phone numbers (left out unless asked for)",
+    )
+    parser.add_argument(
         "--bot-username",
         default=None,
         help="checkpoints: the bot's @username (without @), for the links",
@@ -144,7 +149,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         try:
             return asyncio.run(
-                export_register(settings, estate, args.start, args.end, args.out or "cases.xlsx")
+                export_register(
+                    settings,
+                    estate,
+                    args.start,
+                    args.end,
+                    args.out or "cases.xlsx",
+                    with_phones=args.with_phones,
+                )
             )
         except StoreError as exc:
             return _fail(str(exc))

@@ -1,5 +1,6 @@
 """`python -m bot export --from 2026-11-01 --to 2026-11-30 --out cases.xlsx`:
-the case register from the command line, for an audit or a spreadsheet."""
+the case register from the command line, for an audit or a spreadsheet.
+Residents' phone numbers are left out unless `--with-phones` asks for them."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ from workflow.estate import EstateConfig
 
 
 async def export_register(
-    settings: Settings, estate: EstateConfig, start: str | None, end: str | None, out: str
+    settings: Settings,
+    estate: EstateConfig,
+    start: str | None,
+    end: str | None,
+    out: str,
+    *,
+    with_phones: bool = False,
 ) -> int:
     now = SystemClock().now()
     words = f"{start} {end}" if start and end else "month"
@@ -28,9 +35,10 @@ async def export_register(
         return 2
     t = Translator(language_for(estate.default_language), estate.zone)
     async with SqliteStore(settings.database_path) as store:
-        data = await register_for(store, period, t, with_phones=True)
+        data = await register_for(store, period, t, with_phones=with_phones)
         async with store.transaction() as tx:
             count = len(await tx.cases_created_between(period.start, period.end))
     await asyncio.to_thread(Path(out).write_bytes, data)
-    print(f"{count} cases ({period.label}) written to {out}")
+    phones = "with" if with_phones else "without"
+    print(f"{count} cases ({period.label}) written to {out}, {phones} phone numbers")
     return 0

@@ -33,6 +33,7 @@ from delivery.records import Card, NoticeItem, OutboxItem
 from delivery.routing import Route, route
 from views.announcements import for_announcement
 from views.i18n import Language, Translator, language_for
+from views.lengths import cut_html, split_html
 from views.notices import PHOTO, VOICE, Outgoing, for_resident, for_staff
 from workflow.clock import Clock, SystemClock
 from workflow.directory import Person
@@ -57,6 +58,7 @@ RESIDENT_NOTICES = frozenset(
         NoticeKind.REOPENED,
         NoticeKind.MERGED,
         NoticeKind.RELAYED,
+        NoticeKind.CANCELLED,  # told to a person (not a role): a follower of the case
     }
 )
 # Never into a group, however the role is set up: each holder, privately.
@@ -417,9 +419,20 @@ class Courier:
             )
         for voice in voices:
             await self.bot.send_voice(chat_id, voice, message_thread_id=thread_id)
+        # Telegram's 4096 UTF-16 units: a card is cut (it is edited in place later),
+        # anything else goes in pieces, the buttons on the last.
+        *before, last = [cut_html(out.text)] if out.as_card else split_html(out.text)
+        for piece in before:
+            await self.bot.send_message(
+                chat_id,
+                piece,
+                parse_mode=ParseMode.HTML,
+                message_thread_id=thread_id,
+                reply_parameters=reply,
+            )
         return await self.bot.send_message(
             chat_id,
-            out.text,
+            last,
             parse_mode=ParseMode.HTML,
             reply_markup=out.buttons,
             message_thread_id=thread_id,

@@ -29,6 +29,7 @@ from delivery.records import Card, Digest
 from views.callbacks import data
 from views.cards import ICONS, where
 from views.i18n import Markup, Translator
+from views.lengths import cut_html, html_units
 from views.notices import Outgoing
 from workflow.clock import Clock
 from workflow.model import Case, Status
@@ -141,7 +142,7 @@ class Digester:
         # courier's to notice (outcomes.py), not a reason to fail every round.
         with contextlib.suppress(BadRequest, Forbidden, ChatMigrated):
             await self.bot.edit_message_text(
-                text,
+                cut_html(text),  # within Telegram's 4096 UTF-16 units, whatever the lines
                 digest.chat_id,
                 digest.message_id,
                 parse_mode=ParseMode.HTML,
@@ -175,7 +176,7 @@ class Digester:
 def _has_room(digest: Digest, out: Outgoing) -> bool:
     if out.as_card:
         return len(digest.case_ids) < MAX_CASES
-    return sum(len(line) for line in digest.lines) + len(out.text) < MAX_FEED_CHARS
+    return sum(html_units(line) for line in digest.lines) + html_units(out.text) < MAX_FEED_CHARS
 
 
 def _card_digest(

@@ -22,8 +22,17 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from views.i18n import plain
+from views.lengths import MAX_CAPTION, cut_html, cut_text, split_html
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
+
+
+MAX_ANSWER = 200  # a callback answer's toast or alert
+
+
+def _caption(caption: str | None) -> str | None:
+    """A caption within Telegram's 1024 UTF-16 units (captions here are plain text)."""
+    return None if caption is None else cut_text(caption, MAX_CAPTION)
 
 
 def _pressed(query: CallbackQuery) -> Message | None:
@@ -68,11 +77,14 @@ class Replies:
         message = update.effective_message
         if message is None:
             return None
+        preview = None if link_preview else True
+        *before, last = split_html(text)  # Telegram's 4096 UTF-16 units; buttons on the last
+        for piece in before:
+            await message.reply_text(
+                piece, parse_mode=ParseMode.HTML, disable_web_page_preview=preview
+            )
         return await message.reply_text(
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            disable_web_page_preview=None if link_preview else True,
+            last, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=preview
         )
 
     async def send(
@@ -84,9 +96,14 @@ class Replies:
         thread_id: int | None = None,
     ) -> Message:
         """A message to a chat other than the one the update came from."""
+        *before, last = split_html(text)
+        for piece in before:
+            await self.bot.send_message(
+                chat_id, piece, parse_mode=ParseMode.HTML, message_thread_id=thread_id
+            )
         return await self.bot.send_message(
             chat_id,
-            text,
+            last,
             parse_mode=ParseMode.HTML,
             reply_markup=markup,
             message_thread_id=thread_id,
@@ -96,7 +113,7 @@ class Replies:
         self, query: CallbackQuery, text: str | None = None, *, alert: bool = False
     ) -> None:
         """Stop a pressed button's spinner, with a short toast or an alert."""
-        await query.answer(text, show_alert=alert)
+        await query.answer(None if text is None else cut_text(text, MAX_ANSWER), show_alert=alert)
 
     async def edit_text(
         self, query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
@@ -104,7 +121,9 @@ class Replies:
         """Rewrite the pressed message (and its buttons: none unless given)."""
         if not would_change(_pressed(query), text, markup):
             return
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.edit_message_text(
+            cut_html(text), parse_mode=ParseMode.HTML, reply_markup=markup
+        )
 
     async def edit_buttons(self, query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
         """Replace the pressed message's buttons, keeping its text."""
@@ -125,4 +144,14 @@ class Replies:
     ) -> None:
         message = update.effective_message
         if message is not None:
-            await message.reply_document(InputFile(data, filename=filename), caption=caption)
+            await message.reply_document(
+                InputFile(data, filename=filename), caption=_caption(caption)
+            )
+
+    async def document_to(
+        self, chat_id: int, data: bytes, filename: str, caption: str | None = None
+    ) -> None:
+        """A file to a chat other than the one the update came from (privately)."""
+        await self.bot.send_document(
+            chat_id, InputFile(data, filename=filename), caption=_caption(caption)
+        )

@@ -6,7 +6,8 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from handlers.common import Context, error_text
-from handlers.my_cases import own_case, run
+from handlers.my_cases import awaited_case, own_case, run
+from handlers.prompts import stamped
 from handlers.states import Feedback, Next
 from views.callbacks import Payload
 from views.i18n import plain
@@ -61,19 +62,17 @@ async def on_rate(update: Update, context: Context) -> Next | None:
         query, t("feedback.comment", ref=case.ref, stars="★" * stars), skip
     )
     assert context.user_data is not None
-    context.user_data["commenting"] = case.id
+    context.user_data["commenting"] = stamped(context.clock.now(), case=case.id)
     return Feedback.COMMENT
 
 
 async def on_comment(update: Update, context: Context) -> Next:
     t = await context.translator()
-    assert context.user_data is not None
-    assert update.effective_message is not None
-    case_id = context.user_data.pop("commenting", None)
-    if case_id is None:
+    if (awaited := await awaited_case(update, context, "commenting", t)) is None:
         return ConversationHandler.END
+    message, case_id = awaited
     actor = await context.actor()
-    text = update.effective_message.text or ""
+    text = message.text or ""
     if await run(update, context, cmd.Comment(actor, case_id, text=text), t):
         await context.replies.reply(update, t("feedback.thanks"), main_menu(t))
     return ConversationHandler.END

@@ -7,14 +7,15 @@ from telegram import Message, Update
 from telegram.ext import ConversationHandler
 
 from handlers.common import Context, error_text
+from handlers.prompts import expired, stamped
 from handlers.states import FollowUp, Next
 from views.callbacks import Payload
 from views.cards import summary_line
-from views.i18n import Translator
+from views.i18n import Translator, plain
 from views.keyboards import inline
 from views.notices import photo_ref
 from workflow import commands as cmd
-from workflow.actions import Action, available_actions
+from workflow.actions import Action, available_actions, may_read_details, refusal
 from workflow.errors import DomainError
 from workflow.model import Case
 
@@ -40,8 +41,36 @@ async def my_cases(update: Update, context: Context) -> None:
         t("my_cases.line", case=summary_line(c, t), status=t.raw("status.word." + c.status))
         for c in cases
     ]
-    keyboard = inline([[(c.ref, "m", "det", c.id, "")] for c in cases])
+    # Cases this resident follows (their duplicate was merged into another
+    # resident's case): its status, but no details and no buttons: those are
+    # the reporter's (the core decides: `may_read_details`).
+    followed = await _followed(context, cases, user.id)
+    lines += [
+        t("my_cases.following", ref=c.ref, status=t.raw("status.word." + c.status))
+        for c in followed
+    ]
+    actor = await context.actor()
+    keyboard = inline(
+        [[(c.ref, "m", "det", c.id, "")] for c in cases if may_read_details(c, actor)]
+    )
     await context.replies.reply(update, "\n".join(lines), keyboard)
+
+
+async def _followed(context: Context, cases: list[Case], user_id: int) -> list[Case]:
+    """The cases the resident's merged cases went into (following a chain of
+    merges a few steps), which they follow but did not file."""
+    found: list[Case] = []
+    seen = {c.id for c in cases}
+    wanted = [c.merged_into for c in cases if c.merged_into is not None]
+    for _ in range(3):
+        fresh = [i for i in dict.fromkeys(wanted) if i not in seen]
+        if not fresh:
+            break
+        seen.update(fresh)
+        primaries = await context.casebook.cases(fresh)
+        found += [c for c in primaries if user_id in c.followers and c.merged_into is None]
+        wanted = [c.merged_into for c in primaries if c.merged_into is not None]
+    return found
 
 
 async def on_details(update: Update, context: Context) -> None:
@@ -72,15 +101,15 @@ async def on_details(update: Update, context: Context) -> None:
 
 
 async def own_case(update: Update, context: Context, t: Translator) -> Case | None:
-    """The case a button names, if it is the presser's own; answers the press otherwise."""
+    """The case a button names, if the presser filed it; answers the press otherwise."""
     query = update.callback_query
     assert query is not None
     payload = Payload.decode(query.data)
     case = None
     if payload is not None and payload.number is not None:
         case = await context.casebook.case(payload.number)
-    user = update.effective_user
-    if case is None or user is None or user.id not in case.audience():
+    if case is None or not may_read_details(case, await context.actor()):
+        # Someone else's case, one this resident only follows, or a forged press.
         await context.replies.answer(query, t.raw("error.stale"), alert=True)
         return None
     return case
@@ -110,41 +139,58 @@ async def on_cancel_case(update: Update, context: Context) -> None:
 
 async def begin_add_info(update: Update, context: Context) -> Next | None:
     return await _begin_text_step(
-        update, context, "adding", "my_cases.add_prompt", FollowUp.ADD_INFO
+        update, context, Action.ADD_INFO, "adding", "my_cases.add_prompt", FollowUp.ADD_INFO
     )
 
 
 async def begin_again(update: Update, context: Context) -> Next | None:
-    return await _begin_text_step(update, context, "again", "my_cases.again_prompt", FollowUp.AGAIN)
+    return await _begin_text_step(
+        update, context, Action.COMPLAIN_AGAIN, "again", "my_cases.again_prompt", FollowUp.AGAIN
+    )
 
 
 async def _begin_text_step(
-    update: Update, context: Context, key: str, prompt: str, state: FollowUp
+    update: Update, context: Context, action: Action, key: str, prompt: str, state: FollowUp
 ) -> Next:
     t = await context.translator()
     case = await own_case(update, context, t)
     if case is None:
         return ConversationHandler.END
-    assert update.callback_query is not None
+    query = update.callback_query
+    assert query is not None
     assert context.user_data is not None
-    await context.replies.answer(update.callback_query)
-    context.user_data[key] = case.id
+    now = context.clock.now()
+    # Ask only if the desk would take the answer (the case may have moved on).
+    error = refusal(action, case, await context.actor(), now, context.desk.policy)
+    if error is not None:
+        await context.replies.answer(query, plain(error_text(error, t)), alert=True)
+        return ConversationHandler.END
+    await context.replies.answer(query)
+    context.user_data[key] = stamped(now, case=case.id)
     await context.replies.reply(update, t(prompt, ref=case.ref))
     return state
 
 
-def _awaited_case(update: Update, context: Context, key: str) -> tuple[Message, int] | None:
-    """The message answering a prompt, and the case the prompt was about (once)."""
+async def awaited_case(
+    update: Update, context: Context, key: str, t: Translator
+) -> tuple[Message, int] | None:
+    """The message answering a prompt, and the case the prompt was about (once);
+    None, after saying so, when the prompt has expired."""
     message = update.effective_message
     assert message is not None
     assert context.user_data is not None
-    case_id = context.user_data.pop(key, None)
-    return None if case_id is None else (message, case_id)
+    prompt = context.user_data.pop(key, None)
+    if prompt is None:
+        return None
+    if expired(prompt, context.clock.now()):
+        await context.replies.reply(update, t("prompt.expired"))
+        return None
+    return message, int(prompt["case"])
 
 
 async def on_add_info(update: Update, context: Context) -> Next:
     t = await context.translator()
-    if (awaited := _awaited_case(update, context, "adding")) is None:
+    if (awaited := await awaited_case(update, context, "adding", t)) is None:
         return ConversationHandler.END
     message, case_id = awaited
     photos = (photo_ref(message.photo[-1].file_id),) if message.photo else ()
@@ -157,7 +203,7 @@ async def on_add_info(update: Update, context: Context) -> Next:
 
 async def on_again(update: Update, context: Context) -> Next:
     t = await context.translator()
-    if (awaited := _awaited_case(update, context, "again")) is None:
+    if (awaited := await awaited_case(update, context, "again", t)) is None:
         return ConversationHandler.END
     message, case_id = awaited
     actor = await context.actor()

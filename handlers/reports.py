@@ -7,6 +7,7 @@ import logging
 from datetime import datetime, timedelta
 
 from telegram import Update
+from telegram.error import Forbidden
 from telegram.ext import CommandHandler
 
 from handlers.common import Context, allowed
@@ -89,14 +90,34 @@ async def export(update: Update, context: Context) -> None:
         return
     t, period, _team = asked
     actor = await context.actor()
+    chat, user = update.effective_chat, update.effective_user
+    private = chat is not None and chat.type == "private"
+    manager = Role.MANAGER in actor.roles
     cases, events, people = await context.casebook.register_rows(period.start, period.end)
-    data = register(cases, events, people, t, Role.MANAGER in actor.roles)
+    filename = f"cases-{period.label[:10]}.xlsx"
+    # Residents' phones only ever go to the manager, privately: a group (even the
+    # manager's) gets the register without them.
     await context.replies.document(
         update,
-        data,
-        f"cases-{period.label[:10]}.xlsx",
+        register(cases, events, people, t, with_phones=manager and private),
+        filename,
         caption=t.raw("export.caption", period=period.label),
     )
+    if not manager or private or user is None:
+        return
+    me = await context.person()
+    mine = context.translator_for(me.language if me else None)
+    try:
+        await context.replies.document_to(
+            user.id,
+            register(cases, events, people, mine, with_phones=True),
+            filename,
+            caption=mine.raw("export.caption", period=period.label),
+        )
+    except Forbidden:
+        await context.replies.reply(update, t("contact.start_me", name=user.full_name))
+        return
+    await context.replies.reply(update, t("export.phones_privately", name=user.full_name))
 
 
 async def weekly_summary(s: Services) -> None:

@@ -14,11 +14,15 @@ from telegram.error import Forbidden
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.common import Context, error_text
+from handlers.prompts import expired, stamped
 from views.callbacks import Payload
+from views.cards import FULL_TEXT
 from views.i18n import Translator, plain
 from views.keyboards import inline
+from views.lengths import split_html
 from views.notices import photo_ref
 from workflow import commands as cmd
+from workflow.actions import Action, may_read_full_text, refusal
 from workflow.errors import DomainError, IllegalTransition, NotAllowed
 from workflow.model import Actor, Case, Category, Severity
 
@@ -40,6 +44,14 @@ PROMPTED = {
     "return": "prompt.return",
     "msg": "prompt.msg",
 }
+# The step each prompt asks for: the presser must be allowed it before being asked.
+PROMPTED_ACTIONS = {
+    "resolve": Action.RESOLVE,
+    "escalate": Action.ESCALATE,
+    "merge": Action.MERGE,
+    "return": Action.RETURN,
+    "msg": Action.MESSAGE_RESIDENT,
+}
 
 
 async def on_card_button(update: Update, context: Context) -> None:
@@ -58,6 +70,9 @@ async def on_card_button(update: Update, context: Context) -> None:
     action = payload.action
     if action == "resolve" and case.category is Category.ASSISTANCE:
         action = "done"  # a guard marks help given with one tap; no note needed
+    if action == FULL_TEXT:
+        await _full_text(update, context, t, actor, case)
+        return
     if action in PROMPTED:
         await _prompt(update, context, t, actor, case, action)
         return
@@ -137,28 +152,50 @@ async def _execute(
     update: Update, context: Context, t: Translator, command: cmd.CaseCommand, case: Case
 ) -> bool:
     """Run a command from a button press; on refusal, answer with why."""
-    query = update.callback_query
     try:
         await context.desk.execute(command)
     except DomainError as error:
-        if isinstance(error, NotAllowed):
-            log.warning(
-                "refused %s on %s by %s (roles %s)",
-                type(command).__name__,
-                case.ref,
-                command.actor.user_id,
-                sorted(command.actor.roles),
-            )
-        text = await _refusal(context, error, t)
-        if query is not None:
-            await context.replies.answer(query, text, alert=True)
-        else:
-            await context.replies.reply(update, text)
-        if isinstance(error, IllegalTransition):
-            await context.outbound.refresh_cards(case)
+        await _refused(update, context, t, error, type(command).__name__, case, command.actor)
         return False
     context.outbound.wake()
     return True
+
+
+async def _may(
+    update: Update, context: Context, t: Translator, action: Action, case: Case, actor: Actor
+) -> bool:
+    """Before asking anything (a note, a reference, a category): whether the
+    desk would take that step from this presser; if not, the press is answered."""
+    error = refusal(action, case, actor, context.clock.now(), context.desk.policy)
+    if error is None:
+        return True
+    await _refused(update, context, t, error, f"a question to {action}", case, actor)
+    return False
+
+
+async def _refused(
+    update: Update,
+    context: Context,
+    t: Translator,
+    error: DomainError,
+    step: str,
+    case: Case,
+    actor: Actor,
+) -> None:
+    """A step the desk refused (or would refuse): logged when not allowed,
+    answered with why, and the case's cards redrawn if they were out of date."""
+    query = update.callback_query
+    if isinstance(error, NotAllowed):
+        log.warning(
+            "refused %s on %s by %s (roles %s)", step, case.ref, actor.user_id, sorted(actor.roles)
+        )
+    text = await _refusal(context, error, t)
+    if query is not None:
+        await context.replies.answer(query, text, alert=True)
+    else:
+        await context.replies.reply(update, text)
+    if isinstance(error, IllegalTransition):
+        await context.outbound.refresh_cards(case)
 
 
 async def _refusal(context: Context, error: DomainError, t: Translator) -> str:
@@ -199,6 +236,28 @@ async def _send_contact(update: Update, context: Context, cases: list[Case]) -> 
         await context.replies.reply(update, t("contact.start_me", name=user.full_name))
 
 
+async def _full_text(
+    update: Update, context: Context, t: Translator, actor: Actor, case: Case
+) -> None:
+    """A card shows the start of a long description: the whole of it, in as
+    many messages as Telegram's length limit needs, where the card is."""
+    query = update.callback_query
+    assert query is not None
+    if not may_read_full_text(case, actor):
+        log.warning("refused the full text of %s to %s", case.ref, actor.user_id)
+        await context.replies.answer(query, t.raw("error.not_allowed"), alert=True)
+        return
+    await context.replies.answer(query)
+    card = query.message if isinstance(query.message, Message) else None
+    chat_id = card.chat.id if card else actor.user_id
+    if chat_id is None:
+        return
+    thread_id = card.message_thread_id if card and card.is_topic_message else None
+    text = t("card.full_text", ref=case.ref, text=case.description or "-")
+    for piece in split_html(text):
+        await context.replies.send(chat_id, piece, thread_id=thread_id)
+
+
 # --- replies a button asks for: a result note, a reason, a reference --------------------
 
 
@@ -209,6 +268,11 @@ async def _prompt(
     assert query is not None
     user = update.effective_user
     assert user is not None
+    now = context.clock.now()
+    # Ask only someone the desk would take the answer from: a forged or stray
+    # press creates no prompt and stores nothing.
+    if not await _may(update, context, t, PROMPTED_ACTIONS[action], case, actor):
+        return
     await context.replies.answer(query)
     card = query.message if isinstance(query.message, Message) else None
     message = await context.replies.send(
@@ -217,10 +281,12 @@ async def _prompt(
         ForceReply(selective=True),
         thread_id=card.message_thread_id if card and card.is_topic_message else None,
     )
+    waiting = await context.marks.all("prompt")
     await context.marks.put(
         "prompt",
         f"{message.chat.id}:{message.message_id}",
-        {"case": case.id, "user": user.id, "action": action},
+        stamped(now, case=case.id, user=user.id, action=action),
+        forget=[key for key, value in waiting.items() if expired(value, now)],
     )
 
 
@@ -232,9 +298,13 @@ async def on_prompt_reply(update: Update, context: Context) -> None:
     key = f"{message.chat.id}:{message.reply_to_message.message_id}"
     s = context.services
     prompt = await s.marks.get("prompt", key)
-    if prompt is None or prompt["user"] != user.id:
+    if not isinstance(prompt, dict) or prompt.get("user") != user.id:
         return  # a reply to something else, or to someone else's prompt
     t = await context.chat_translator()
+    if expired(prompt, s.clock.now()):
+        await s.marks.put("prompt", key, None)
+        await context.replies.reply(update, t("prompt.expired"))
+        raise ApplicationHandlerStop
     case = await s.casebook.case(int(prompt["case"]))
     if case is None:
         return
@@ -270,6 +340,8 @@ async def _ask_category(
 ) -> None:
     query = update.callback_query
     assert query is not None
+    if not await _may(update, context, t, Action.RECLASSIFY, case, actor):
+        return  # a picker only for someone who may reclassify
     await context.replies.answer(query)
     rows = [
         [(t.raw("category." + c), "c", "rccat", case.id, code)]
@@ -286,6 +358,8 @@ async def on_category_chosen(update: Update, context: Context) -> None:
     case = await _case(context, payload)
     if payload is None or case is None or payload.arg not in CATEGORY_CODES:
         await context.replies.answer(query, t.raw("error.stale"), alert=True)
+        return
+    if not await _may(update, context, t, Action.RECLASSIFY, case, await context.actor()):
         return
     await context.replies.answer(query)
     rows = [

@@ -102,13 +102,11 @@ async def test_the_register_has_a_row_per_case_and_every_event(november: SqliteS
     assert len(list(book["Events"].iter_rows())) == len(events) + 1
 
 
-async def test_the_register_exports_from_the_command_line(
-    november: SqliteStore, tmp_path: Path
-) -> None:
+async def _export_cli(
+    store: SqliteStore, out: Path, *extra: str
+) -> tuple[str, list[tuple[object, ...]]]:
     import sys
 
-    await november.close()
-    root = ROOT
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -119,20 +117,41 @@ async def test_the_register_exports_from_the_command_line(
         "--to",
         "2026-11-30",
         "--out",
-        str(tmp_path / "register.xlsx"),
-        cwd=tmp_path,
+        str(out),
+        *extra,
+        cwd=out.parent,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env={
             "PATH": "/usr/bin:/bin",
-            "PYTHONPATH": str(root),
-            "DATABASE_PATH": november.path,
-            "ESTATE_CONFIG": str(root / "estate.toml"),
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_PATH": store.path,
+            "ESTATE_CONFIG": str(ROOT / "estate.toml"),
         },
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    said, err = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, err.decode()
-    assert "6 cases" in out.decode()
-    rows = list(load_workbook(tmp_path / "register.xlsx").worksheets[0].iter_rows(values_only=True))
+    return said.decode(), list(load_workbook(out).worksheets[0].iter_rows(values_only=True))
+
+
+async def test_the_register_exports_from_the_command_line(
+    november: SqliteStore, tmp_path: Path
+) -> None:
+    await november.close()
+    said, rows = await _export_cli(november, tmp_path / "register.xlsx")
+    assert "6 cases" in said
     assert len(rows) == 7
     assert rows[0][0] == "編號"
+
+
+async def test_the_command_line_export_leaves_phones_out_unless_asked(
+    november: SqliteStore, tmp_path: Path
+) -> None:
+    await november.close()
+    phone = Translator("zh-Hant", HK).raw("register.col.phone")
+    said, rows = await _export_cli(november, tmp_path / "plain.xlsx")
+    assert phone not in rows[0]
+    assert "without phone numbers" in said
+    said, rows = await _export_cli(november, tmp_path / "phones.xlsx", "--with-phones")
+    assert rows[0][-1] == phone
+    assert "with phone numbers" in said

@@ -12,8 +12,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from views.cards import mask_phone
 from views.i18n import Translator
 from views.keyboards import inline, main_menu
+from views.lengths import pack_lines
 from views.notices import Outgoing
 from workflow.notifications import Announcement
 
@@ -41,7 +43,8 @@ def _handover(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
         t("handover.missed", count=len(p["missed"]), names=t.join(p["missed"]) or "-"),
     ]
     lines += [t("handover.note", name=name, text=text) for name, text in p["notes"]]
-    return [Outgoing("\n".join(lines))]
+    # A long shift log goes in as many messages as Telegram's limit needs.
+    return [Outgoing(text) for text in pack_lines(lines)]
 
 
 def _pct(value: float | None) -> str:
@@ -84,7 +87,7 @@ def _approval_request(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
         name=p["name"],
         building=p["building"],
         unit=p["unit"],
-        phone=p.get("phone") or "-",
+        phone=mask_phone(p.get("phone")),  # the card is the front desk group's to read
     )
     return [Outgoing(text, keyboard)]
 

@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from views.callbacks import data
 from views.i18n import Markup, Translator
+from views.lengths import MAX_TEXT, cut_html, cut_text, units
 from workflow.actions import Action, staff_actions
 from workflow.directory import Person
 from workflow.model import Actor, Case, Category, DeadlineKind, Location, Severity, Status
@@ -31,6 +32,12 @@ CODES: dict[Action, str] = {
     Action.DISMISS: "dismiss",
 }
 """Each step's code in a card button's callback data (handlers/staff_actions.py)."""
+FULL_TEXT = "full"  # the card's "full text" button: the whole description, in pieces
+# A card shows this much of the description and of the result note (UTF-16
+# units, as Telegram counts), so that with everything else it stays well
+# inside a message's 4096.
+DESCRIPTION_UNITS = 1500
+NOTE_UNITS = 1000
 
 ICONS = {
     Category.REPAIR: "🔧",
@@ -41,6 +48,30 @@ ICONS = {
     Category.ASSISTANCE: "🤝",
     Category.SITE_CONDITION: "📡",
 }
+
+
+# E.164 country calling codes of one and two digits; every other is three.
+_ONE_DIGIT_CODES = frozenset({"1", "7"})
+_TWO_DIGIT_RANGES: tuple[tuple[int, int], ...] = (
+    *((20, 21), (27, 28), (30, 35), (36, 37), (39, 42), (43, 50), (51, 59)),
+    *((60, 67), (81, 83), (84, 85), (86, 87), (90, 96), (98, 99)),
+)
+_TWO_DIGIT_CODES = frozenset(str(c) for low, high in _TWO_DIGIT_RANGES for c in range(low, high))
+
+
+def mask_phone(phone: str | None) -> str:
+    """A phone number as a group may see it: the country code and the last
+    four digits (`+852 ****0002`). The whole number goes only to the staff
+    member who acknowledges the case and to the manager, privately."""
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    if not digits:
+        return "-"
+    keep = 4 if len(digits) > 6 else min(2, len(digits) - 1)
+    code = ""
+    if (phone or "").lstrip().startswith("+") and len(digits) > 8:
+        size = 1 if digits[:1] in _ONE_DIGIT_CODES else 2 if digits[:2] in _TWO_DIGIT_CODES else 3
+        code, digits = "+" + digits[:size] + " ", digits[size:]
+    return code + "****" + (digits[-keep:] if keep > 0 else "")
 
 
 def where(location: Location, t: Translator) -> str:
@@ -87,7 +118,7 @@ def card_text(case: Case, people: Mapping[int, Person], t: Translator, taken: bo
         lines.append(t("card.resident", name=who(reporter, t), home=home or "-"))
     else:
         lines.append(t("card.guard", name=who(reporter, t)))
-    lines.append(t("card.description", text=case.description or "-"))
+    lines.append(t("card.description", text=cut_text(case.description or "-", DESCRIPTION_UNITS)))
     if case.attachments:
         lines.append(t("card.attachments", count=len(case.attachments)))
     deadlines = [
@@ -100,7 +131,15 @@ def card_text(case: Case, people: Mapping[int, Person], t: Translator, taken: bo
     lines.append(_status(case, people, t))
     if taken:
         lines.append(t("card.taken_by", name=who(people.get(case.acknowledged_by or 0), t)))
-    return "\n".join(lines)
+    # The description and the result note are cut above; whatever else is long
+    # (a resident's name, an estate's spot names) must not make the card undeliverable.
+    return cut_html("\n".join(lines), MAX_TEXT)
+
+
+def is_shortened(case: Case) -> bool:
+    """Whether the card shows only the start of the description (its full text
+    is then one tap away, on the card's "full text" button)."""
+    return units(case.description or "") > DESCRIPTION_UNITS
 
 
 def _status(case: Case, people: Mapping[int, Person], t: Translator) -> str:
@@ -115,7 +154,8 @@ def _status(case: Case, people: Mapping[int, Person], t: Translator) -> str:
         case Status.ON_SITE:
             text = t("status.on_site", name=acker, when=_when(case.on_site_at, t))
         case Status.RESOLVED:
-            text = t("status.resolved", name=resolver, note=case.resolution_note or "-")
+            note = cut_text(case.resolution_note or "-", NOTE_UNITS)
+            text = t("status.resolved", name=resolver, note=note)
         case Status.CLOSED:
             text = t("status.closed", reason=t("close." + (case.close_reason or "feedback")))
             if case.rating:
@@ -159,12 +199,18 @@ def card_buttons(
         if shown:
             rows.append(shown)
 
+    def full_text_row() -> None:
+        if is_shortened(case):
+            label = t.raw("button.full_text")
+            rows.append([InlineKeyboardButton(label, callback_data=data("c", FULL_TEXT, case.id))])
+
     rows: list[list[InlineKeyboardButton]] = []
     if case.category is Category.SITE_CONDITION:
         if case.status is not Status.NEW:
             return None
         row(("button.classify", Action.RECLASSIFY))
         row(("button.duplicate", Action.MERGE), ("button.dismiss", Action.DISMISS))
+        full_text_row()
         return InlineKeyboardMarkup(rows) if rows else None
     if case.category is Category.ASSISTANCE and case.rung is Role.GUARD:
         # A guard on patrol needs to take it, be there, be done: nothing more.
@@ -172,6 +218,7 @@ def card_buttons(
             row(("button.take_it", Action.ACKNOWLEDGE))
         else:
             row(("button.on_site", Action.ON_SITE), ("button.resolve", Action.RESOLVE))
+        full_text_row()
         return InlineKeyboardMarkup(rows) if rows else None
     row(
         ("button.acknowledge", Action.ACKNOWLEDGE),
@@ -179,6 +226,7 @@ def card_buttons(
         ("button.resolve", Action.RESOLVE),
     )
     if not case.is_open:
+        full_text_row()
         return InlineKeyboardMarkup(rows) if rows else None
     if case.severity is Severity.CRITICAL and case.resident_contacted_at is None:
         row(("button.contacted", Action.CONTACTED))
@@ -186,4 +234,5 @@ def card_buttons(
     if Action.RECLASSIFY in allowed:
         row(("button.reclassify", Action.RECLASSIFY), ("button.merge", Action.MERGE))
     row(("button.return", Action.RETURN))
+    full_text_row()
     return InlineKeyboardMarkup(rows) if rows else None

@@ -95,6 +95,10 @@ def for_resident(
             return [
                 Outgoing(t("notice.escalated." + p["reason"], ref=ref, to=t("role." + p["to"])))
             ]
+        case NoticeKind.RESOLVED if n.user_id != case.reporter_id:
+            # A follower hears the result; the feedback is the reporter's to give.
+            text = t("notice.resolved.follower", ref=ref, note=p.get("note") or "-")
+            return [Outgoing(text, attachments=list(p.get("attachments", [])))]
         case NoticeKind.RESOLVED if case.category is Category.ASSISTANCE:
             return [Outgoing(t("notice.resolved.assistance", ref=ref), star_buttons(case.id))]
         case NoticeKind.RESOLVED:
@@ -104,6 +108,8 @@ def for_resident(
                     text, fixed_buttons(case.id, t), attachments=list(p.get("attachments", []))
                 )
             ]
+        case NoticeKind.CANCELLED:
+            return [Outgoing(t("notice.cancelled.follower", ref=ref))]
         case NoticeKind.FEEDBACK_REMINDER:
             return [Outgoing(t("notice.feedback_reminder", ref=ref), fixed_buttons(case.id, t))]
         case NoticeKind.CLOSED:

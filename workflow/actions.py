@@ -16,6 +16,7 @@ from workflow.decisions import guards
 from workflow.errors import DomainError, IllegalTransition
 from workflow.model import Actor, Case
 from workflow.policy import Policy
+from workflow.roles import Role
 
 
 class Action(StrEnum):
@@ -85,6 +86,22 @@ def available_actions(case: Case, actor: Actor, now: datetime, policy: Policy) -
     """Every step `actor` may take on `case` at `now`: each one its decision
     would accept (given a well-formed command), every other one it refuses."""
     return frozenset(a for a in Action if refusal(a, case, actor, now, policy) is None)
+
+
+def may_read_details(case: Case, actor: Actor) -> bool:
+    """Whether `actor` may open `case`'s details in My cases: its reporter only,
+    not a resident following it after a merge."""
+    try:
+        guards.check_details(case, actor)
+    except DomainError:
+        return False
+    return True
+
+
+def may_read_full_text(case: Case, actor: Actor) -> bool:
+    """Whether `actor` may have a case's whole description sent (a card shows
+    its start): the staff whose groups see the case's card, and the front desk."""
+    return bool(actor.roles & (guards.staff_roles_for(case) | {Role.FRONT_DESK}))
 
 
 def staff_actions(case: Case, actor: Actor) -> frozenset[Action]:

@@ -4,7 +4,7 @@ things done once. Reads never take the write lock."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -89,10 +89,15 @@ class Marks:
         value: Any,
         tell: Sequence[Notice] = (),
         now: datetime | None = None,
+        forget: Iterable[str] = (),
     ) -> None:
         """`None` forgets the key. `tell`: notices that announce what the mark
-        records, written to the outbox in the same transaction (`now` stamps them)."""
+        records, written to the outbox in the same transaction (`now` stamps them).
+        `forget`: other keys of this kind to drop in the same transaction."""
         async with self.store.transaction() as tx:
+            for old in forget:
+                if old != key:
+                    await tx.put_state(kind, old, None)
             await tx.put_state(kind, key, value)
             if tell:
                 await tx.enqueue_notices(tell, _stamp(now))

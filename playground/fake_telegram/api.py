@@ -14,6 +14,7 @@ from playground.fake_telegram.world import ANSWERS, JSON, Chat, TelegramError, W
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+TOO_LONG = "message is too long"
 
 
 @dataclass
@@ -139,8 +140,10 @@ class BotApi:
                 raise bad_request(f"can't parse entities: {exc}") from None
         if not text.strip():
             raise bad_request(f"{what} is empty")
-        if len(text) > limit:
-            raise bad_request(f"{what} is too long")
+        # Telegram counts the shown text (after parsing) in UTF-16 code units: an
+        # emoji such as 🚰 is two of them.
+        if len(text.encode("utf-16-le")) // 2 > limit:
+            raise bad_request("message caption is too long" if what == "caption" else TOO_LONG)
         return text
 
     def _markup(self, chat: Chat, params: Params) -> JSON | None:

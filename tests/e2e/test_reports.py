@@ -27,12 +27,21 @@ async def test_the_manager_gets_figures_a_chart_and_the_register(estate: Estate)
 
     manager.send("/export month", chat=group)
     await estate.settle()
-    document = group.bot_messages()[-1].document
+    document = next(m.document for m in reversed(group.bot_messages()) if m.document)
     assert document is not None
     book = load_workbook(io.BytesIO(estate.world.files[document].content))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[1][0] == ref
-    assert "+85298765432" in rows[1], "the manager sees phones"
+    assert "+85298765432" not in rows[1], "not even the manager's group sees phones"
+    assert "私訊" in group.bot_messages()[-1].text
+    private = manager.private.bot_messages()[-1].document
+    assert private is not None
+    rows = list(
+        load_workbook(io.BytesIO(estate.world.files[private].content))
+        .worksheets[0]
+        .iter_rows(values_only=True)
+    )
+    assert "+85298765432" in rows[1], "the manager gets them privately"
 
     desk_group = estate.groups[Role.FRONT_DESK]
     estate.staff(Role.FRONT_DESK).send("/export month", chat=desk_group)

@@ -32,7 +32,8 @@ async def test_a_new_resident_registers_and_the_front_desk_approves(estate: Esta
         lambda: next((m for m in desk_group.bot_messages() if "李小明" in m.text), None)
     )
     assert "B座 2A室" in card.text
-    assert "+85261234567" in card.text
+    assert "+852 ****4567" in card.text  # the whole group reads the card: the phone masked
+    assert "+85261234567" not in card.text
     await estate.press(estate.staff(Role.FRONT_DESK), card, "批准")
 
     assert "已獲批准" in last_text(lee)

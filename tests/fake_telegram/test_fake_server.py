@@ -84,6 +84,21 @@ async def test_over_long_texts_and_callback_data_are_refused(
         await bot.send_message(1, "ok", reply_markup=too_much)
 
 
+async def test_lengths_are_counted_in_utf16_units_of_the_shown_text_as_telegram_does(
+    fake: FakeTelegramServer, bot: Bot
+) -> None:
+    fake.world.user(1, "Ann").send("hi")
+    with pytest.raises(BadRequest, match=r"(?i)^message is too long$"):
+        await bot.send_message(1, "🚰" * 2049)  # 2049 code points, 4098 UTF-16 units
+    await bot.send_message(1, "🚰" * 2048)
+    await bot.send_message(1, "<b>" + "x" * 4096 + "</b>", parse_mode="HTML")  # tags are free
+    with pytest.raises(BadRequest, match=r"(?i)^message is too long$"):
+        await bot.send_message(1, "&amp;" * 4097, parse_mode="HTML")  # an entity is one
+    with pytest.raises(BadRequest, match=r"(?i)^message caption is too long$"):
+        await bot.send_document(1, b"data", filename="a.txt", caption="👍" * 513)
+    await bot.send_document(1, b"data", filename="a.txt", caption="👍" * 512)
+
+
 async def test_users_who_never_started_or_blocked_the_bot_cannot_be_messaged(
     fake: FakeTelegramServer, bot: Bot
 ) -> None:

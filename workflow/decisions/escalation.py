@@ -114,7 +114,7 @@ def tick(case: Case, now: datetime, policy: Policy) -> Decision | None:
             if DeadlineKind.FEEDBACK_CLOSE in {later.kind for later in due}:
                 continue  # no point reminding about a question about to lapse
             d.event(EventKind.FEEDBACK_REMINDED)
-            d.tell_audience(NoticeKind.FEEDBACK_REMINDER)
+            d.tell_reporter(NoticeKind.FEEDBACK_REMINDER)  # feedback is the reporter's
         elif dl.kind is DeadlineKind.FEEDBACK_CLOSE:
             close(d, CloseReason.FEEDBACK if d.case.confirmed_fixed else CloseReason.NO_FEEDBACK)
     if warned:

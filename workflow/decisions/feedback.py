@@ -30,6 +30,7 @@ def cancel(case: Case, c: cmd.Cancel, now: datetime, policy: Policy) -> Decision
     d.case.deadlines.clear()
     d.event(EventKind.CANCELLED, reason=clean_text(c.reason, required=False, what="reason"))
     d.tell_role(NoticeKind.CANCELLED, d.case.rung)
+    d.tell_followers(NoticeKind.CANCELLED)  # those who reported the same problem
     return d.decision()
 
 

@@ -41,7 +41,9 @@ def require_supervising(case: Case, actor: Actor, action: str) -> None:
 
 
 def require_reporter(case: Case, actor: Actor, action: str) -> None:
-    if actor.user_id is None or actor.user_id not in case.audience():
+    """The resident who filed the case. Followers (residents whose duplicate was
+    merged into it) hear its notices but take none of the reporter's steps."""
+    if actor.user_id is None or not case.has_resident or actor.user_id != case.reporter_id:
         raise NotAllowed(f"not allowed to {action} {case.ref}", case=case.ref, action=action)
 
 
@@ -182,6 +184,12 @@ def check_dismiss(case: Case, actor: Actor) -> None:
 
 
 # --- the resident's side -----------------------------------------------------
+
+
+def check_details(case: Case, actor: Actor) -> None:
+    """A case's details (its description, timeline and follow-up buttons) are
+    its reporter's; a follower reads only the notices it was sent."""
+    require_reporter(case, actor, "read")
 
 
 def check_cancel(case: Case, actor: Actor) -> None:

@@ -85,6 +85,17 @@ class Draft:
         for user_id in self.case.audience():
             self.tell_user(kind, user_id, **params)
 
+    def tell_reporter(self, kind: NoticeKind, **params: Any) -> None:
+        """Only the resident who filed it (a question only they may answer)."""
+        if self.case.has_resident and self.case.reporter_id is not None:
+            self.tell_user(kind, self.case.reporter_id, **params)
+
+    def tell_followers(self, kind: NoticeKind, **params: Any) -> None:
+        """The residents following the case, not its reporter."""
+        for user_id in self.case.audience():
+            if user_id != self.case.reporter_id:
+                self.tell_user(kind, user_id, **params)
+
     def decision(self, *others: Case) -> Decision:
         self.contact_for_manager()
         self.feed_front_desk()

@@ -20,7 +20,7 @@ from delivery.limits import SendLimits, TelegramLimiter, Window
 from delivery.transport import AiohttpRequest, SanitizingRequest
 from handlers.context import SERVICES_KEY, DeskContext, Services
 from handlers.setup import register
-from views.i18n import Translator, language_for
+from views.i18n import language_for, translator_for
 from workflow.casebook_service import Casebook, Marks
 from workflow.clock import Clock, SystemClock
 from workflow.directory_service import Directory
@@ -153,7 +153,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         svc.shell.outbound.courier = svc.courier
     schedule_sweeps(application.job_queue, svc.settings.sweep_seconds)
     for language, code in ((svc.estate.default_language, None), ("en", "en")):
-        t = Translator(language_for(language), svc.estate.zone)
+        t = translator_for(svc.estate, language)
         await application.bot.set_my_commands(
             [BotCommand(c, t.raw("command." + c)) for c in COMMANDS], language_code=code
         )

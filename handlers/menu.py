@@ -47,7 +47,7 @@ async def start(update: Update, context: Context) -> Next:
             t(
                 "welcome.staff",
                 name=person.name,
-                roles=", ".join(t.raw("role." + r) for r in person.staff_roles),
+                roles=t.join(t.raw("role." + r) for r in person.staff_roles),
             ),
         )
         if Role.GUARD in person.staff_roles:

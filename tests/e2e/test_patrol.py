@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.estate import load_estate
 from tests.e2e.harness import ROOT, STAFF, running_estate
 from tests.e2e.steps import last_text
-from workflow.estate import EstateConfig, Shift
+from workflow.estate import EstateConfig, PerLanguage, Shift
 from workflow.roles import Role
 
 GUARD_ID = STAFF[Role.GUARD][0]
@@ -19,8 +19,20 @@ def estate_with_shifts() -> EstateConfig:
     return config.model_copy(
         update={
             "shifts": [
-                Shift(name="day", start=time(7), end=time(19), guards=[GUARD_ID]),
-                Shift(name="night", start=time(19), end=time(7), guards=[]),
+                Shift(
+                    id="day",
+                    name=PerLanguage.everywhere("day"),
+                    start=time(7),
+                    end=time(19),
+                    guards=[GUARD_ID],
+                ),
+                Shift(
+                    id="night",
+                    name=PerLanguage.everywhere("night"),
+                    start=time(19),
+                    end=time(7),
+                    guards=[],
+                ),
             ]
         }
     )

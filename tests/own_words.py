@@ -174,7 +174,9 @@ def register_rows(t: Translator) -> list[tuple[object, ...]]:
     events = [
         *story.events,
         Event(1, EventKind.ESCALATED, late, reason=EscalationReason.ACKNOWLEDGE_MISSED),
-        Event(1, EventKind.RETURNED, late, actor_id=LEO.user_id, reason="not ours: the lift company"),
+        Event(
+            1, EventKind.RETURNED, late, actor_id=LEO.user_id, reason="not ours: the lift company"
+        ),
         Event(1, EventKind.CLOSED, T0 + timedelta(days=3), reason=CloseReason.NO_FEEDBACK),
     ]
     data = register([story.case], events, PEOPLE, t, with_phones=False)

@@ -69,21 +69,26 @@ def _next_month(first: datetime) -> datetime:
     return (first + timedelta(days=32)).replace(day=1)
 
 
-def _rate(rate: Rate) -> str:
-    return "-" if rate.value is None else f"{rate.value:.0%} ({rate.numerator}/{rate.denominator})"
+def _rate(rate: Rate, t: Translator) -> str:
+    """ "60%（3/5）" in Chinese, "60% (3/5)" in English; "-" when nothing was counted."""
+    if rate.value is None:
+        return "-"
+    return t.raw(
+        "report.rate", percent=f"{rate.value:.0%}", part=rate.numerator, whole=rate.denominator
+    )
 
 
 def figures_text(figures: Figures, t: Translator, title: str) -> str:
     lines = [t.count("report.title", figures.cases, period=title)]
-    lines.append(t("report.ack", rate=_rate(figures.acknowledge_on_time)))
-    lines.append(t("report.on_site", rate=_rate(figures.on_site_on_time)))
-    lines.append(t("report.handling", rate=_rate(figures.handling)))
-    lines.append(t("report.re_repair", rate=_rate(figures.re_repair)))
-    lines.append(t("report.callback", rate=_rate(figures.callback)))
+    lines.append(t("report.ack", rate=_rate(figures.acknowledge_on_time, t)))
+    lines.append(t("report.on_site", rate=_rate(figures.on_site_on_time, t)))
+    lines.append(t("report.handling", rate=_rate(figures.handling, t)))
+    lines.append(t("report.re_repair", rate=_rate(figures.re_repair, t)))
+    lines.append(t("report.callback", rate=_rate(figures.callback, t)))
     satisfaction = (
         "-"
         if figures.average_satisfaction is None
-        else f"{figures.average_satisfaction:.1f}/5 ({figures.ratings})"
+        else t.count("report.rated", figures.ratings, average=f"{figures.average_satisfaction:.1f}")
     )
     lines.append(t("report.satisfaction", value=satisfaction))
     lines.append(t("report.repeats", count=figures.repeat_complaints))

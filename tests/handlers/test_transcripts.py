@@ -56,6 +56,7 @@ def samples(t: Translator) -> dict[str, object]:
     what = t.raw("deadline.acknowledge")
     late = t.duration(timedelta(minutes=15))
     return {
+        "average": "4.5",
         "before": "80%",
         "building": t.building("A"),
         "checkpoint": t.checkpoint("A-lobby"),
@@ -90,10 +91,12 @@ def samples(t: Translator) -> dict[str, object]:
         "old": t.shift("day"),
         "overdue": 2,
         "people": "Leo Repair",
+        "part": 3,
+        "percent": "60%",
         "period": "2026-11",
         "phone": "+85261234567",
         "photos": 2,
-        "rate": "60% (3/5)",
+        "rate": t.raw("report.rate", percent="60%", part=3, whole=5),
         "reason": t.raw("reason.acknowledge_missed"),
         "ref": "R2026-00001",
         "refs": t.join(["R2026-00001", "R2026-00002"]),
@@ -109,12 +112,13 @@ def samples(t: Translator) -> dict[str, object]:
         "to": t.raw("role.repair_supervisor"),
         "unit": "12A",
         "urgency": t.raw("urgency.urgent"),
-        "value": "4.5/5",
+        "value": t.count("report.rated", 2, average="4.5"),
         "voice": 1,
         "week": "2026-10-26",
         "what": what,
         "when": t.when(WHEN),
         "where": t.home("A", "12A"),
+        "whole": 5,
         "who": role,
         "within": t.duration(timedelta(minutes=30)),
     }
@@ -123,7 +127,7 @@ def samples(t: Translator) -> dict[str, object]:
 # Where a placeholder means a person rather than a role.
 BY_A_PERSON = {"approval.approved", "approval.rejected"}
 # Where a placeholder means something else than the samples' value.
-SPECIAL = {"building.unnamed": {"id": "C"}, "item": {}}
+SPECIAL = {"building.unnamed": {"id": "C"}}
 
 
 def transcript(language: Language) -> dict[str, str]:
@@ -137,6 +141,10 @@ def transcript(language: Language) -> dict[str, str]:
         if key in BY_A_PERSON:
             given["by"] = "Fiona Desk"
         given |= SPECIAL.get(key, {})
+        if key.endswith(".one"):
+            given["count"] = 1
+        if key == "file.summary.attachments":
+            given["items"] = t.join([t.count("count.photos", 2), t.count("count.voice", 1)])
         rendered[key] = t(key, **given)
     return rendered
 

@@ -68,10 +68,10 @@ def write_sheet(estate: EstateConfig, bot_username: str, out: Path) -> list[Path
     )
     (out / "checkpoints.html").write_text(
         "<!doctype html><meta charset='utf-8'><title>"
-        f"{html.escape(estate.name)}</title><style>body{{font-family:sans-serif}}"
+        f"{html.escape(estate.name.in_language(estate.default_language))}</title><style>body{{font-family:sans-serif}}"
         "main{display:grid;grid-template-columns:repeat(3,1fr);gap:1cm}"
         "img{width:100%}figure{break-inside:avoid;text-align:center}</style>"
-        f"<h1>{html.escape(estate.name)}</h1><main>{cells}</main>",
+        f"<h1>{html.escape(estate.name.in_language(estate.default_language))}</h1><main>{cells}</main>",
         encoding="utf-8",
     )
     return written

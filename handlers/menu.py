@@ -38,7 +38,7 @@ async def start(update: Update, context: Context) -> Next:
     t = context.translator_for(person.language)
     if person.is_resident:
         await context.replies.reply(
-            update, t("welcome.back", name=person.name, estate=estate.name), main_menu(t)
+            update, t("welcome.back", name=person.name, estate=t.estate_name()), main_menu(t)
         )
         return ConversationHandler.END
     if person.staff_roles:
@@ -56,7 +56,7 @@ async def start(update: Update, context: Context) -> Next:
     if person.resident_status == "pending":
         await context.replies.reply(update, t("register.pending"))
         return ConversationHandler.END
-    await context.replies.reply(update, t("welcome.new", estate=estate.name))
+    await context.replies.reply(update, t("welcome.new", estate=t.estate_name()))
     return await registration.begin(update, context)
 
 

@@ -41,7 +41,7 @@ from workflow.notifications import Announcement, NoticeKind, Notification
 from workflow.roles import Role
 
 OWN_WORDS_TOML = """
-name = "Harbour View Gardens"
+name = { zh-Hant = "海景花園", zh-Hans = "海景花园", en = "Harbour View Gardens" }
 
 [[buildings]]
 id = "A"

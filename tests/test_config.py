@@ -167,7 +167,11 @@ def test_renamed_roles_and_categories_are_the_estates_words(tmp_path: Path) -> N
         '[names.categories.repair]\nzh-Hant = "修繕"\nzh-Hans = "维修"\nen = "Repairs"\n'
     )
     words = load_estate(write(tmp_path, text)).own_words("zh-Hant")
-    assert words == {"role.manager": "總幹事", "category.repair": "修繕"}
+    assert words == {
+        "estate.name": "Test Estate",
+        "role.manager": "總幹事",
+        "category.repair": "修繕",
+    }
 
 
 def test_a_missing_file_says_so(tmp_path: Path) -> None:

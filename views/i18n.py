@@ -70,6 +70,8 @@ def catalogue(language: Language) -> Catalogue:
     return Catalogue(language, messages)
 
 
+_NUMBER_THEN_CHINESE = re.compile(r"(\d)(?=[\u3400-\u9fff])")
+
 ROLE_PLACEHOLDER = "role_"
 """A catalogue text may name a role in its running text as `{role_front_desk}`: the
 translator fills it with that role's name (the estate's own word, if it has one)."""
@@ -132,6 +134,9 @@ class Translator:
         }
         return {**params, **named}
 
+    def estate_name(self) -> str:
+        return self._own.get("estate.name", "")
+
     def building(self, building_id: str | None) -> str:
         """A building's name in this language: the estate's, else "A座" / "A栋" / "Block A"."""
         if not building_id:
@@ -162,9 +167,12 @@ class Translator:
         return str(format_list(listed, locale=_BABEL[self.language])) if listed else ""
 
     def duration(self, value: timedelta) -> str:
-        return str(
+        text = str(
             format_timedelta(value, locale=_BABEL[self.language], threshold=2, granularity="minute")
         )
+        # Babel writes "5分钟" for the mainland but "5 分鐘" for Hong Kong; the catalogues
+        # space numbers from Chinese words ("第 3 次", "1 个附件"), so durations do too.
+        return _NUMBER_THEN_CHINESE.sub(r"\1 ", text)
 
     def when(self, value: datetime) -> str:
         return str(

@@ -228,7 +228,7 @@ class RoutingOverride(_Strict):
 
 
 class EstateConfig(_Strict):
-    name: str = Field(min_length=1)
+    name: LocalName
     timezone: str = "Asia/Hong_Kong"
     default_language: Language = "zh-Hant"
     require_approval: bool = True
@@ -309,11 +309,12 @@ class EstateConfig(_Strict):
         )
 
     def own_words(self, language: Language) -> dict[str, str]:
-        """This estate's words in one language, by catalogue key: its renamed roles
+        """This estate's words in one language, by catalogue key: its name, its renamed roles
         (`role.manager`) and categories (`category.repair`), and the names of its
         buildings (`building.A`), shifts (`shift.day`) and checkpoints
         (`checkpoint.A-lobby`)."""
-        words = {f"role.{r}": n.in_language(language) for r, n in self.names.roles.items()}
+        words = {"estate.name": self.name.in_language(language)}
+        words |= {f"role.{r}": n.in_language(language) for r, n in self.names.roles.items()}
         words |= {
             f"category.{c}": n.in_language(language) for c, n in self.names.categories.items()
         }

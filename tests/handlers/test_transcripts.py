@@ -67,7 +67,7 @@ def samples(t: Translator) -> dict[str, object]:
         "count": 3,
         "earlier": "R2026-00001",
         "end": "10:00",
-        "estate": "Harbour View Gardens",
+        "estate": t.estate_name(),
         "events": t.and_list([t.raw("event.acknowledged"), t.raw("event.resolved")]),
         "example": "12A",
         "expires": t.when(WHEN),

@@ -11,7 +11,7 @@ from handlers.common import Context
 from handlers.states import Next
 from views.callbacks import Payload
 from views.i18n import language_for
-from views.keyboards import language_picker, main_menu, menu_key
+from views.keyboards import estate_menu_labels, language_picker, main_menu, menu_key
 from workflow.directory import Person
 from workflow.roles import Role
 
@@ -87,7 +87,7 @@ async def on_language(update: Update, context: Context) -> None:
 
 async def on_menu(update: Update, context: Context) -> Next:
     assert update.effective_message is not None
-    key = menu_key(update.effective_message.text)
+    key = menu_key(update.effective_message.text, estate_menu_labels(context.estate))
     if key in filing.MENU_CATEGORY:
         return await filing.begin(update, context, filing.MENU_CATEGORY[key])
     if key == "menu.my_cases":

@@ -116,6 +116,10 @@ class Translator:
     def has(self, key: str) -> bool:
         return key in self._own or key in self._messages
 
+    def is_own(self, key: str) -> bool:
+        """Whether the estate has its own word for this (a renamed role or category)."""
+        return key in self._own
+
     def count(self, key: str, count: int, **params: Any) -> str:
         """A message about `count` things, in the form the language takes for that
         number: `key.one` where it has one for it (English "1 photo"), else `key`

@@ -65,7 +65,7 @@ async def test_a_round_with_one_late_and_one_missed_checkpoint(tmp_path: Path) -
         estate.staff(Role.SECURITY_CAPTAIN).send("/patrol", chat=captain_group)
         await estate.settle()
         today = captain_group.bot_messages()[-1].text
-        assert "✅ A座大堂 (Gus Guard)" in today
+        assert "✅ A座大堂（Gus Guard）" in today
         assert "❌ B座停車場" in today
 
         chan = estate.resident("chan")

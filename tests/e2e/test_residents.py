@@ -18,7 +18,7 @@ async def test_a_new_resident_registers_and_the_front_desk_approves(estate: Esta
     await estate.settle()
     assert "歡迎" in lee.private.bot_messages()[0].text
 
-    await tap(estate, lee, "Block B")
+    await tap(estate, lee, "B座")
     await tap(estate, lee, "2A")
     lee.send("李小明")
     await estate.settle()

@@ -176,7 +176,7 @@ async def test_a_whole_day_with_a_crash_in_the_middle(
 
     mark = gus.last_message_id()
     gus.send("📡 報告現場情況")
-    await tap(remote, gus, "Block B", after=mark)
+    await tap(remote, gus, "B座", after=mark)
     gus.send("停車場有油漬")
     await remote.settle()
     await tap(remote, gus, "完成", after=mark)

@@ -21,6 +21,7 @@ from tests.own_words import (
 from views.announcements import for_announcement
 from views.cards import card_text
 from views.i18n import LANGUAGES, Language, translator_for
+from views.keyboards import estate_menu_labels, main_menu, menu_key
 from views.notices import for_resident
 from views.reports import figures_text
 from workflow.estate import EstateConfig
@@ -183,3 +184,17 @@ def test_an_estate_without_names_keeps_the_catalogues_words() -> None:
     )
     assert translator_for(plain, "zh-Hant").raw("role.manager") == "管理處主任"
     assert translator_for(plain, "zh-Hant").building("A") == "A座"
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("zh-Hant", "🔧 修繕"), ("zh-Hans", "🔧 维修"), ("en", "🔧 Repairs")]
+)
+def test_a_renamed_category_is_on_the_residents_menu_and_its_tap_is_understood(
+    language: Language, label: str
+) -> None:
+    menu = main_menu(own(language))
+    labels = [button.text for row in menu.keyboard for button in row]
+    assert label in labels
+    assert menu_key(label, estate_menu_labels(OWN_WORDS)) == "menu.repair"
+    assert menu_key("🔧 報修", estate_menu_labels(OWN_WORDS)) == "menu.repair", "an old keyboard"
+    assert own(language).raw("menu.cleaning") in labels, "what is not renamed stays"

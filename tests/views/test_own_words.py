@@ -182,7 +182,7 @@ def test_an_estate_without_names_keeps_the_catalogues_words() -> None:
     plain = EstateConfig.model_validate(
         {"name": "Plain", "buildings": [{"id": "A", "units": ["1A"]}]}
     )
-    assert translator_for(plain, "zh-Hant").raw("role.manager") == "管理處主任"
+    assert translator_for(plain, "zh-Hant").raw("role.manager") == "物業經理"
     assert translator_for(plain, "zh-Hant").building("A") == "A座"
 
 

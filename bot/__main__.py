@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         units = sum(len(b.unit_ids()) for b in estate.buildings)
         print(
-            f"{estate.name}: {len(estate.buildings)} buildings, {units} units, "
+            f"{estate.name.en}: {len(estate.buildings)} buildings, {units} units, "
             f"time zone {estate.timezone}; settings OK"
         )
         return 0

@@ -30,7 +30,7 @@ from delivery.limits import SendLimits, TelegramLimiter, Window
 from delivery.transport import AiohttpRequest, SanitizingRequest
 from handlers.context import SERVICES_KEY, DeskContext, Services
 from handlers.setup import register
-from views.i18n import Translator, language_for
+from views.i18n import language_for, translator_for
 from workflow.casebook_service import Casebook, Marks
 from workflow.clock import Clock, SystemClock
 from workflow.directory_service import Directory
@@ -229,7 +229,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     application.bot_data[SWEEPER_KEY] = sweeper
     sweeper.start()
     for language, code in ((svc.estate.default_language, None), ("en", "en")):
-        t = Translator(language_for(language), svc.estate.zone)
+        t = translator_for(svc.estate, language)
         await application.bot.set_my_commands(
             [BotCommand(c, t.raw("command." + c)) for c in COMMANDS], language_code=code
         )

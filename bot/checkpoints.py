@@ -15,7 +15,7 @@ from pathlib import Path
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
-from workflow.estate import Checkpoint, EstateConfig
+from workflow.estate import Checkpoint, EstateConfig, Language
 
 CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -36,14 +36,14 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size)
 
 
-def card_image(bot_username: str, checkpoint: Checkpoint) -> Image.Image:
+def card_image(bot_username: str, checkpoint: Checkpoint, language: Language) -> Image.Image:
     buffer = io.BytesIO()
     segno.make(link(bot_username, checkpoint), error="m").save(
         buffer, kind="png", scale=12, border=4
     )
     code = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
     font = _font(36)
-    caption = f"{checkpoint.name}  ({checkpoint.id})"
+    caption = f"{checkpoint.name.in_language(language)}  ({checkpoint.id})"
     width = max(code.width, int(ImageDraw.Draw(code).textlength(caption, font=font)) + 40)
     image = Image.new("RGB", (width, code.height + 70), "white")
     image.paste(code, ((width - code.width) // 2, 0))
@@ -59,19 +59,19 @@ def write_sheet(estate: EstateConfig, bot_username: str, out: Path) -> list[Path
     written = []
     for checkpoint in estate.checkpoints:
         path = out / f"{checkpoint.id}.png"
-        card_image(bot_username, checkpoint).save(path)
+        card_image(bot_username, checkpoint, estate.default_language).save(path)
         written.append(path)
     cells = "\n".join(
         f'<figure><img src="{html.escape(p.name)}" alt=""><figcaption>'
-        f"{html.escape(c.name)}<br><small>{html.escape(c.id)}</small></figcaption></figure>"
+        f"{html.escape(c.name.in_language(estate.default_language))}<br><small>{html.escape(c.id)}</small></figcaption></figure>"
         for p, c in zip(written, estate.checkpoints, strict=True)
     )
     (out / "checkpoints.html").write_text(
         "<!doctype html><meta charset='utf-8'><title>"
-        f"{html.escape(estate.name)}</title><style>body{{font-family:sans-serif}}"
+        f"{html.escape(estate.name.in_language(estate.default_language))}</title><style>body{{font-family:sans-serif}}"
         "main{display:grid;grid-template-columns:repeat(3,1fr);gap:1cm}"
         "img{width:100%}figure{break-inside:avoid;text-align:center}</style>"
-        f"<h1>{html.escape(estate.name)}</h1><main>{cells}</main>",
+        f"<h1>{html.escape(estate.name.in_language(estate.default_language))}</h1><main>{cells}</main>",
         encoding="utf-8",
     )
     return written

@@ -37,7 +37,11 @@ def load_estate(path: Path) -> EstateConfig:
 def describe_errors(path: Path, exc: ValidationError) -> str:
     lines = []
     for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        loc = list(error["loc"])
         reason = error["msg"].removeprefix("Value error, ")
+        if loc and loc[-1] == "[key]":  # a table's key, e.g. an unknown role under [names.roles]
+            loc.pop()
+            reason = f"not a known id: {reason}"
+        where = ".".join(str(part) for part in loc) or "(top level)"
         lines.append(f"{path}: {where}: {reason}")
     return "\n".join(lines)

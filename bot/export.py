@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.settings import Settings
 from bot.storage import SqliteStore
-from views.i18n import Translator, language_for
+from views.i18n import translator_for
 from views.reports import period_for, register_for
 from workflow.clock import SystemClock
 from workflow.estate import EstateConfig
@@ -33,7 +33,7 @@ async def export_register(
             "the second"
         )
         return 2
-    t = Translator(language_for(estate.default_language), estate.zone)
+    t = translator_for(estate, estate.default_language)
     async with SqliteStore(settings.database_path) as store:
         data = await register_for(store, period, t, with_phones=with_phones)
         async with store.transaction() as tx:

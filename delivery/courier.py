@@ -459,7 +459,9 @@ class Courier:
         return self._translator(groups[0].language if groups else None)
 
     def _translator(self, language: str | None) -> Translator:
-        return Translator(language_for(language, self.default_language), self.timezone)
+        chosen = language_for(language, self.default_language)
+        words = self.estate.own_words(chosen) if self.estate is not None else None
+        return Translator(chosen, self.timezone, words)
 
     async def _finish(self, item: OutboxItem | NoticeItem, outcome: str) -> None:
         now = self.wall.now()

@@ -187,12 +187,12 @@ def _card_digest(
     first = cases[0]
     building = digest.key.split(":")[1]
     lines = [
-        t(
+        t.count(
             "digest.cards",
+            len(cases),
             icon=ICONS[first.category],
-            count=len(cases),
             category=t.raw("category." + first.category),
-            building=building,
+            building=t.building(building),
         )
     ]
     lines += [

@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from delivery.records import Card
 from delivery.replies import Replies
-from views.i18n import Translator, language_for
+from views.i18n import Translator, translator_for
 from workflow.casebook_service import Casebook, Marks
 from workflow.clock import Clock
 from workflow.directory import Person
@@ -69,7 +69,7 @@ class Services:
 
     def translator(self, language: str | None) -> Translator:
         """A translator for this language, else the estate's default."""
-        return Translator(language_for(language, self.estate.default_language), self.estate.zone)
+        return translator_for(self.estate, language)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_ids

@@ -5,6 +5,7 @@ its table of states lives here, with the handlers of the private chat."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from typing import Any
 
 from telegram import Update
@@ -40,9 +41,10 @@ async def use_buttons(update: Update, context: Context) -> None:
     await context.replies.reply(update, t("use_buttons"))
 
 
-def conversation() -> ConversationHandler:  # type: ignore[type-arg]
-    text = free_text() & PRIVATE
-    menu_tap = MessageHandler(menu_filter() & PRIVATE, menu.on_menu)
+def conversation(menu_labels: Iterable[str] = ()) -> ConversationHandler:  # type: ignore[type-arg]
+    labels = list(menu_labels)  # the estate's own labels of the menu, beside the catalogue's
+    text = free_text(labels) & PRIVATE
+    menu_tap = MessageHandler(menu_filter(labels) & PRIVATE, menu.on_menu)
 
     def cb(pattern: str, callback: object) -> CallbackQueryHandler:  # type: ignore[type-arg]
         return CallbackQueryHandler(callback, pattern=pattern)  # type: ignore[arg-type]
@@ -121,9 +123,9 @@ def _conversation(
     )
 
 
-def private_handlers() -> list[object]:
+def private_handlers(menu_labels: Iterable[str] = ()) -> list[object]:
     return [
-        conversation(),
+        conversation(menu_labels),
         CommandHandler("cancel", stop, filters=PRIVATE),
         CommandHandler("help", menu.show_help, filters=PRIVATE),
         CommandHandler("language", menu.choose_language, filters=PRIVATE),

@@ -97,7 +97,7 @@ async def on_where(update: Update, context: Context) -> Next:
     if payload is not None and payload.target == "common":
         draft["where"] = "common"
         keyboard = inline(
-            [[(b.name or b.id, "n", "bld", b.id, "")] for b in context.estate.buildings]
+            [[(t.building(b.id), "n", "bld", b.id, "")] for b in context.estate.buildings]
         )
         await context.replies.reply(update, t("file.building"), markup=keyboard)
         return Filing.BUILDING
@@ -225,10 +225,10 @@ async def _summary(context: Context, draft: dict[str, Any], t: Translator, updat
     if draft.get("kind"):
         lines.append(t("file.summary.kind", kind=t.raw("assist." + draft["kind"])))
     lines.append(t("file.summary.text", text="\n".join(draft["text"]) or "-"))
-    if draft["photos"] or draft["voice"]:
-        lines.append(
-            t("file.summary.attachments", photos=len(draft["photos"]), voice=len(draft["voice"]))
-        )
+    counted = [(key, len(draft[part])) for key, part in (("photos", "photos"), ("voice", "voice"))]
+    if any(n for _, n in counted):
+        items = t.join(t.count("count." + key, n) for key, n in counted if n)
+        lines.append(t("file.summary.attachments", items=Markup(items)))
     lines.append(Markup(t("file.summary.confirm")))
     return "\n".join(lines)
 
@@ -237,11 +237,10 @@ async def _where_text(
     context: Context, draft: dict[str, Any], t: Translator, update: Update
 ) -> str:
     if draft.get("where") == "common":
-        return t.raw("where.common", building=draft.get("building", ""), spot=draft.get("spot", ""))
+        building = t.building(str(draft.get("building", "")))
+        return t.raw("where.common", building=building, spot=draft.get("spot", ""))
     person = await context.person()
-    return t.raw(
-        "where.unit", building=person.building if person else "", unit=person.unit if person else ""
-    )
+    return t.home(person.building, person.unit) if person else "-"
 
 
 async def on_confirm(update: Update, context: Context) -> Next:

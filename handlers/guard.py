@@ -95,7 +95,7 @@ async def begin_report(update: Update, context: Context, t: Translator) -> Next:
     assert context.user_data is not None
     context.user_data["site"] = {"text": [], "photos": []}
     buildings = context.estate.buildings
-    keyboard = inline([[(b.name or b.id, "g", "bld", b.id, "") for b in buildings]])
+    keyboard = inline([[(t.building(b.id), "g", "bld", b.id, "") for b in buildings]])
     await context.replies.reply(update, t("guard.where"), markup=keyboard)
     return GuardReport.WHERE
 

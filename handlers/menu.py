@@ -11,7 +11,7 @@ from handlers.common import Context
 from handlers.states import Next
 from views.callbacks import Payload
 from views.i18n import language_for
-from views.keyboards import language_picker, main_menu, menu_key
+from views.keyboards import estate_menu_labels, language_picker, main_menu, menu_key
 from workflow.directory import Person
 from workflow.roles import Role
 
@@ -38,7 +38,7 @@ async def start(update: Update, context: Context) -> Next:
     t = context.translator_for(person.language)
     if person.is_resident:
         await context.replies.reply(
-            update, t("welcome.back", name=person.name, estate=estate.name), main_menu(t)
+            update, t("welcome.back", name=person.name, estate=t.estate_name()), main_menu(t)
         )
         return ConversationHandler.END
     if person.staff_roles:
@@ -47,7 +47,7 @@ async def start(update: Update, context: Context) -> Next:
             t(
                 "welcome.staff",
                 name=person.name,
-                roles=", ".join(t.raw("role." + r) for r in person.staff_roles),
+                roles=t.join(t.raw("role." + r) for r in person.staff_roles),
             ),
         )
         if Role.GUARD in person.staff_roles:
@@ -56,7 +56,7 @@ async def start(update: Update, context: Context) -> Next:
     if person.resident_status == "pending":
         await context.replies.reply(update, t("register.pending"))
         return ConversationHandler.END
-    await context.replies.reply(update, t("welcome.new", estate=estate.name))
+    await context.replies.reply(update, t("welcome.new", estate=t.estate_name()))
     return await registration.begin(update, context)
 
 
@@ -87,7 +87,7 @@ async def on_language(update: Update, context: Context) -> None:
 
 async def on_menu(update: Update, context: Context) -> Next:
     assert update.effective_message is not None
-    key = menu_key(update.effective_message.text)
+    key = menu_key(update.effective_message.text, estate_menu_labels(context.estate))
     if key in filing.MENU_CATEGORY:
         return await filing.begin(update, context, filing.MENU_CATEGORY[key])
     if key == "menu.my_cases":

@@ -16,6 +16,7 @@ from telegram.ext import CommandHandler
 
 from handlers.common import Context, allowed
 from handlers.context import Services
+from views.announcements import PATROL_ICONS as ICON
 from views.i18n import Translator
 from workflow import roster
 from workflow.model import Category
@@ -26,7 +27,6 @@ from workflow.roles import Role
 log = logging.getLogger("estate_desk.patrol")
 
 ALERT_LOOKBACK = timedelta(hours=2)
-ICON = {"done": "✅", "late": "⏰", "missed": "❌", "pending": "…"}
 
 
 async def scan(update: Update, context: Context, checkpoint_id: str) -> None:
@@ -41,7 +41,9 @@ async def scan(update: Update, context: Context, checkpoint_id: str) -> None:
         await context.replies.reply(update, t("patrol.unknown"))
         return
     now = await context.duty.scan(checkpoint.id, person.user_id)
-    await context.replies.reply(update, t("patrol.scanned", name=checkpoint.name, when=t.when(now)))
+    await context.replies.reply(
+        update, t("patrol.scanned", name=t.checkpoint(checkpoint.id), when=t.when(now))
+    )
 
 
 async def patrol(update: Update, context: Context) -> None:
@@ -64,10 +66,11 @@ async def patrol(update: Update, context: Context) -> None:
 
 
 def _item(result: roster.CheckpointResult, names: dict[int, str], t: Translator) -> str:
-    who = ""
+    checkpoint = t.checkpoint(result.checkpoint.id)
     if result.scan is not None:
-        who = f" ({names.get(result.scan.user_id, '?')})"
-    return f"{ICON[result.status]} {result.checkpoint.name}{who}"
+        name = names.get(result.scan.user_id, "?")
+        checkpoint = t.raw("patrol.scanned_by", checkpoint=checkpoint, name=name)
+    return f"{ICON[result.status]} {checkpoint}"
 
 
 def _clock(when: datetime, s: Services) -> str:
@@ -116,7 +119,8 @@ async def _alert_rounds(s: Services) -> None:
             params={
                 "start": _clock(r.start, s),
                 "end": _clock(r.end, s),
-                "items": " · ".join(f"{ICON[p.status]} {p.checkpoint.name}" for p in r.problems()),
+                # Ids, not names: each reader sees the checkpoints' names in their language.
+                "problems": [[p.status, p.checkpoint.id] for p in r.problems()],
             },
         )
         # The alert and its record, together: sent once, even across a restart.
@@ -130,7 +134,9 @@ async def _handover(s: Services) -> None:
     if running is None:
         return
     shift, began = running
-    key = f"{began.isoformat()}:{shift.name}"
+    # By the shift's id, which is its name where the estate gave a plain string:
+    # a mark stored before shifts had ids still matches.
+    key = f"{began.isoformat()}:{shift.id}"
     previous = await s.marks.get("handover", "current")
     if previous == key:
         return
@@ -153,11 +159,12 @@ async def _handover(s: Services) -> None:
     ]
 
     facts = {
-        "old": old_shift.name,
-        "new": shift.name,
+        # Shift and checkpoint ids: the view names them in each reader's language.
+        "old": old_shift.id,
+        "new": shift.id,
         "help": [c.ref for c in open_help],
         "reports": [c.ref for c in reports],
-        "missed": [m.checkpoint.name for m in missed],
+        "missed": [m.checkpoint.id for m in missed],
         "notes": [[people.get(uid, "?"), text] for uid, text, _ in notes],
     }
     handovers = [

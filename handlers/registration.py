@@ -18,7 +18,7 @@ UNIT_BUTTONS_MAX = 24
 async def begin(update: Update, context: Context) -> Next:
     t = await context.translator()
     buildings = context.estate.buildings
-    keyboard = inline([[(b.name or b.id, "r", "bld", b.id, "")] for b in buildings])
+    keyboard = inline([[(t.building(b.id), "r", "bld", b.id, "")] for b in buildings])
     await context.replies.reply(update, t("register.building"), markup=keyboard)
     return Registration.BUILDING
 
@@ -40,7 +40,7 @@ async def on_building(update: Update, context: Context) -> Next:
         keyboard = inline([[(u, "r", "unit", u, "") for u in row] for row in rows])
         await context.replies.reply(
             update,
-            t("register.unit.pick", building=building.name or building.id),
+            t("register.unit.pick", building=t.building(building.id)),
             markup=keyboard,
         )
     else:
@@ -48,7 +48,7 @@ async def on_building(update: Update, context: Context) -> Next:
             update,
             t(
                 "register.unit.type",
-                building=building.name or building.id,
+                building=t.building(building.id),
                 example=units[len(units) // 2],
             ),
         )
@@ -73,7 +73,7 @@ async def on_unit(update: Update, context: Context) -> Next:
     if unit is None:
         await context.replies.reply(
             update,
-            t("register.unit.unknown", unit=typed[:20], building=building.name or building.id),
+            t("register.unit.unknown", unit=typed[:20], building=t.building(building.id)),
         )
         return Registration.UNIT
     draft["unit"] = unit
@@ -148,7 +148,7 @@ async def on_approval(update: Update, context: Context) -> None:
     outcome = t(
         "approval.approved" if payload.action == "ok" else "approval.rejected",
         name=person.name,
-        building=person.building,
+        building=t.building(person.building),
         unit=person.unit,
         by=update.effective_user.full_name if update.effective_user else "-",
     )

@@ -19,6 +19,8 @@ from handlers import (
     staff_setup,
 )
 from handlers.common import Context, on_error
+from handlers.context import services_of
+from views.keyboards import estate_menu_labels
 
 PROMPTS_GROUP = -1
 
@@ -34,9 +36,11 @@ async def on_stale_button(update: Update, context: Context) -> None:
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(membership.reachable_handler(), group=membership.REACHABLE_GROUP)
     application.add_handler(staff_actions.prompt_reply_handler(), group=PROMPTS_GROUP)
+    estate_labels = estate_menu_labels(services_of(application).estate)
+    menu_labels = {label for labels in estate_labels.values() for label in labels}
     for handler in (
         *membership.membership_handlers(),
-        *conversation.private_handlers(),
+        *conversation.private_handlers(menu_labels),
         *staff_setup.setup_handlers(),
         *overview.overview_handlers(),
         *guard.duty_handlers(),

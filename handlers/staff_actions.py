@@ -223,7 +223,7 @@ async def _send_contact(update: Update, context: Context, cases: list[Case]) -> 
             ref=c.ref,
             name=r.name,
             phone=r.phone or "-",
-            home=f"{r.building} {r.unit}",
+            home=t.home(r.building, r.unit),
         )
         for c in cases
         if (r := residents[c.id]) is not None

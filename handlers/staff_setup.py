@@ -118,7 +118,7 @@ async def unbind(update: Update, context: Context) -> None:
         await context.replies.reply(update, t("unbind.none"))
         return
     await context.replies.reply(
-        update, t("unbind.done", roles=", ".join(t.raw("role." + r) for r in roles))
+        update, t("unbind.done", roles=t.join(t.raw("role." + r) for r in roles))
     )
 
 
@@ -152,10 +152,10 @@ async def whoami(update: Update, context: Context) -> None:
     roles = [t.raw("role." + r) for r in (person.staff_roles if person else [])]
     if context.is_admin():
         roles.append(t.raw("role.admin"))
-    home = f"{person.building} {person.unit}" if person and person.unit else "-"
+    home = t.home(person.building, person.unit) if person else "-"
     status = t.raw("resident_status." + (person.resident_status if person else "none"))
     await context.replies.reply(
-        update, t("whoami", id=user.id, roles=", ".join(roles) or "-", home=home, status=status)
+        update, t("whoami", id=user.id, roles=t.join(roles) or "-", home=home, status=status)
     )
 
 

@@ -100,6 +100,41 @@ TOP = 'name = "Test Estate"\n{}\n[[buildings]]\nid = "A"\nunits = ["1A"]\n'
             "Input should be",
         ),
         ('name = "No buildings"\n', "buildings", "Field required"),
+        (
+            MINIMAL + '[names.roles.manager]\nzh-Hant = "總幹事"\nen = "general manager"\n',
+            "names.roles.manager.zh-Hans",
+            "Field required",
+        ),
+        (
+            MINIMAL + '[names.roles.boss]\nzh-Hant = "老闆"\nzh-Hans = "老板"\nen = "boss"\n',
+            "names.roles.boss",
+            "not a known id",
+        ),
+        (
+            MINIMAL + '[names.categories.repair]\nzh-Hant = "修繕"\nzh-Hans = "维修"\nen = " "\n',
+            "names.categories.repair.en",
+            "at least 1 character",
+        ),
+        (
+            MINIMAL
+            + '[names.categories.parking]\nzh-Hant = "泊車"\nzh-Hans = "停车"\nen = "Parking"\n',
+            "names.categories.parking",
+            "not a known id",
+        ),
+        (
+            TOP.format("").replace(
+                'id = "A"', 'id = "A"\nname = { zh-Hant = "A座", en = "Block A" }'
+            ),
+            "buildings.0.name.zh-Hans",
+            "Field required",
+        ),
+        (
+            MINIMAL
+            + '[[shifts]]\nname = { zh-Hant = "日更", zh-Hans = "白班", en = "day shift" }\n'
+            + 'start = "07:00"\nend = "19:00"\n',
+            "shifts.0.id",
+            "Field required",
+        ),
     ],
 )
 def test_a_bad_value_names_its_field(tmp_path: Path, text: str, field: str, reason: str) -> None:
@@ -108,6 +143,36 @@ def test_a_bad_value_names_its_field(tmp_path: Path, text: str, field: str, reas
     message = str(error.value)
     assert f": {field}:" in message
     assert reason in message
+
+
+def test_the_committed_example_names_its_places_in_each_language() -> None:
+    estate = load_estate(ROOT / "estate.toml")
+    assert estate.own_words("zh-Hans")["shift.day"] == "白班"
+    assert estate.own_words("en")["building.A"] == "Block A"
+    assert estate.own_words("zh-Hant")["checkpoint.B-carpark"] == "B座停車場"
+
+
+def test_a_plain_string_names_a_place_in_every_language(tmp_path: Path) -> None:
+    text = MINIMAL.replace('id = "A"', 'id = "A"\nname = "Harbour Tower"')
+    text += '[[shifts]]\nname = "day"\nstart = "07:00"\nend = "19:00"\n'
+    estate = load_estate(write(tmp_path, text))
+    for language in ("zh-Hant", "zh-Hans", "en"):
+        words = estate.own_words(language)
+        assert (words["building.A"], words["shift.day"]) == ("Harbour Tower", "day")
+    assert estate.shifts[0].id == "day", "a plain-string name is the shift's id"
+
+
+def test_renamed_roles_and_categories_are_the_estates_words(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        '[names.roles.manager]\nzh-Hant = "總幹事"\nzh-Hans = "总干事"\nen = "general manager"\n'
+        '[names.categories.repair]\nzh-Hant = "修繕"\nzh-Hans = "维修"\nen = "Repairs"\n'
+    )
+    words = load_estate(write(tmp_path, text)).own_words("zh-Hant")
+    assert words == {
+        "estate.name": "Test Estate",
+        "role.manager": "總幹事",
+        "category.repair": "修繕",
+    }
 
 
 def test_a_missing_file_says_so(tmp_path: Path) -> None:

@@ -64,9 +64,9 @@ async def test_the_figures_read_as_the_office_writes_them(november: SqliteStore)
     text = figures_text(compute(events, DEC_1), Translator("zh-Hant", HK), "2026-11")
     await november.close()
 
-    assert "接手準時率：60% (3/5)" in text
-    assert "返修率：33% (1/3)" in text
-    assert "平均滿意度：3.5/5 (2)" in text
+    assert "接手準時率：60%（3/5）" in text
+    assert "返修率：33%（1/3）" in text
+    assert "平均滿意度：3.5/5（2 個評分）" in text
 
 
 async def test_the_chart_is_a_phone_sized_png_with_a_cjk_font(november: SqliteStore) -> None:

@@ -11,7 +11,7 @@ import zxingcpp
 from PIL import Image
 
 from bot.estate import load_estate
-from workflow.estate import Checkpoint, EstateConfig, PatrolConfig, Shift
+from workflow.estate import Checkpoint, EstateConfig, PatrolConfig, PerLanguage, Shift
 from workflow.roster import DutyRow, Scan, current_shift, on_duty, rounds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,8 +25,16 @@ def hk(day: int, hour: int, minute: int = 0) -> datetime:
 def estate(**changes: object) -> EstateConfig:
     base = load_estate(ROOT / "estate.toml")
     shifts = [
-        Shift(name="day", start=time(7), end=time(19), guards=[1, 2]),
-        Shift(name="night", start=time(19), end=time(7), guards=[3]),
+        Shift(
+            id="day", name=PerLanguage.everywhere("day"), start=time(7), end=time(19), guards=[1, 2]
+        ),
+        Shift(
+            id="night",
+            name=PerLanguage.everywhere("night"),
+            start=time(19),
+            end=time(7),
+            guards=[3],
+        ),
     ]
     return base.model_copy(update={"shifts": shifts, **changes})
 
@@ -35,11 +43,11 @@ def test_the_night_shift_runs_over_midnight() -> None:
     config = estate()
     shift, began = current_shift(config.shifts, hk(3, 2), config.zone) or (None, None)
     assert shift is not None
-    assert shift.name == "night"
+    assert shift.id == "night"
     assert began == hk(2, 19)
     day, _ = current_shift(config.shifts, hk(3, 7), config.zone) or (None, None)
     assert day is not None
-    assert day.name == "day"
+    assert day.id == "day"
 
 
 def test_scheduled_guards_are_on_duty_unless_they_pressed_off() -> None:
@@ -55,9 +63,9 @@ def test_scheduled_guards_are_on_duty_unless_they_pressed_off() -> None:
 def test_a_round_is_done_late_or_missed() -> None:
     config = estate(
         checkpoints=[
-            Checkpoint(id="a", name="A"),
-            Checkpoint(id="b", name="B"),
-            Checkpoint(id="c", name="C"),
+            Checkpoint(id="a", name=PerLanguage.everywhere("A")),
+            Checkpoint(id="b", name=PerLanguage.everywhere("B")),
+            Checkpoint(id="c", name=PerLanguage.everywhere("C")),
         ],
         patrol=PatrolConfig(every=timedelta(minutes=60), grace=timedelta(minutes=15)),
     )
@@ -101,4 +109,4 @@ def test_the_checkpoint_codes_decode_to_the_bots_deep_links(tmp_path: Path) -> N
         assert code.text == f"https://t.me/estate_desk_bot?start=cp-{checkpoint.id}"
         assert image.height > image.width, "the name is printed under the code"
     sheet = (tmp_path / "qr" / "checkpoints.html").read_text(encoding="utf-8")
-    assert all(c.name in sheet for c in config.checkpoints)
+    assert all(c.name.in_language("zh-Hant") in sheet for c in config.checkpoints)

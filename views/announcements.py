@@ -20,6 +20,7 @@ from views.notices import Outgoing
 from workflow.notifications import Announcement
 
 REJECT_REASONS = ("unit", "details", "other")
+PATROL_ICONS = {"done": "✅", "late": "⏰", "missed": "❌", "pending": "…"}
 
 
 View = Callable[[Mapping[str, Any], Translator], list[Outgoing]]
@@ -32,19 +33,35 @@ def for_announcement(
 
 
 def _patrol_alert(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
-    return [Outgoing(t("patrol.alert", start=p["start"], end=p["end"], items=p["items"]))]
+    if "problems" in p:
+        items = " · ".join(
+            f"{PATROL_ICONS[status]} {t.checkpoint(c)}" for status, c in p["problems"]
+        )
+    else:  # an alert queued before alerts carried checkpoint ids: its names as written
+        items = p["items"]
+    return [Outgoing(t("patrol.alert", start=p["start"], end=p["end"], items=items))]
 
 
 def _handover(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
+    # Shift and checkpoint ids (or, in a handover queued before ids, their names:
+    # an unknown id is shown as it is).
+    missed = [t.checkpoint(c) for c in p["missed"]]
     lines = [
-        t("handover.title", old=p["old"], new=p["new"]),
-        t("handover.help", count=len(p["help"]), refs=t.join(p["help"]) or "-"),
-        t("handover.reports", count=len(p["reports"]), refs=t.join(p["reports"]) or "-"),
-        t("handover.missed", count=len(p["missed"]), names=t.join(p["missed"]) or "-"),
+        t("handover.title", old=t.shift(p["old"]), new=t.shift(p["new"])),
+        _counted("handover.help", p["help"], t, "refs"),
+        _counted("handover.reports", p["reports"], t, "refs"),
+        _counted("handover.missed", missed, t, "names"),
     ]
     lines += [t("handover.note", name=name, text=text) for name, text in p["notes"]]
     # A long shift log goes in as many messages as Telegram's limit needs.
     return [Outgoing(text) for text in pack_lines(lines)]
+
+
+def _counted(key: str, items: list[str], t: Translator, listed: str) -> str:
+    """ "漏巡：2（A座天台、B座停車場）", or "漏巡：沒有" rather than "0（-）"."""
+    if not items:
+        return t(key + ".none")
+    return t(key, count=len(items), **{listed: t.join(items)})
 
 
 def _pct(value: float | None) -> str:
@@ -85,7 +102,7 @@ def _approval_request(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
     text = t(
         "approval.card",
         name=p["name"],
-        building=p["building"],
+        building=t.building(p["building"]),
         unit=p["unit"],
         phone=mask_phone(p.get("phone")),  # the card is the front desk group's to read
     )

@@ -76,9 +76,11 @@ def mask_phone(phone: str | None) -> str:
 
 def where(location: Location, t: Translator) -> str:
     if location.unit:
-        return t.raw("where.unit", building=location.building or "", unit=location.unit)
+        return t.home(location.building, location.unit)
     return t.raw(
-        "where.common", building=location.building or "", spot=location.area or location.floor or ""
+        "where.common",
+        building=t.building(location.building),
+        spot=location.area or location.floor or "",
     )
 
 
@@ -114,13 +116,13 @@ def card_text(case: Case, people: Mapping[int, Person], t: Translator, taken: bo
         lines.append(t("card.repeat", count=case.repeat_count))
     lines.append(t("card.where", where=where(case.location, t)))
     if case.has_resident:
-        home = reporter and reporter.unit and f"{reporter.building} {reporter.unit}"
-        lines.append(t("card.resident", name=who(reporter, t), home=home or "-"))
+        home = t.home(reporter.building, reporter.unit) if reporter else "-"
+        lines.append(t("card.resident", name=who(reporter, t), home=home))
     else:
         lines.append(t("card.guard", name=who(reporter, t)))
     lines.append(t("card.description", text=cut_text(case.description or "-", DESCRIPTION_UNITS)))
     if case.attachments:
-        lines.append(t("card.attachments", count=len(case.attachments)))
+        lines.append(t.count("card.attachments", len(case.attachments)))
     deadlines = [
         t("card.deadline", what=t("deadline." + kind), when=t.when(dl.due_at))
         for kind, dl in sorted(case.deadlines.items(), key=lambda item: item[1].due_at)

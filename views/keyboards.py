@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from telegram import (
     InlineKeyboardButton,
@@ -13,7 +13,8 @@ from telegram import (
 from telegram.ext import filters
 
 from views.callbacks import data
-from views.i18n import Translator, all_labels
+from views.i18n import LANGUAGES, Translator, all_labels, translator_for
+from workflow.estate import EstateConfig
 
 MENU_KEYS = (
     "menu.repair",
@@ -27,11 +28,38 @@ MENU_KEYS = (
 )
 
 
+MENU_CATEGORIES = {
+    "menu.repair": "repair",
+    "menu.cleaning": "cleaning",
+    "menu.security": "security",
+    "menu.management": "management",
+    "menu.assistance": "assistance",
+}
+"""The menu entries that file a case of a category (handlers/filing.py MENU_CATEGORY)."""
+
+
+def menu_label(key: str, t: Translator) -> str:
+    """A menu entry's label. An entry for a category the estate renamed reads as the
+    estate's word, after the entry's icon ("🔧 修繕" rather than "🔧 報修")."""
+    category = MENU_CATEGORIES.get(key)
+    if category is not None and t.is_own("category." + category):
+        icon = t.raw(key).split(" ", 1)[0]
+        return f"{icon} {t.raw('category.' + category)}"
+    return t.raw(key)
+
+
 def main_menu(t: Translator) -> ReplyKeyboardMarkup:
     rows = [MENU_KEYS[0:2], MENU_KEYS[2:4], MENU_KEYS[4:6], MENU_KEYS[6:8]]
     return ReplyKeyboardMarkup(
-        [[t.raw(k) for k in row] for row in rows], resize_keyboard=True, is_persistent=True
+        [[menu_label(k, t) for k in row] for row in rows], resize_keyboard=True, is_persistent=True
     )
+
+
+def estate_menu_labels(estate: EstateConfig) -> dict[str, frozenset[str]]:
+    """Each menu entry's labels in every language with the estate's words (its renamed
+    categories), to recognise a tap on them beside the catalogue's own labels."""
+    translators = [translator_for(estate, language) for language in LANGUAGES]
+    return {key: frozenset(menu_label(key, t) for t in translators) for key in MENU_KEYS}
 
 
 def share_phone(t: Translator) -> ReplyKeyboardMarkup:
@@ -42,15 +70,21 @@ def share_phone(t: Translator) -> ReplyKeyboardMarkup:
     )
 
 
-def menu_key(text: str | None) -> str | None:
-    """Which menu entry a tapped label means, in whichever language it was shown."""
+def menu_key(
+    text: str | None, estate_labels: Mapping[str, frozenset[str]] | None = None
+) -> str | None:
+    """Which menu entry a tapped label means, in whichever language it was shown
+    (and with the estate's own words, where it has them)."""
     if text is None:
         return None
-    return next((key for key in MENU_KEYS if text in all_labels(key)), None)
+    own = estate_labels or {}
+    return next(
+        (key for key in MENU_KEYS if text in all_labels(key) or text in own.get(key, ())), None
+    )
 
 
-def menu_filter() -> filters.BaseFilter:
-    labels = sorted({label for key in MENU_KEYS for label in all_labels(key)})
+def menu_filter(extra: Iterable[str] = ()) -> filters.BaseFilter:
+    labels = sorted({label for key in MENU_KEYS for label in all_labels(key)} | set(extra))
     return filters.Text(labels)
 
 
@@ -62,9 +96,10 @@ def guard_filter() -> filters.BaseFilter:
     return filters.Text(labels)
 
 
-def free_text() -> filters.BaseFilter:
-    """Typed text that is neither a command nor a menu tap."""
-    return filters.TEXT & ~filters.COMMAND & ~menu_filter() & ~guard_filter()
+def free_text(menu_labels: Iterable[str] = ()) -> filters.BaseFilter:
+    """Typed text that is neither a command nor a menu tap (`menu_labels`: the
+    estate's own labels of the menu, beside the catalogue's)."""
+    return filters.TEXT & ~filters.COMMAND & ~menu_filter(menu_labels) & ~guard_filter()
 
 
 def inline(

@@ -155,7 +155,7 @@ def _resident_contact(
     n: Notification, case: Case, people: Mapping[int, Person], t: Translator
 ) -> list[Outgoing]:
     resident = people.get(case.reporter_id or 0)
-    home = f"{resident.building} {resident.unit}" if resident else "-"
+    home = t.home(resident.building, resident.unit) if resident else "-"
     text = t(
         "contact.private",
         ref=n.ref,
@@ -202,8 +202,10 @@ def _escalated(
             for kind, seconds in overdue.items()
         )
         reason = t("staff.escalated.missed", by=by, missed=Markup(missed))
+    elif p.get("note"):
+        reason = t("staff.escalated.manual", by=by, note=p["note"])
     else:
-        reason = t("staff.escalated.manual", by=by, note=p.get("note") or "-")
+        reason = t("staff.escalated.asked", by=by)
     return [
         Outgoing(t("staff.escalated", ref=_ref(n), reason=Markup(reason))),
         _card(case, people, t),
@@ -271,11 +273,8 @@ def _result_report(
     n: Notification, case: Case, people: Mapping[int, Person], t: Translator
 ) -> list[Outgoing]:
     p = n.params
-    text = t(
-        "staff.result_report",
-        ref=_ref(n),
-        note=p.get("note") or "-",
-        count=p.get("repeat_count", 1),
+    text = t.count(
+        "staff.result_report", int(p.get("repeat_count", 1)), ref=_ref(n), note=p.get("note") or "-"
     )
     return [Outgoing(text)]
 

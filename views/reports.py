@@ -19,7 +19,7 @@ from views.i18n import Translator
 from workflow.casebook_service import Casebook
 from workflow.directory import Person
 from workflow.figures import Figures, Rate
-from workflow.model import Case, Event, Team
+from workflow.model import Case, CloseReason, EscalationReason, Event, EventKind, Team
 from workflow.ports import ShellStore
 
 CJK_FONTS = (
@@ -69,34 +69,41 @@ def _next_month(first: datetime) -> datetime:
     return (first + timedelta(days=32)).replace(day=1)
 
 
-def _rate(rate: Rate) -> str:
-    return "-" if rate.value is None else f"{rate.value:.0%} ({rate.numerator}/{rate.denominator})"
+def _rate(rate: Rate, t: Translator) -> str:
+    """ "60%（3/5）" in Chinese, "60% (3/5)" in English; "-" when nothing was counted."""
+    if rate.value is None:
+        return "-"
+    return t.raw(
+        "report.rate", percent=f"{rate.value:.0%}", part=rate.numerator, whole=rate.denominator
+    )
 
 
 def figures_text(figures: Figures, t: Translator, title: str) -> str:
-    lines = [t("report.title", period=title, cases=figures.cases)]
-    lines.append(t("report.ack", rate=_rate(figures.acknowledge_on_time)))
-    lines.append(t("report.on_site", rate=_rate(figures.on_site_on_time)))
-    lines.append(t("report.handling", rate=_rate(figures.handling)))
-    lines.append(t("report.re_repair", rate=_rate(figures.re_repair)))
-    lines.append(t("report.callback", rate=_rate(figures.callback)))
+    lines = [t.count("report.title", figures.cases, period=title)]
+    lines.append(t("report.ack", rate=_rate(figures.acknowledge_on_time, t)))
+    lines.append(t("report.on_site", rate=_rate(figures.on_site_on_time, t)))
+    lines.append(t("report.handling", rate=_rate(figures.handling, t)))
+    lines.append(t("report.re_repair", rate=_rate(figures.re_repair, t)))
+    lines.append(t("report.callback", rate=_rate(figures.callback, t)))
     satisfaction = (
         "-"
         if figures.average_satisfaction is None
-        else f"{figures.average_satisfaction:.1f}/5 ({figures.ratings})"
+        else t.count("report.rated", figures.ratings, average=f"{figures.average_satisfaction:.1f}")
     )
     lines.append(t("report.satisfaction", value=satisfaction))
     lines.append(t("report.repeats", count=figures.repeat_complaints))
     escalations = (
         t.join(
-            f"{t.raw('reason.' + r)} {n}" for r, n in sorted(figures.escalations_by_reason.items())
+            t.raw("report.item", what=t.raw("reason." + r), count=n)
+            for r, n in sorted(figures.escalations_by_reason.items())
         )
         or "-"
     )
     lines.append(t("report.escalations", items=escalations))
     categories = (
         t.join(
-            f"{t.raw('category.' + c)} {n}" for c, n in sorted(figures.cases_by_category.items())
+            t.raw("report.item", what=t.raw("category." + c), count=n)
+            for c, n in sorted(figures.cases_by_category.items())
         )
         or "-"
     )
@@ -239,7 +246,7 @@ def register(
             case.repeat_count,
             case.rework_count,
             resident.name if resident else "",
-            f"{resident.building} {resident.unit}" if resident and resident.unit else "",
+            t.home(resident.building, resident.unit) if resident and resident.unit else "",
         ]
         if with_phones:
             row.append(resident.phone or "" if resident else "")
@@ -255,12 +262,32 @@ def register(
                     when(event.at),
                     t.raw("event." + event.kind),
                     name(event.actor_id),
-                    event.reason or "",
+                    reason_words(event, t),
                 ]
             )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def reason_words(event: Event, t: Translator) -> str:
+    """An event's reason as the reader says it: a closed case's (`no_feedback`) or an
+    escalation's (`acknowledge_missed`) in words; what a person typed (a return's or
+    a cancellation's note) as typed."""
+    reason = event.reason or ""
+    if event.kind == EventKind.CLOSED and reason in CODED_CLOSE:
+        return t.raw("close." + reason)
+    if event.kind in CODED_KINDS and reason in CODED_ESCALATION:
+        return t.raw("reason." + reason)
+    return reason
+
+
+CODED_CLOSE = frozenset(CloseReason)
+CODED_ESCALATION = frozenset(EscalationReason)
+CODED_KINDS = frozenset(
+    {EventKind.ESCALATED, EventKind.REMINDED, EventKind.REOPENED, EventKind.REPEAT_COMPLAINT}
+)
+"""Events whose reason is a code (workflow/decisions), not text a person typed."""
 
 
 async def register_for(

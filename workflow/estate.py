@@ -8,10 +8,18 @@ routed to nobody.
 from __future__ import annotations
 
 from datetime import time, timedelta
-from typing import Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from workflow.durations import Duration
 from workflow.errors import InvalidCommand
@@ -27,12 +35,59 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class PerLanguage(_Strict):
+    """One name in each language: `{ zh-Hant = "總幹事", zh-Hans = "总干事", en = "manager" }`.
+    Every language is given and none is empty, so no reader meets a blank."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    zh_hant: Word = Field(alias="zh-Hant")
+    zh_hans: Word = Field(alias="zh-Hans")
+    en: Word
+
+    @classmethod
+    def everywhere(cls, name: str) -> PerLanguage:
+        """The same name in every language."""
+        return cls.model_validate(_every_language(name))
+
+    def in_language(self, language: Language) -> str:
+        return {"zh-Hant": self.zh_hant, "zh-Hans": self.zh_hans, "en": self.en}[language]
+
+
+def _every_language(value: Any) -> Any:
+    """A plain string serves every language."""
+    if isinstance(value, str):
+        return {"zh-Hant": value, "zh-Hans": value, "en": value}
+    return value
+
+
+LocalName = Annotated[PerLanguage, BeforeValidator(_every_language)]
+"""A place's name: a plain string for every language, or a table of one per language."""
+
+
+class NamesConfig(_Strict):
+    """The office's own words for its roles and case categories, e.g.
+    `[names.roles.manager] zh-Hant = "總幹事"`; what is not named here keeps the
+    catalogue's word."""
+
+    roles: dict[Role, PerLanguage] = Field(default_factory=dict)
+    categories: dict[Category, PerLanguage] = Field(default_factory=dict)
+
+
 class Building(_Strict):
     id: str = Field(min_length=1, max_length=16)
-    name: str = ""
+    name: LocalName | None = None  # unnamed: "A座" / "A栋" / "Block A" from the catalogue
     floors: int = Field(default=0, ge=0, le=200)
     flats: list[str] = Field(default_factory=list)
     units: list[str] = Field(default_factory=list)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _blank_is_unnamed(cls, value: Any) -> Any:
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _has_units(self) -> Building:
@@ -109,12 +164,21 @@ class DeadlinesConfig(_Strict):
 
 
 class Shift(_Strict):
-    """A duty shift, e.g. day 07:00-19:00; `end` before `start` runs overnight."""
+    """A duty shift, e.g. day 07:00-19:00; `end` before `start` runs overnight.
+    `id` may be left out when `name` is a plain string: it is then the name."""
 
-    name: str = Field(min_length=1)
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    name: LocalName
     start: time
     end: time
     guards: list[int] = Field(default_factory=list)  # Telegram user ids
+
+    @model_validator(mode="before")
+    @classmethod
+    def _id_from_name(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "id" not in data and isinstance(data.get("name"), str):
+            return {**data, "id": data["name"]}
+        return data
 
     @model_validator(mode="after")
     def _not_empty(self) -> Shift:
@@ -125,7 +189,7 @@ class Shift(_Strict):
 
 class Checkpoint(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")
-    name: str = Field(min_length=1)
+    name: LocalName
     building: str = ""
     floor: str = ""
 
@@ -164,7 +228,7 @@ class RoutingOverride(_Strict):
 
 
 class EstateConfig(_Strict):
-    name: str = Field(min_length=1)
+    name: LocalName
     timezone: str = "Asia/Hong_Kong"
     default_language: Language = "zh-Hant"
     require_approval: bool = True
@@ -175,6 +239,7 @@ class EstateConfig(_Strict):
     checkpoints: list[Checkpoint] = Field(default_factory=list)
     patrol: PatrolConfig = PatrolConfig()
     reports: ReportsConfig = ReportsConfig()
+    names: NamesConfig = NamesConfig()
 
     @field_validator("timezone")
     @classmethod
@@ -191,6 +256,14 @@ class EstateConfig(_Strict):
         ids = [b.id for b in value]
         if len(ids) != len(set(ids)):
             raise ValueError("building ids must be unique")
+        return value
+
+    @field_validator("shifts", "checkpoints")
+    @classmethod
+    def _unique_ids(cls, value: list[Shift] | list[Checkpoint]) -> list[Shift] | list[Checkpoint]:
+        ids = [item.id for item in value]
+        if len(ids) != len(set(ids)):
+            raise ValueError("ids must be unique")
         return value
 
     @field_validator("routing")
@@ -234,6 +307,26 @@ class EstateConfig(_Strict):
             feedback_reminder=dl.feedback_reminder,
             feedback_close=dl.feedback_close,
         )
+
+    def own_words(self, language: Language) -> dict[str, str]:
+        """This estate's words in one language, by catalogue key: its name, its renamed roles
+        (`role.manager`) and categories (`category.repair`), and the names of its
+        buildings (`building.A`), shifts (`shift.day`) and checkpoints
+        (`checkpoint.A-lobby`)."""
+        words = {"estate.name": self.name.in_language(language)}
+        words |= {f"role.{r}": n.in_language(language) for r, n in self.names.roles.items()}
+        words |= {
+            f"category.{c}": n.in_language(language) for c, n in self.names.categories.items()
+        }
+        for prefix, named in (
+            ("building", self.buildings),
+            ("shift", self.shifts),
+            ("checkpoint", self.checkpoints),
+        ):
+            for item in named:
+                if item.name is not None:
+                    words[f"{prefix}.{item.id}"] = item.name.in_language(language)
+        return words
 
     def checkpoint(self, checkpoint_id: str) -> Checkpoint | None:
         return next((c for c in self.checkpoints if c.id == checkpoint_id), None)

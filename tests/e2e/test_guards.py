@@ -103,7 +103,7 @@ async def test_a_guards_site_report_becomes_a_case_or_is_dismissed(estate: Estat
 
     mark = gus.last_message_id()
     gus.send("📡 報告現場情況")
-    await tap(estate, gus, "Block A", after=mark)
+    await tap(estate, gus, "A座", after=mark)  # a Chinese guard reads the building in Chinese
     gus.send("三樓後樓梯燈壞")
     gus.send_photo()
     gus.send_location(22.28, 114.16)
@@ -125,11 +125,11 @@ async def test_a_guards_site_report_becomes_a_case_or_is_dismissed(estate: Estat
     case = await estate.case(ref)
     assert (case.category, case.rung) == (Category.REPAIR, Role.REPAIR_LEAD)
     lead_card = await estate.card(Role.REPAIR_LEAD, ref)
-    assert "由保安員 Gus Guard 報告" in lead_card.text
+    assert "由當值保安員 Gus Guard 報告" in lead_card.text
 
     mark = gus.last_message_id()
     gus.send("📡 報告現場情況")
-    await tap(estate, gus, "Block B", after=mark)
+    await tap(estate, gus, "B座", after=mark)
     gus.send("大堂門未關好,已關上")
     await estate.settle()
     await tap(estate, gus, "完成", after=mark)

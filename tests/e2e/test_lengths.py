@@ -35,7 +35,7 @@ async def test_a_long_emoji_description_reaches_staff_as_a_shortened_card(
     assert "👷 接手" in card.button_labels
     assert "📄 全文" in card.button_labels
     told = [m.text for m in chan.private.bot_messages() if ref in m.text]
-    assert any("已通知維修班長" in text for text in told)
+    assert any("已通知維修組長" in text for text in told)
 
     group = estate.groups[Role.REPAIR_LEAD]
     before = group.bot_messages()[-1].message_id
@@ -66,8 +66,10 @@ def estate_with_shifts() -> EstateConfig:
     return config.model_copy(
         update={
             "shifts": [
-                Shift(name="day", start=time(7), end=time(19), guards=[guard]),
-                Shift(name="night", start=time(19), end=time(7), guards=[]),
+                Shift.model_validate(
+                    {"name": "day", "start": time(7), "end": time(19), "guards": [guard]}
+                ),
+                Shift.model_validate({"name": "night", "start": time(19), "end": time(7)}),
             ]
         }
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.estate import load_estate
 from tests.e2e.harness import ROOT, STAFF, running_estate
 from tests.e2e.steps import last_text
-from workflow.estate import EstateConfig, Shift
+from workflow.estate import EstateConfig, PerLanguage, Shift
 from workflow.roles import Role
 
 GUARD_ID = STAFF[Role.GUARD][0]
@@ -19,8 +19,20 @@ def estate_with_shifts() -> EstateConfig:
     return config.model_copy(
         update={
             "shifts": [
-                Shift(name="day", start=time(7), end=time(19), guards=[GUARD_ID]),
-                Shift(name="night", start=time(19), end=time(7), guards=[]),
+                Shift(
+                    id="day",
+                    name=PerLanguage.everywhere("day"),
+                    start=time(7),
+                    end=time(19),
+                    guards=[GUARD_ID],
+                ),
+                Shift(
+                    id="night",
+                    name=PerLanguage.everywhere("night"),
+                    start=time(19),
+                    end=time(7),
+                    guards=[],
+                ),
             ]
         }
     )
@@ -53,7 +65,7 @@ async def test_a_round_with_one_late_and_one_missed_checkpoint(tmp_path: Path) -
         estate.staff(Role.SECURITY_CAPTAIN).send("/patrol", chat=captain_group)
         await estate.settle()
         today = captain_group.bot_messages()[-1].text
-        assert "✅ A座大堂 (Gus Guard)" in today
+        assert "✅ A座大堂（Gus Guard）" in today
         assert "❌ B座停車場" in today
 
         chan = estate.resident("chan")

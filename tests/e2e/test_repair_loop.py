@@ -12,8 +12,8 @@ from workflow.model import Status
 from workflow.roles import Role
 
 LOOPS = {
-    "zh-Hant": ("chan", "🔧 報修", "廚房水喉漏水", ["維修班長", "30 分鐘"], "已修好", "A座 12A室"),
-    "zh-Hans": ("wang", "🔧 报修", "厨房水管漏水", ["维修班长", "30分钟"], "已修好", "A座 3B室"),
+    "zh-Hant": ("chan", "🔧 報修", "廚房水喉漏水", ["維修組長", "30 分鐘"], "已修好", "A座 12A室"),
+    "zh-Hans": ("wang", "🔧 报修", "厨房水管漏水", ["维修班长", "30 分钟"], "已修好", "A座 3B室"),
     "en": (
         "smith",
         "🔧 Report a repair",

@@ -18,14 +18,14 @@ async def test_a_new_resident_registers_and_the_front_desk_approves(estate: Esta
     await estate.settle()
     assert "歡迎" in lee.private.bot_messages()[0].text
 
-    await tap(estate, lee, "Block B")
+    await tap(estate, lee, "B座")
     await tap(estate, lee, "2A")
     lee.send("李小明")
     await estate.settle()
     assert lee.private.keyboard is not None or "分享" in last_text(lee)
     lee.send_contact("+85261234567")
     await estate.settle()
-    assert "客服前臺" in last_text(lee)
+    assert "客戶服務台" in last_text(lee)
 
     desk_group = estate.groups[Role.FRONT_DESK]
     card = await estate.world.wait_for(

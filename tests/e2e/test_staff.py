@@ -124,7 +124,7 @@ async def test_an_unacknowledged_case_climbs_and_everyone_sees_why(estate: Estat
     await estate.advance(timedelta(minutes=6))
     supervisor_card = await estate.card(Role.REPAIR_SUPERVISOR, ref)
     supervisor_group = estate.groups[Role.REPAIR_SUPERVISOR].bot_messages()
-    assert any("維修班長未能按時接手" in m.text for m in supervisor_group)
+    assert any("維修組長未能按時接手" in m.text for m in supervisor_group)
     assert (
         "上報至維修主管" in estate.groups[Role.REPAIR_LEAD].messages[lead_card.message_id]["text"]
     )
@@ -205,7 +205,7 @@ async def test_a_lead_returns_a_case_and_the_front_desk_writes_to_the_resident(
     group = estate.groups[Role.REPAIR_LEAD]
     card = await estate.card(Role.REPAIR_LEAD, ref)
 
-    await estate.press(lead, card, "退回客服前臺")
+    await estate.press(lead, card, "退回客戶服務台")
     lead.send("不是維修問題", chat=group, reply_to=group.bot_messages()[-1])
     await estate.settle()
 
@@ -336,7 +336,7 @@ async def test_unbinding_a_group_sends_its_cases_to_the_role_holders_privately(
     group = estate.groups[Role.CLEANING_LEAD]
     admin.send("/unbind", chat=group)
     await estate.settle()
-    assert "清潔班長" in group.bot_messages()[-1].text
+    assert "清潔組長" in group.bot_messages()[-1].text
     admin.send("/unbind", chat=group)
     await estate.settle()
     assert "沒有設定職位" in group.bot_messages()[-1].text

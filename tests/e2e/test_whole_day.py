@@ -106,7 +106,7 @@ async def test_a_whole_day_with_a_crash_in_the_middle(
 
     # Morning: three residents, three languages.
     repair = await file_case(remote, chan, "🔧 報修", "廚房水喉漏水", urgency="🕒")
-    assert "維修班長" in last_text(chan)
+    assert "維修組長" in last_text(chan)
     cleaning = await file_case(remote, wang, "🧹 保洁问题", "走廊很脏")
     assert "保洁班长" in last_text(wang)
     security = await file_case(
@@ -176,7 +176,7 @@ async def test_a_whole_day_with_a_crash_in_the_middle(
 
     mark = gus.last_message_id()
     gus.send("📡 報告現場情況")
-    await tap(remote, gus, "Block B", after=mark)
+    await tap(remote, gus, "B座", after=mark)
     gus.send("停車場有油漬")
     await remote.settle()
     await tap(remote, gus, "完成", after=mark)

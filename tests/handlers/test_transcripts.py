@@ -1,6 +1,12 @@
 """Every message, rendered once per language with sample values, into a page a
 reviewer reads in a few minutes (tests/artifacts/transcript-<language>.txt).
 
+The page is rendered with an estate that uses its own words (tests/own_words.py:
+總幹事 for the manager, 保全 for the guards, buildings, shifts and checkpoints
+named in each language), and ends with the composed messages a resident, a
+guard and a supervisor read (a card, notices, a handover, the figures, the
+register), so the office's words are read where they land.
+
 The page is for people; the assertions are what a native reader would catch
 at once: a placeholder left in the text, ASCII punctuation beside Chinese, or
 a character of the other script (a Simplified-only character in Traditional
@@ -12,11 +18,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from views.i18n import LANGUAGES, Language, Translator, catalogue, placeholders
+from tests.own_words import SCENES, own
+from views.i18n import LANGUAGES, ROLE_PLACEHOLDER, Language, Translator, catalogue, placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -46,12 +52,14 @@ ASCII_BESIDE_CHINESE = re.compile(
 def samples(t: Translator) -> dict[str, object]:
     """A value for every placeholder, in the reader's language where a
     person would read words (roles, categories, what was missed)."""
-    role, category = t.raw("role.repair_lead"), t.raw("category.repair")
+    role, category = t.raw("role.manager"), t.raw("category.repair")
     what = t.raw("deadline.acknowledge")
     late = t.duration(timedelta(minutes=15))
     return {
+        "average": "4.5",
         "before": "80%",
-        "building": "A",
+        "building": t.building("A"),
+        "checkpoint": t.checkpoint("A-lobby"),
         "by": t.raw("role.cs_supervisor"),
         "case": f"🔧 R2026-00001 · {category}",
         "cases": 12,
@@ -59,12 +67,12 @@ def samples(t: Translator) -> dict[str, object]:
         "count": 3,
         "earlier": "R2026-00001",
         "end": "10:00",
-        "estate": "Harbour View Gardens",
+        "estate": t.estate_name(),
         "events": t.and_list([t.raw("event.acknowledged"), t.raw("event.resolved")]),
         "example": "12A",
         "expires": t.when(WHEN),
         "group": "Repairs",
-        "home": "A 12A",
+        "home": t.home("A", "12A"),
         "icon": "🔧",
         "id": 42,
         "into": "R2026-00002",
@@ -76,17 +84,19 @@ def samples(t: Translator) -> dict[str, object]:
         "missed": t.and_list([what, t.raw("deadline.on_site")]),
         "missing": t.raw("deadline.resident_contacted"),
         "name": "Chan Tai Man",
-        "names": t.join(["B1", "B2"]),
-        "new": "B",
+        "names": t.join([t.checkpoint("A-roof"), t.checkpoint("B-carpark")]),
+        "new": t.shift("night"),
         "note": "Replaced the washer",
         "now": "90%",
-        "old": "A",
+        "old": t.shift("day"),
         "overdue": 2,
         "people": "Leo Repair",
+        "part": 3,
+        "percent": "60%",
         "period": "2026-11",
         "phone": "+85261234567",
         "photos": 2,
-        "rate": "60% (3/5)",
+        "rate": t.raw("report.rate", percent="60%", part=3, whole=5),
         "reason": t.raw("reason.acknowledge_missed"),
         "ref": "R2026-00001",
         "refs": t.join(["R2026-00001", "R2026-00002"]),
@@ -102,12 +112,13 @@ def samples(t: Translator) -> dict[str, object]:
         "to": t.raw("role.repair_supervisor"),
         "unit": "12A",
         "urgency": t.raw("urgency.urgent"),
-        "value": "4.5/5",
+        "value": t.count("report.rated", 2, average="4.5"),
         "voice": 1,
         "week": "2026-10-26",
         "what": what,
         "when": t.when(WHEN),
-        "where": "A 12A",
+        "where": t.home("A", "12A"),
+        "whole": 5,
         "who": role,
         "within": t.duration(timedelta(minutes=30)),
     }
@@ -115,36 +126,59 @@ def samples(t: Translator) -> dict[str, object]:
 
 # Where a placeholder means a person rather than a role.
 BY_A_PERSON = {"approval.approved", "approval.rejected"}
+# Where a placeholder means something else than the samples' value.
+SPECIAL = {"building.unnamed": {"id": "C"}}
 
 
 def transcript(language: Language) -> dict[str, str]:
-    t = Translator(language, ZoneInfo("Asia/Hong_Kong"))
+    t = own(language)
     values = samples(t)
     rendered = {}
     for key, text in sorted(catalogue(language).messages.items()):
-        given = {name: values[name] for name in placeholders(text)}
+        # {role_front_desk} and the like: the translator names the role itself.
+        wanted = {name for name in placeholders(text) if not name.startswith(ROLE_PLACEHOLDER)}
+        given = {name: values[name] for name in wanted}
         if key in BY_A_PERSON:
             given["by"] = "Fiona Desk"
+        given |= SPECIAL.get(key, {})
+        if key.endswith(".one"):
+            given["count"] = 1
+        if key == "file.summary.attachments":
+            given["items"] = t.join([t.count("count.photos", 2), t.count("count.voice", 1)])
         rendered[key] = t(key, **given)
     return rendered
+
+
+def scenes(language: Language) -> dict[str, str]:
+    """The composed messages, as their readers get them."""
+    t = own(language)
+    return {title: render(t) for title, render in SCENES}
+
+
+def everything(language: Language) -> dict[str, str]:
+    return transcript(language) | {f"scene: {k}": v for k, v in scenes(language).items()}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_message_renders_into_a_page_a_reviewer_can_read(language: Language) -> None:
     rendered = transcript(language)
+    composed = scenes(language)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = [f"# Every message in {language}, with sample values", ""]
     page += [f"## {key}\n{text}\n" for key, text in rendered.items()]
+    page += ["", "# As they are read: composed messages, with the estate's own words", ""]
+    page += [f"## {title}\n{text}\n" for title, text in composed.items()]
     (ARTIFACTS / f"transcript-{language}.txt").write_text("\n".join(page), encoding="utf-8")
 
-    assert {k: v for k, v in rendered.items() if re.search(r"\{\w*\}", v)} == {}
+    everything_read = rendered | composed
+    assert {k: v for k, v in everything_read.items() if re.search(r"\{\w*\}", v)} == {}
 
 
 @pytest.mark.parametrize("language", ["zh-Hant", "zh-Hans"])
 def test_rendered_chinese_has_no_ascii_punctuation_beside_it(language: Language) -> None:
     wrong = {
         key: text
-        for key, text in transcript(language).items()
+        for key, text in everything(language).items()
         if CHINESE.search(text) and ASCII_BESIDE_CHINESE.search(re.sub(r"<[^>]+>", "", text))
     }
     assert wrong == {}
@@ -158,7 +192,7 @@ def test_each_chinese_catalogue_keeps_to_its_own_script(
 ) -> None:
     found = {
         key: sorted(set(text) & other_script)
-        for key, text in transcript(language).items()
+        for key, text in everything(language).items()
         if set(text) & other_script
     }
     assert found == {}

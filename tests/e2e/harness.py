@@ -5,6 +5,7 @@ clock, and the people of a small estate with their phones."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -116,12 +117,15 @@ class Estate:
         await run_timers(self.app)
         await self.settle()
 
-    async def settle(self) -> None:
+    async def settle(self, timeout: float = 30.0) -> None:
         """Wait until the bot has handled every update and sent every notification:
-        idle twice in a row, a little apart, so nothing was caught in between."""
+        idle twice in a row, a little apart, so nothing was caught in between.
+        A group whose real-time minute is full waits up to a minute to be edited:
+        tests that fill one pass a longer `timeout`."""
         svc = services(self.app)
         quiet = 0
-        for _ in range(400):
+        give_up = time.monotonic() + timeout
+        while time.monotonic() < give_up:
             assert svc.courier is not None
             await svc.courier.flush()
             async with svc.store.transaction() as tx:

@@ -111,7 +111,7 @@ async def test_a_new_residents_approval_card_reaches_a_front_desk_group_that_was
     lee = estate.world.user(200, "Lee", language_code="zh-HK")
     lee.send("/start")
     await estate.settle()
-    await tap(estate, lee, "Block B")
+    await tap(estate, lee, "B座")
     await tap(estate, lee, "2A")
     lee.send("李小明")
     await estate.settle()

@@ -35,7 +35,8 @@ async def test_a_burst_is_gathered_into_digests_and_nothing_is_dropped(estate: E
         )
         refs.append(filed.case.ref)
         svc.wake_courier()
-    await estate.settle()
+    # The group's minute fills: the digests' last edits may wait for it to slide.
+    await estate.settle(timeout=75)
 
     for role in (Role.REPAIR_LEAD, Role.FRONT_DESK):
         group = estate.groups[role]

@@ -180,6 +180,9 @@ class Case:
     first_handler: Role = Role.FRONT_DESK
     informed: list[Role] = field(default_factory=list)
     about_team: Team | None = None
+    # Once a complaint about the guards, always one: whatever it is reclassified
+    # into, it never reaches a guard (workflow/decisions/guards.py check_routing).
+    about_guards: bool = False
     reporter_unit: Location | None = None
     attachments: list[str] = field(default_factory=list)
     deadlines: dict[DeadlineKind, Deadline] = field(default_factory=dict)

@@ -57,3 +57,10 @@ def test_a_complaint_about_guards_may_still_go_to_another_team() -> None:
 def test_other_cases_may_still_be_reclassified_as_help_from_a_guard() -> None:
     case = reclassify(filed(Category.CLEANING), Category.ASSISTANCE)
     assert case.rung is Role.GUARD
+
+
+def test_a_complaint_about_guards_sorted_into_a_repair_first_still_never_reaches_a_guard() -> None:
+    via_repair = reclassify(filed(Category.SECURITY), Category.REPAIR)
+    with pytest.raises(NotAllowed) as refused:
+        reclassify(via_repair, Category.ASSISTANCE)
+    assert refused.value.details["guards_complaint"] is True

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from workflow import commands as cmd
+from workflow.decisions import guards
 from workflow.decisions.shared import (
     REPEATABLE,
     Decision,
@@ -94,6 +95,7 @@ def file_case(
         first_handler=route.handler,
         informed=[r for r in route.informed if r is not route.handler],
         about_team=command.about_team,
+        about_guards=guards.about_guards(category, command.about_team),
         reporter_unit=command.reporter_unit,
         attachments=list(command.attachments),
     )

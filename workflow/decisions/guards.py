@@ -140,7 +140,11 @@ def about_guards(category: Category, about_team: Team | None) -> bool:
 def check_routing(case: Case, category: Category, about_team: Team | None, route: Route) -> None:
     """The routing invariants, checked on every reclassify: a complaint about
     the guards (as filed or as reclassified) never reaches a guard."""
-    concerned = about_guards(case.category, case.about_team) or about_guards(category, about_team)
+    concerned = (
+        case.about_guards
+        or about_guards(case.category, case.about_team)
+        or about_guards(category, about_team)
+    )
     if concerned and Role.GUARD in (route.handler, *route.informed):
         raise NotAllowed(
             f"{case.ref} is a complaint about the guards: it cannot go to a guard",

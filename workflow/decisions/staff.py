@@ -118,6 +118,7 @@ def reclassify(case: Case, c: cmd.Reclassify, now: datetime, policy: Policy) -> 
     d.case.severity = severity
     d.case.urgency = (c.urgency or Urgency.NORMAL) if c.category is Category.REPAIR else None
     d.case.about_team = c.about_team
+    d.case.about_guards = case.about_guards or guards.about_guards(c.category, c.about_team)
     d.case.first_handler = d.case.rung = route.handler
     d.case.informed = [r for r in route.informed if r is not route.handler]
     if case.status is Status.ACKNOWLEDGED:

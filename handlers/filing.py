@@ -221,7 +221,14 @@ async def _summary(context: Context, draft: dict[str, Any], t: Translator, updat
     lines = [t("file.summary.title", category=t.raw("category." + category))]
     lines.append(t("file.summary.where", where=await _where_text(context, draft, t, update)))
     if draft.get("urgency"):
-        lines.append(t("file.summary.urgency", urgency=t.raw("urgency." + draft["urgency"])))
+        urgent = draft["urgency"] == "urgent"
+        lines.append(
+            t(
+                "file.summary.urgency",
+                icon="🚨" if urgent else "🕒",
+                urgency=t.raw("urgency." + draft["urgency"]),
+            )
+        )
     if draft.get("kind"):
         lines.append(t("file.summary.kind", kind=t.raw("assist." + draft["kind"])))
     lines.append(t("file.summary.text", text="\n".join(draft["text"]) or "-"))

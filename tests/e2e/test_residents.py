@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playground.fake_telegram import FakeUser
 from tests.e2e.harness import Estate, running_estate
-from tests.e2e.steps import file_case, last_text, tap
+from tests.e2e.steps import file_case, last_text, tap, to_summary
 from workflow.model import Category, Status
 from workflow.roles import Role
 
@@ -277,3 +277,15 @@ async def test_a_rejected_registration_is_told_why_and_a_comment_can_be_skipped(
     assert "Thank you" in last_text(smith)
     case = await estate.case(ref)
     assert (case.rating, case.feedback_comment) == (5, None)
+
+
+async def test_the_summary_marks_only_an_urgent_repair_with_the_alarm(estate: Estate) -> None:
+    chan = estate.resident("chan")
+    calm = await to_summary(estate, chan, "🔧 報修", "浴室燈壞咗", urgency="🕒")
+    assert "🕒 不緊急" in calm.text
+    assert "🚨" not in calm.text
+    await estate.press(chan, calm, "🗑")
+    await estate.settle()
+    smith = estate.resident("smith")
+    alarm = await to_summary(estate, smith, "🔧 Report a repair", "Pipe burst", urgency="🚨")
+    assert "🚨 Urgent" in alarm.text

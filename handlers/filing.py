@@ -286,6 +286,8 @@ async def _file(update: Update, context: Context, draft: dict[str, Any], t: Tran
         attachments=tuple(draft["photos"] + draft["voice"]),
         no_guard_on_duty=category is Category.ASSISTANCE and not await anyone_on_duty(context),
     )
+    if await _joined_incident(context, command, person.user_id):
+        return ConversationHandler.END
     try:
         decision = await s.desk.file(command)
     except DomainError as error:
@@ -304,3 +306,22 @@ async def _file(update: Update, context: Context, draft: dict[str, Any], t: Tran
     s.outbound.wake()
     await s.outbound.deliver_now(decision.case.id, person.user_id)
     return ConversationHandler.END
+
+
+async def _joined_incident(context: Context, command: cmd.FileCase, user_id: int) -> bool:
+    """A filing that matches an open known incident is linked to it instead of
+    becoming a case: the resident is told at once what the office knows."""
+    unit = command.reporter_unit
+    linked = await context.services.incidents.join(
+        command.category,
+        command.location.building,
+        user_id,
+        unit.unit if unit else None,
+        command.description,
+    )
+    if linked is None:
+        return False
+    assert context.user_data is not None
+    context.user_data.pop("draft", None)
+    context.outbound.wake()
+    return True

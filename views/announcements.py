@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from views.bulletins import incident_closed, incident_known, incident_update
 from views.i18n import Translator
 from views.keyboards import inline, main_menu
 from views.notices import Outgoing
@@ -101,4 +102,7 @@ VIEWS: dict[Announcement, View] = {
     Announcement.WEEKLY_SUMMARY: _weekly_summary,
     Announcement.APPROVAL_REQUEST: _approval_request,
     Announcement.REGISTRATION_DECIDED: _registration_decided,
+    Announcement.INCIDENT_KNOWN: incident_known,
+    Announcement.INCIDENT_UPDATE: incident_update,
+    Announcement.INCIDENT_CLOSED: incident_closed,
 }

@@ -62,6 +62,9 @@ class Announcement(StrEnum):
     WEEKLY_SUMMARY = "weekly_summary"  # the manager's Monday figures
     APPROVAL_REQUEST = "approval_request"  # the front desk: a registration to approve
     REGISTRATION_DECIDED = "registration_decided"  # the resident: approved or not
+    INCIDENT_KNOWN = "incident_known"  # a resident's complaint joined a known incident
+    INCIDENT_UPDATE = "incident_update"  # news of it, to every linked resident
+    INCIDENT_CLOSED = "incident_closed"  # it is over, to every linked resident
 
 
 class Notice(BaseModel):

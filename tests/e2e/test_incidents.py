@@ -86,6 +86,13 @@ async def test_a_filing_during_a_known_outage_is_answered_at_once_and_linked_not
         assert not any("pump" in m.text for m in smith.private.bot_messages())
         assert "已於" in cards(estate)[0], "the card says it is closed"
 
+        # The figures count the linked complaint.
+        mark = desk.last_message_id(group)
+        desk.send("/report", chat=group)
+        await estate.settle()
+        report = await desk.wait_for_message("已知事故", chat=group, after=mark)
+        assert "1 宗" in report.text
+
         # Once closed, a filing is a case again.
         answer = await report_repair(estate, chan, "Still no hot water")
         assert REF.search(answer), chan.transcript()

@@ -122,6 +122,8 @@ def samples(t: Translator) -> dict[str, object]:
         "language": t.raw("language.name.zh_hans"),
         "floors": t.join(["3", "4"]),
         "buildings": t.join(["A", "B"]),
+        "complaints": 50,
+        "incidents": 1,
     }
 
 

@@ -98,13 +98,13 @@ def test_a_filing_matches_an_open_incident_of_its_category_and_block_only() -> N
 
 def test_a_declaration_is_read_from_the_command_and_mistakes_refused() -> None:
     zone_now = NOW
-    declared = parse_declaration("repair A,B 16:00 No water".split(), {"A", "B"}, zone_now)
+    declared = parse_declaration(["repair", "A,B", "16:00", "No", "water"], {"A", "B"}, zone_now)
     assert declared is not None
     assert declared.buildings == frozenset({"A", "B"})
     assert declared.description == "No water"
-    assert parse_declaration("repair all - Lift".split(), {"A"}, zone_now) is not None
-    assert parse_declaration("plumbing A 16:00 x".split(), {"A"}, zone_now) is None
-    assert parse_declaration("repair A 00:30 x".split(), {"A"}, zone_now) is None
-    assert parse_declaration("repair A 16:00".split(), {"A"}, zone_now) is None
+    assert parse_declaration(["repair", "all", "-", "Lift"], {"A"}, zone_now) is not None
+    assert parse_declaration(["plumbing", "A", "16:00", "x"], {"A"}, zone_now) is None
+    assert parse_declaration(["repair", "A", "00:30", "x"], {"A"}, zone_now) is None
+    assert parse_declaration(["repair", "A", "16:00"], {"A"}, zone_now) is None
     assert may_declare(frozenset({Role.FRONT_DESK}))
     assert not may_declare(frozenset({Role.GUARD}))

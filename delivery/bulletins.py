@@ -57,7 +57,7 @@ class BroadcastTransaction(Protocol):
     async def dirty_progress(self) -> list[Bulletin]: ...
     async def progress_shown(self, bulletin_id: int) -> None: ...
     async def send_counts(self, bulletin_id: int, kind: SendKind) -> dict[str, int]: ...
-    async def received_by(self, bulletin_id: int) -> list[tuple[int, int | None]]: ...
+    async def original_message(self, bulletin_id: int, user_id: int) -> int | None: ...
     async def bulletin(self, bulletin_id: int) -> Bulletin | None: ...
     async def pending_sends(self) -> int: ...
     async def dirty_incident_cards(self) -> list[Incident]: ...
@@ -176,13 +176,16 @@ class Broadcaster:
         async with self.store.reading() as tx:
             bulletin = await tx.bulletin(int(row["bulletin_id"]))
             person = await tx.person(user_id)
-            originals = dict(await tx.received_by(int(row["bulletin_id"])))
+            reply_to = (
+                await tx.original_message(int(row["bulletin_id"]), user_id)
+                if kind is not SendKind.BULLETIN
+                else None
+            )
         if bulletin is None or person is None or not person.reachable:
             await self._finish(send_id, Outcome.BLOCKED if person else Outcome.FAILED, None)
             return
         t = self._translator(person.language)
         text = bulletin_text(bulletin, kind, t)
-        reply_to = originals.get(user_id) if kind is not SendKind.BULLETIN else None
         try:
             message = await self._post(user_id, bulletin, kind, text, reply_to)
         except (BadRequest, Forbidden) as error:

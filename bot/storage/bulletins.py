@@ -116,6 +116,15 @@ class BulletinTables(Rows):
         )
         return [(int(r[0]), r[1]) for r in rows]
 
+    async def original_message(self, bulletin_id: int, user_id: int) -> int | None:
+        """The message this person got the bulletin in (a correction answers it)."""
+        row = await self._one(
+            "SELECT message_id FROM bulletin_sends WHERE bulletin_id = ? AND user_id = ? "
+            "AND kind = 'bulletin' AND outcome = 'sent'",
+            (bulletin_id, user_id),
+        )
+        return int(row[0]) if row and row[0] is not None else None
+
     async def cancel_pending_sends(self, bulletin_id: int, now: datetime) -> None:
         await self.db.execute(
             "UPDATE bulletin_sends SET outcome = 'cancelled', done_at = ? "

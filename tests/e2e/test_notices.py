@@ -172,3 +172,33 @@ async def test_a_repair_lead_may_not_write_a_notice(tmp_path: Path) -> None:
         await estate.settle()
         for name in ("chan", "wang", "smith"):
             assert notices_of(estate.resident(name), "pizza") == []
+
+
+async def test_a_notice_with_a_photo_reaches_everyone_and_counts_who_blocked_the_bot(
+    tmp_path: Path,
+) -> None:
+    async with running_estate(tmp_path) as estate:
+        chan, wang, smith = (estate.resident(n) for n in ("chan", "wang", "smith"))
+        for resident in (chan, wang):
+            resident.send("/start")
+        await estate.settle()  # smith never opened the bot: Telegram refuses him
+        author = estate.staff(Role.CS_SUPERVISOR)
+        mark = author.last_message_id()
+        author.send("/notice")
+        await estate.settle()
+        author.send_photo(caption="Fire drill on Monday at 10:00. Please take part.")
+        await estate.settle()
+        await tap(estate, author, "Choose who gets it", after=mark)
+        await tap(estate, author, "All residents", after=mark)
+        await tap(estate, author, "Send now", after=mark)
+        summary = await author.wait_for_button("Send", after=mark)
+        await estate.press(author, summary, "Send")
+        await estate.settle()
+
+        for resident in (chan, wang):
+            shown = notices_of(resident, "Fire drill")
+            assert len(shown) == 1
+            assert shown[0].photos, "the photo carries the notice as its caption"
+        assert notices_of(smith, "Fire drill") == []
+        progress = author.private.bot_messages()[-1].text
+        assert "2 of 3 sent, 0 failed, 1 blocked" in progress, author.transcript()

@@ -158,4 +158,5 @@ def private_handlers() -> list[object]:
         CallbackQueryHandler(my_cases.on_cancel_case, pattern=r"^m:cancel:"),
         CallbackQueryHandler(feedback.on_fixed, pattern=r"^f:(fixed|notfixed):"),
         CallbackQueryHandler(feedback.on_skip_outside, pattern=r"^f:skip:"),
+        CallbackQueryHandler(filing.on_separate, pattern=r"^n:separate:"),
     ]

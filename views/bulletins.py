@@ -179,7 +179,8 @@ def incident_known(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
     if p.get("update"):
         lines.append(t("incident.known.update", text=p["update"]))
     lines.append(t("incident.known.linked"))
-    return [Outgoing("\n".join(lines))]
+    separate = inline([[(t.raw("button.incident.separate"), "n", "separate", p["incident"], "")]])
+    return [Outgoing("\n".join(lines), separate)]
 
 
 def incident_update(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:

@@ -133,6 +133,12 @@ class Incidents:
             )
         return incident
 
+    async def separate(self, incident_id: int, user_id: int) -> bool:
+        """The resident says their problem is another one: their latest complaint
+        leaves the incident (to be filed as a case). False if it was not linked."""
+        async with self.store.transaction() as tx:
+            return await tx.unlink_from_incident(incident_id, user_id)
+
     async def update(self, actor: Actor, incident_id: int, text: str) -> int:
         """News for every linked resident; returns how many are told."""
         return await self._tell(actor, incident_id, text, close=False, as_notice=False)

@@ -291,6 +291,16 @@ class IncidentTables(Rows):
             "UPDATE incidents SET card_dirty = 1 WHERE id = ?", (link.incident_id,)
         )
 
+    async def unlink_from_incident(self, incident_id: int, user_id: int) -> bool:
+        """The person's latest complaint taken back from the incident."""
+        cursor = await self.db.execute(
+            "DELETE FROM incident_links WHERE id = (SELECT max(id) FROM incident_links "
+            "WHERE incident_id = ? AND user_id = ?)",
+            (incident_id, user_id),
+        )
+        await self.db.execute("UPDATE incidents SET card_dirty = 1 WHERE id = ?", (incident_id,))
+        return cursor.rowcount == 1
+
     async def linked_people(self, incident_id: int) -> list[int]:
         rows = await self._all(
             "SELECT DISTINCT user_id FROM incident_links WHERE incident_id = ? ORDER BY user_id",
@@ -325,7 +335,7 @@ class IncidentTables(Rows):
         """The card now shows `linked` complaints; dirty again if more came meanwhile."""
         await self.db.execute(
             "UPDATE incidents SET card_message = ?, card_dirty = CASE WHEN "
-            "(SELECT count(*) FROM incident_links WHERE incident_id = ?) > ? THEN 1 ELSE 0 END "
+            "(SELECT count(*) FROM incident_links WHERE incident_id = ?) != ? THEN 1 ELSE 0 END "
             "WHERE id = ?",
             (message_id, incident_id, linked, incident_id),
         )

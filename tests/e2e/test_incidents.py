@@ -184,3 +184,24 @@ async def test_an_outage_with_50_complaints_gives_one_card_and_50_immediate_answ
         repair_cards = [m for m in estate.groups[Role.REPAIR_LEAD].bot_messages() if "📍" in m.text]
         assert repair_cards == [], "no card per complaint"
         assert estate.server.world.calls.count("sendMessage") < OUTAGE * 12
+
+
+async def test_a_resident_whose_problem_is_another_one_files_it_as_a_case_after_all(
+    tmp_path: Path,
+) -> None:
+    async with running_estate(tmp_path) as estate:
+        desk = estate.staff(Role.FRONT_DESK)
+        desk.send(DECLARE, chat=estate.groups[Role.FRONT_DESK])
+        chan = estate.resident("chan")
+        chan.send("/start")
+        await estate.settle()
+        await report_repair(estate, chan, "The bathroom light is broken")
+        assert "已連結投訴：1" in cards(estate)[0]
+        known = await chan.wait_for_button("另行報告")
+        await estate.press(chan, known, "另行報告")
+        filed = await chan.wait_for_message(after=known.message_id)
+        assert REF.search(filed.text), chan.transcript()
+        assert await cases_stored(estate) == 1
+        assert "已連結投訴：0" in cards(estate)[0]
+        shown = chan.private.bot_messages()
+        assert not next(m for m in shown if m.message_id == known.message_id).buttons

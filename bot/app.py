@@ -21,21 +21,31 @@ from telegram.ext import (
 
 from bot.persistence import SqlitePersistence
 from bot.scheduler import SteadyClock, Sweeper
-from bot.services import RUNTIME_KEY, CourierHandle, Runtime, StoreBoards, services
+from bot.services import (
+    RUNTIME_KEY,
+    BroadcastHandle,
+    CourierHandle,
+    Runtime,
+    StoreBoards,
+    services,
+)
 from bot.settings import Settings
 from bot.storage import SqliteStore
 from delivery.breaker import Outage
+from delivery.bulletins import Broadcaster
 from delivery.courier import Courier
 from delivery.limits import SendLimits, TelegramLimiter, Window
 from delivery.transport import AiohttpRequest, SanitizingRequest
 from handlers.context import SERVICES_KEY, DeskContext, Services
 from handlers.setup import register
 from views.i18n import language_for, translator_for
+from workflow.bulletin_service import Bulletins
 from workflow.casebook_service import Casebook, Marks
 from workflow.clock import Clock, SystemClock
 from workflow.directory_service import Directory
 from workflow.duty_service import Duty
 from workflow.estate import EstateConfig
+from workflow.incident_service import Incidents
 from workflow.notifications import Announcement, Notice
 from workflow.service import Desk
 
@@ -59,6 +69,9 @@ COMMANDS = [
     "log",
     "report",
     "export",
+    "notice",
+    "notices",
+    "incident",
 ]
 
 
@@ -186,6 +199,9 @@ def build_application(
         marks=Marks(store),
         outbound=CourierHandle(),
         boards=StoreBoards(store),
+        bulletins=Bulletins(store, clock),
+        incidents=Incidents(store, clock),
+        broadcast=BroadcastHandle(),
         admin_ids=frozenset(settings.admin_ids),
     )
     application.bot_data[SERVICES_KEY] = shell
@@ -223,6 +239,18 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     svc.courier.wall = SteadyClock()
     svc.courier.breaker.on_recovered = _telling_admins(svc)
     svc.courier.start()
+    svc.broadcaster = Broadcaster(
+        svc.store,
+        application.bot,
+        svc.clock,
+        svc.estate.zone,
+        language_for(svc.estate.default_language),
+        release=svc.shell.bulletins.release_due,
+        refusals=svc.store,
+    )
+    svc.broadcaster.start()
+    if isinstance(svc.shell.broadcast, BroadcastHandle):
+        svc.shell.broadcast.broadcaster = svc.broadcaster
     if isinstance(svc.shell.outbound, CourierHandle):
         svc.shell.outbound.courier = svc.courier
     sweeper = Sweeper(application, svc.settings.sweep_seconds)
@@ -263,6 +291,9 @@ async def _stop(application: Application) -> None:  # type: ignore[type-arg]
     courier = services(application).courier
     if courier is not None:
         await courier.stop()
+    broadcaster = services(application).broadcaster
+    if broadcaster is not None:
+        await broadcaster.stop()
 
 
 async def _close(application: Application) -> None:  # type: ignore[type-arg]

@@ -235,6 +235,74 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE role_groups ADD COLUMN broken_reason TEXT;
         """,
     ),
+    (
+        10,
+        """
+        -- Notices to residents (bulletins): the text in each language or one for all,
+        -- an optional photo or PDF, the audience, when it goes, the author's progress line.
+        CREATE TABLE bulletins (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            author_id INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            send_at TEXT NOT NULL,
+            progress_chat INTEGER,
+            progress_message INTEGER,
+            progress_dirty INTEGER NOT NULL DEFAULT 0,
+            corrected_at TEXT,
+            withdrawn_at TEXT
+        );
+        CREATE INDEX bulletins_due ON bulletins (send_at) WHERE status = 'scheduled';
+        -- Each resident's copy of a bulletin, its corrections and its withdrawal: the
+        -- bulletins' own outbox. A row is claimed ('sending') in a committed
+        -- transaction before it is sent, so a kill never sends it twice.
+        CREATE TABLE bulletin_sends (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            bulletin_id INTEGER NOT NULL REFERENCES bulletins (id),
+            user_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            outcome TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_try_at TEXT NOT NULL,
+            message_id INTEGER,
+            done_at TEXT
+        );
+        CREATE INDEX bulletin_sends_pending ON bulletin_sends (next_try_at)
+            WHERE outcome = 'pending';
+        CREATE INDEX bulletin_sends_by_bulletin ON bulletin_sends (bulletin_id, kind, outcome);
+        CREATE UNIQUE INDEX bulletin_sends_once ON bulletin_sends (bulletin_id, user_id)
+            WHERE kind = 'bulletin';
+        -- Known incidents, the complaints linked to them, and the staff's one card.
+        CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            category TEXT NOT NULL,
+            buildings TEXT NOT NULL,
+            description TEXT NOT NULL,
+            declared_by INTEGER NOT NULL,
+            declared_at TEXT NOT NULL,
+            expected_end TEXT,
+            closed_at TEXT,
+            case_id INTEGER,
+            last_update TEXT,
+            card_chat INTEGER,
+            card_message INTEGER,
+            card_dirty INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX incidents_open ON incidents (category) WHERE closed_at IS NULL;
+        CREATE TABLE incident_links (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            incident_id INTEGER NOT NULL REFERENCES incidents (id),
+            user_id INTEGER NOT NULL,
+            building TEXT,
+            unit TEXT,
+            description TEXT NOT NULL DEFAULT '',
+            linked_at TEXT NOT NULL
+        );
+        CREATE INDEX incident_links_by_incident ON incident_links (incident_id);
+        CREATE INDEX incident_links_by_time ON incident_links (linked_at);
+        """,
+    ),
 ]
 
 # The newest schema this release knows: a database stamped with a later version

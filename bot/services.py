@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.settings import Settings
 from bot.storage import SqliteStore
+from delivery.bulletins import Broadcaster
 from delivery.courier import Courier
 from delivery.records import Card
 from handlers.context import Services
@@ -29,6 +30,7 @@ class Runtime:
     clock: Clock
     shell: Services
     courier: Courier | None = field(default=None)
+    broadcaster: Broadcaster | None = field(default=None)
 
     def wake_courier(self) -> None:
         if self.courier is not None:
@@ -53,6 +55,17 @@ class CourierHandle:
     async def refresh_cards(self, case: Case) -> None:
         if self.courier is not None:
             await self.courier.refresh_cards(case)
+
+
+class BroadcastHandle:
+    """The broadcaster (notices to residents, incident cards) as handlers see it."""
+
+    def __init__(self) -> None:
+        self.broadcaster: Broadcaster | None = None
+
+    def wake(self) -> None:
+        if self.broadcaster is not None:
+            self.broadcaster.wake()
 
 
 class StoreBoards:

@@ -13,12 +13,14 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from delivery.records import Card
 from delivery.replies import Replies
 from views.i18n import Translator, translator_for
+from workflow.bulletin_service import Bulletins
 from workflow.casebook_service import Casebook, Marks
 from workflow.clock import Clock
 from workflow.directory import Person
 from workflow.directory_service import Directory
 from workflow.duty_service import Duty
 from workflow.estate import EstateConfig
+from workflow.incident_service import Incidents
 from workflow.model import Actor, Case
 from workflow.roles import Role
 from workflow.service import Desk
@@ -39,6 +41,12 @@ class Outbound(Protocol):
 
     async def refresh_cards(self, case: Case) -> None:
         """Redraw the case's cards (a press on a card that was out of date)."""
+        ...
+
+
+class Waker(Protocol):
+    def wake(self) -> None:
+        """Something new is waiting to be sent (a notice to residents, an incident card)."""
         ...
 
 
@@ -65,6 +73,9 @@ class Services:
     marks: Marks
     outbound: Outbound
     boards: Boards
+    bulletins: Bulletins
+    incidents: Incidents
+    broadcast: Waker
     admin_ids: frozenset[int] = field(default_factory=frozenset)
 
     def translator(self, language: str | None) -> Translator:

@@ -17,9 +17,9 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import feedback, filing, guard, menu, my_cases, registration
+from handlers import feedback, filing, guard, menu, my_cases, notices, registration
 from handlers.common import Context
-from handlers.states import Feedback, Filing, FollowUp, GuardReport, Next, Registration
+from handlers.states import Bulletin, Feedback, Filing, FollowUp, GuardReport, Next, Registration
 from views.keyboards import free_text, guard_filter, main_menu, menu_filter
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -28,7 +28,7 @@ PRIVATE = filters.ChatType.PRIVATE
 async def stop(update: Update, context: Context) -> Next:
     t = await context.translator()
     if context.user_data is not None:
-        for key in ("draft", "reg", "adding", "again", "commenting"):
+        for key in ("draft", "reg", "adding", "again", "commenting", "notice", "correcting"):
             context.user_data.pop(key, None)
     person = await context.person()
     markup = main_menu(t) if person and person.is_resident else None
@@ -72,6 +72,9 @@ def _conversation(
             cb(r"^m:again:", my_cases.begin_again),
             cb(r"^f:rate:", feedback.on_rate),
             MessageHandler(guard_filter() & PRIVATE, guard.on_guard_menu),
+            CommandHandler("notice", notices.begin, filters=PRIVATE),
+            cb(r"^b:correct:", notices.begin_correction),
+            cb(r"^b:withdraw:", notices.on_withdraw),
         ],
         states={
             Registration.BUILDING: [cb(r"^r:bld:", registration.on_building)],
@@ -115,6 +118,7 @@ def _conversation(
                 ),
                 cb(r"^g:done", guard.on_report_done),
             ],
+            **_bulletin_states(text, cb),
         },
         fallbacks=[
             CommandHandler("cancel", stop, filters=PRIVATE),
@@ -123,15 +127,38 @@ def _conversation(
     )
 
 
+def _bulletin_states(text: filters.BaseFilter, cb: Any) -> dict[object, list[Any]]:
+    attachment = filters.PHOTO | filters.Document.PDF
+    return {
+        Bulletin.TEXT: [
+            MessageHandler((text | attachment) & PRIVATE, notices.on_text),
+            cb(r"^b:lang:", notices.on_language),
+            cb(r"^b:next", notices.on_next),
+        ],
+        Bulletin.AUDIENCE: [
+            cb(r"^b:aud:", notices.on_audience),
+            cb(r"^b:bld:", notices.on_building),
+            cb(r"^b:blddone", notices.on_buildings_done),
+        ],
+        Bulletin.FLOORS: [MessageHandler(text, notices.on_floors)],
+        Bulletin.WHEN: [cb(r"^b:(now|later)", notices.on_when)],
+        Bulletin.TIME: [MessageHandler(text, notices.on_time)],
+        Bulletin.CONFIRM: [cb(r"^b:(send|drop)", notices.on_confirm)],
+        Bulletin.CORRECT: [MessageHandler(text, notices.on_correction)],
+    }
+
+
 def private_handlers(menu_labels: Iterable[str] = ()) -> list[object]:
     return [
         conversation(menu_labels),
         CommandHandler("cancel", stop, filters=PRIVATE),
         CommandHandler("help", menu.show_help, filters=PRIVATE),
         CommandHandler("language", menu.choose_language, filters=PRIVATE),
+        CommandHandler("notices", notices.list_recent, filters=PRIVATE),
         CallbackQueryHandler(menu.on_language, pattern=r"^l:set:"),
         CallbackQueryHandler(my_cases.on_details, pattern=r"^m:det:"),
         CallbackQueryHandler(my_cases.on_cancel_case, pattern=r"^m:cancel:"),
         CallbackQueryHandler(feedback.on_fixed, pattern=r"^f:(fixed|notfixed):"),
         CallbackQueryHandler(feedback.on_skip_outside, pattern=r"^f:skip:"),
+        CallbackQueryHandler(filing.on_separate, pattern=r"^n:separate:"),
     ]

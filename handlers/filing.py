@@ -292,6 +292,8 @@ async def _file(update: Update, context: Context, draft: dict[str, Any], t: Tran
         attachments=tuple(draft["photos"] + draft["voice"]),
         no_guard_on_duty=category is Category.ASSISTANCE and not await anyone_on_duty(context),
     )
+    if not draft.get("separate") and await _joined_incident(context, command, person.user_id):
+        return ConversationHandler.END
     try:
         decision = await s.desk.file(command)
     except DomainError as error:
@@ -310,3 +312,43 @@ async def _file(update: Update, context: Context, draft: dict[str, Any], t: Tran
     s.outbound.wake()
     await s.outbound.deliver_now(decision.case.id, person.user_id)
     return ConversationHandler.END
+
+
+async def _joined_incident(context: Context, command: cmd.FileCase, user_id: int) -> bool:
+    """A filing that matches an open known incident is linked to it instead of
+    becoming a case: the resident is told at once what the office knows."""
+    unit = command.reporter_unit
+    linked = await context.services.incidents.join(
+        command.category,
+        command.location.building,
+        user_id,
+        unit.unit if unit else None,
+        command.description,
+    )
+    if linked is None:
+        return False
+    assert context.user_data is not None
+    context.user_data["linked_draft"] = context.user_data.pop("draft", None)
+    context.outbound.wake()
+    return True
+
+
+async def on_separate(update: Update, context: Context) -> None:
+    """'Not this': the complaint linked to a known incident is taken back from
+    it and filed as a case of its own, from the same draft."""
+    payload = await _answered(update, context)
+    t = await context.translator()
+    assert context.user_data is not None
+    draft = context.user_data.get("linked_draft")
+    number = payload.number if payload else None
+    user_id = context.user_id
+    if not isinstance(draft, dict) or number is None or user_id is None:
+        await context.replies.reply(update, t("error.stale"))
+        return
+    if not await context.services.incidents.separate(number, user_id):
+        await context.replies.reply(update, t("error.stale"))
+        return
+    context.user_data.pop("linked_draft", None)
+    draft["separate"] = True
+    context.user_data["draft"] = draft
+    await _file(update, context, draft, t)

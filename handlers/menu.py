@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from handlers import filing, guard, my_cases, patrol, registration, staff_setup
+from handlers import filing, guard, my_cases, notices, patrol, registration, staff_setup
 from handlers.common import Context
 from handlers.states import Next
 from views.callbacks import Payload
@@ -92,6 +92,8 @@ async def on_menu(update: Update, context: Context) -> Next:
         return await filing.begin(update, context, filing.MENU_CATEGORY[key])
     if key == "menu.my_cases":
         await my_cases.my_cases(update, context)
+    elif key == "menu.notices":
+        await notices.show_current(update, context)
     elif key == "menu.language":
         await choose_language(update, context)
     else:

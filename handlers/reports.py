@@ -66,7 +66,13 @@ async def report(update: Update, context: Context) -> None:
     events = await s.casebook.events_of_cases_filed(period.start, period.end)
     as_of = min(period.end, s.clock.now())
     title = period.label + (f" · {t.raw('team.' + team)}" if team else "")
-    await context.replies.reply(update, figures_text(compute(events, as_of, team), t, title))
+    text = figures_text(compute(events, as_of, team), t, title)
+    linked = await s.incidents.figures(period.start, period.end) if team is None else None
+    if linked is not None and linked.complaints:  # complaints that joined a known incident
+        text += "\n" + t(
+            "report.incidents", complaints=linked.complaints, incidents=linked.incidents
+        )
+    await context.replies.reply(update, text)
     by_team = {tm: compute(events, as_of, tm) for tm in REPORT_TEAMS}  # one query, every team
     png = chart(by_team, await _weekly(s, period.end, team), t)
     await context.replies.photo(update, png, "report.png")

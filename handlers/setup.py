@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from handlers import (
     conversation,
     guard,
+    incidents,
     membership,
     overview,
     patrol,
@@ -46,6 +47,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *guard.duty_handlers(),
         *patrol.patrol_handlers(),
         *reports.report_handlers(),
+        *incidents.incident_handlers(),
         *staff_actions.staff_handlers(),
         CallbackQueryHandler(registration.on_approval, pattern=r"^a:"),
         CallbackQueryHandler(on_stale_button),

@@ -40,7 +40,19 @@ class GuardReport(StrEnum):
     REPORT = "guard_report.report"
 
 
-State = Registration | Filing | FollowUp | Feedback | GuardReport
+class Bulletin(StrEnum):
+    """Staff writing a notice to residents (/notice), or correcting one."""
+
+    TEXT = "bulletin.text"
+    AUDIENCE = "bulletin.audience"
+    FLOORS = "bulletin.floors"
+    WHEN = "bulletin.when"
+    TIME = "bulletin.time"
+    CONFIRM = "bulletin.confirm"
+    CORRECT = "bulletin.correct"
+
+
+State = Registration | Filing | FollowUp | Feedback | GuardReport | Bulletin
 
 # Releases before named states saved the position of each state in this list
 # (`range(16)`): a conversation saved by one of them resumes at the same step.

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from views.bulletins import incident_closed, incident_known, incident_update
 from views.cards import mask_phone
 from views.i18n import Translator
 from views.keyboards import inline, main_menu
@@ -141,4 +142,7 @@ VIEWS: dict[Announcement, View] = {
     Announcement.DELIVERY_RESUMED: _delivery_resumed,
     Announcement.GROUP_LOST: _group_lost,
     Announcement.GROUP_BACK: _group_back,
+    Announcement.INCIDENT_KNOWN: incident_known,
+    Announcement.INCIDENT_UPDATE: incident_update,
+    Announcement.INCIDENT_CLOSED: incident_closed,
 }

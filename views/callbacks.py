@@ -10,10 +10,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-Scope = Literal["c", "f", "r", "l", "m", "a", "n", "g"]
+Scope = Literal["c", "f", "r", "l", "m", "a", "n", "g", "b"]
 # c: a staff action on a case      f: callback feedback      r: registration
 # l: language                      m: my cases               a: resident approval
 # n: a new case being filed       g: a guard's site report
+# b: a notice to residents (bulletin) being written, corrected or withdrawn
 
 MAX_BYTES = 64
 

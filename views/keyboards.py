@@ -25,6 +25,7 @@ MENU_KEYS = (
     "menu.my_cases",
     "menu.language",
     "menu.help",
+    "menu.notices",
 )
 
 
@@ -49,7 +50,7 @@ def menu_label(key: str, t: Translator) -> str:
 
 
 def main_menu(t: Translator) -> ReplyKeyboardMarkup:
-    rows = [MENU_KEYS[0:2], MENU_KEYS[2:4], MENU_KEYS[4:6], MENU_KEYS[6:8]]
+    rows = [MENU_KEYS[0:2], MENU_KEYS[2:4], MENU_KEYS[4:6], MENU_KEYS[8:9], MENU_KEYS[6:8]]
     return ReplyKeyboardMarkup(
         [[menu_label(k, t) for k in row] for row in rows], resize_keyboard=True, is_persistent=True
     )

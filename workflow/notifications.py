@@ -65,6 +65,9 @@ class Announcement(StrEnum):
     DELIVERY_RESUMED = "delivery_resumed"  # an admin: delivery was paused, and resumed
     GROUP_LOST = "group_lost"  # admins and the front desk: a bound group the bot lost
     GROUP_BACK = "group_back"  # ... and the same group working again
+    INCIDENT_KNOWN = "incident_known"  # a resident's complaint joined a known incident
+    INCIDENT_UPDATE = "incident_update"  # news of it, to every linked resident
+    INCIDENT_CLOSED = "incident_closed"  # it is over, to every linked resident
 
 
 class Notice(BaseModel):

@@ -8,7 +8,9 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from workflow.bulletins import Bulletin, BulletinStatus, SendKind
 from workflow.directory import Invite, Person, RoleGroup
+from workflow.incidents import Incident, Link
 from workflow.model import Case, Category, Event, Location
 from workflow.notifications import Notice, Notification
 from workflow.roles import Role
@@ -137,8 +139,66 @@ class Announcing(Protocol):
     async def enqueue_notices(self, notices: Sequence[Notice], now: datetime) -> None: ...
 
 
+class BulletinTables(Protocol):
+    """Notices to residents and each resident's copy of them."""
+
+    async def residents(self) -> list[Person]: ...
+
+    async def add_bulletin(self, bulletin: Bulletin) -> int: ...
+
+    async def save_bulletin(self, bulletin: Bulletin) -> None: ...
+
+    async def bulletin(self, bulletin_id: int) -> Bulletin | None: ...
+
+    async def recent_bulletins(self, limit: int) -> list[Bulletin]: ...
+
+    async def bulletins_received(self, user_id: int, limit: int) -> list[Bulletin]: ...
+
+    async def due_bulletins(self, now: datetime) -> list[Bulletin]: ...
+
+    async def add_sends(
+        self, bulletin_id: int, user_ids: Sequence[int], kind: SendKind, now: datetime
+    ) -> None: ...
+
+    async def received_by(self, bulletin_id: int) -> list[tuple[int, int | None]]: ...
+
+    async def cancel_pending_sends(self, bulletin_id: int, now: datetime) -> None: ...
+
+    async def send_counts(self, bulletin_id: int, kind: SendKind) -> dict[str, int]: ...
+
+    async def set_bulletin_status(self, bulletin_id: int, status: BulletinStatus) -> None: ...
+
+
+class IncidentTables(Protocol):
+    """Known incidents and the complaints linked to them."""
+
+    async def add_incident(self, incident: Incident) -> int: ...
+
+    async def save_incident(self, incident: Incident) -> None: ...
+
+    async def incident(self, incident_id: int) -> Incident | None: ...
+
+    async def open_incidents(self, category: Category | None = None) -> list[Incident]: ...
+
+    async def link_to_incident(self, link: Link) -> None: ...
+
+    async def unlink_from_incident(self, incident_id: int, user_id: int) -> bool: ...
+
+    async def linked_people(self, incident_id: int) -> list[int]: ...
+
+    async def links_between(self, start: datetime, end: datetime) -> list[Link]: ...
+
+
 class ShellTransaction(
-    Transaction, CaseReading, DirectoryTables, DutyTables, KeyedState, Announcing, Protocol
+    Transaction,
+    CaseReading,
+    DirectoryTables,
+    DutyTables,
+    KeyedState,
+    Announcing,
+    BulletinTables,
+    IncidentTables,
+    Protocol,
 ):
     """Everything the application services around the core use, in one unit of work."""
 

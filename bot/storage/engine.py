@@ -19,6 +19,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.migrations import LATEST, MIGRATIONS
+from bot.storage.bulletins import BulletinTables, IncidentTables
 from bot.storage.cards import CardTables
 from bot.storage.cases import CaseTables
 from bot.storage.duty import DutyTables
@@ -29,7 +30,14 @@ from bot.storage.rows import utc_text
 
 
 class SqliteTransaction(
-    CaseTables, OutboxTables, PeopleTables, CardTables, DutyTables, StateTables
+    CaseTables,
+    OutboxTables,
+    PeopleTables,
+    CardTables,
+    DutyTables,
+    StateTables,
+    BulletinTables,
+    IncidentTables,
 ):
     """One unit of work over every group of tables."""
 

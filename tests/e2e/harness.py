@@ -82,6 +82,10 @@ class Estate:
         # burst test, which is about pacing, turns it on.
         courier.limits.busy_at = courier.limits.full_at = 10_000
         courier.retry_delays = (0.1,)  # a flaky network's back-off, in test time
+        broadcaster = services(app).broadcaster
+        assert broadcaster is not None
+        broadcaster.retry_delays = (0.1,)
+        broadcaster.progress_every = broadcaster.card_every = 0.0
         self.running = True
 
     async def stop_bot(self) -> None:
@@ -128,8 +132,11 @@ class Estate:
         while time.monotonic() < give_up:
             assert svc.courier is not None
             await svc.courier.flush()
+            if svc.broadcaster is not None:  # notices to residents, incident cards
+                await svc.broadcaster.flush()
             async with svc.store.transaction() as tx:
                 pending = (await tx.outbox_counts()).get("pending", 0)
+                pending += await tx.pending_sends()
             digests = await svc.courier.digester.pending()
             idle = (
                 not self.world.updates

@@ -121,6 +121,20 @@ def samples(t: Translator) -> dict[str, object]:
         "whole": 5,
         "who": role,
         "within": t.duration(timedelta(minutes=30)),
+        # notices to residents and known incidents
+        "number": 3,
+        "sent": 120,
+        "total": 200,
+        "failed": 2,
+        "blocked": 1,
+        "versions": t.join([t.raw("notice.version.all"), t.raw("language.name.en")]),
+        "attachment": t.raw("notice.attachment.yes"),
+        "audience": t.raw("bulletin.audience.building", building="A"),
+        "language": t.raw("language.name.zh_hans"),
+        "floors": t.join(["3", "4"]),
+        "buildings": t.join(["A", "B"]),
+        "complaints": 50,
+        "incidents": 1,
     }
 
 

@@ -58,13 +58,18 @@ def audience_text(bulletin_audience: Any, t: Translator) -> str:
     if bulletin_audience.everyone:
         return t.raw("bulletin.audience.everyone")
     parts = [
-        t.raw("bulletin.audience.building", building=b) for b in sorted(bulletin_audience.buildings)
+        t.raw("bulletin.audience.building", building=t.building(b))
+        for b in sorted(bulletin_audience.buildings)
     ]
     floors: dict[str, list[int]] = {}
     for building, floor in sorted(bulletin_audience.floors):
         floors.setdefault(building, []).append(floor)
     parts += [
-        t.raw("bulletin.audience.floors", building=b, floors=t.join(str(f) for f in fs))
+        t.raw(
+            "bulletin.audience.floors",
+            building=t.building(b),
+            floors=t.join(str(f) for f in fs),
+        )
         for b, fs in floors.items()
     ]
     return t.join(parts)
@@ -130,7 +135,7 @@ def staff_list(bulletins: list[Bulletin], t: Translator) -> Outgoing:
 def buildings_text(buildings: list[str] | frozenset[str], t: Translator) -> str:
     if EVERY_BUILDING in buildings:
         return t.raw("incident.everywhere")
-    return t.join(sorted(buildings))
+    return t.join(t.building(b) for b in sorted(buildings))
 
 
 def incident_card(incident: Incident, t: Translator) -> str:
@@ -173,7 +178,11 @@ def _known_lines(p: Mapping[str, Any], t: Translator) -> list[str]:
 
 
 def incident_known(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
-    where = p.get("building") or buildings_text(p.get("buildings", []), t)
+    where = (
+        t.building(p["building"])
+        if p.get("building")
+        else buildings_text(p.get("buildings", []), t)
+    )
     lines = [t("incident.known.title", category=t.raw("category." + p["category"]), where=where)]
     lines += _known_lines(p, t)
     if p.get("update"):

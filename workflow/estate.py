@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from workflow.durations import Duration
 from workflow.errors import InvalidCommand
+from workflow.hours import HoursConfig
 from workflow.model import Category, DeadlineKind, Severity
 from workflow.policy import Deadlines, Policy
 from workflow.roles import Role
@@ -175,6 +176,7 @@ class EstateConfig(_Strict):
     checkpoints: list[Checkpoint] = Field(default_factory=list)
     patrol: PatrolConfig = PatrolConfig()
     reports: ReportsConfig = ReportsConfig()
+    hours: HoursConfig = HoursConfig()  # service hours, closure days, quiet hours
 
     @field_validator("timezone")
     @classmethod
@@ -233,6 +235,7 @@ class EstateConfig(_Strict):
             repeat_window=dl.repeat_window,
             feedback_reminder=dl.feedback_reminder,
             feedback_close=dl.feedback_close,
+            hours=self.hours.build(self.zone),
         )
 
     def checkpoint(self, checkpoint_id: str) -> Checkpoint | None:

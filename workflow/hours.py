@@ -120,6 +120,23 @@ def _week(*rows: tuple[str, list[str]]) -> list[Week]:
 
 
 QuietSpan = str  # "22:00-08:00"
+DutyPost = Literal["technician", "captain", "manager"]
+
+
+class DutyEntry(_Strict):
+    """One line of the duty rota (值班表): who holds a post out of hours on
+    these days. A night belongs to the day it starts on (before 12:00 is the
+    previous day's duty)."""
+
+    post: DutyPost
+    user: int  # Telegram user id
+    days: str | list[str] = "mon-sun"
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: str | list[str]) -> str | list[str]:
+        parse_days(value)
+        return value
 
 
 class HoursConfig(_Strict):
@@ -138,6 +155,7 @@ class HoursConfig(_Strict):
     security: TeamHours = TeamHours(week=_week(("mon-sun", ["07:00-19:00"])), open_on_holidays=True)
     quiet: QuietSpan | None = "22:00-08:00"  # residents: nothing but answers and urgent news
     reminders_at_most: int = Field(default=3, ge=1, le=100)  # top-rung reminders per period
+    duty: list[DutyEntry] = Field(default_factory=list)  # the out-of-hours duty rota
 
     @model_validator(mode="after")
     def _known_place(self) -> HoursConfig:
@@ -158,6 +176,10 @@ class HoursConfig(_Strict):
         if value is not None:
             quiet_window(value)
         return value
+
+    def rota(self) -> dict[tuple[str, int], tuple[int, ...]]:
+        """(post, weekday) → who holds the post that day, out of hours."""
+        return _rota(self.duty)
 
     def build(self, zone: ZoneInfo) -> ServiceHours:
         own = frozenset(self.closed)
@@ -195,7 +217,17 @@ class HoursConfig(_Strict):
             around_the_clock_categories=frozenset(self.around_the_clock),
             quiet=ServiceCalendar(zone=zone, week={d: quiet for d in range(7)}) if quiet else None,
             reminders_at_most=self.reminders_at_most,
+            rota=self.rota(),
+            zone=zone,
         )
+
+
+def _rota(entries: list[DutyEntry]) -> dict[tuple[str, int], tuple[int, ...]]:
+    rota: dict[tuple[str, int], tuple[int, ...]] = {}
+    for entry in entries:
+        for day in parse_days(entry.days):
+            rota[entry.post, day] = (*rota.get((entry.post, day), ()), entry.user)
+    return rota
 
 
 def quiet_window(text: str) -> tuple[Span, ...]:
@@ -229,6 +261,21 @@ TEAM_OF_ROLE: Mapping[Role, str] = {
 }
 
 
+# Which duty post stands in for a rung out of hours (the duty ladder).
+DUTY_POST_OF_ROLE: Mapping[Role, DutyPost] = {
+    Role.REPAIR_LEAD: "technician",
+    Role.REPAIR_SUPERVISOR: "technician",
+    Role.SECURITY_CAPTAIN: "captain",
+    Role.SECURITY_SUPERVISOR: "captain",
+    Role.CLEANING_LEAD: "manager",
+    Role.CLEANING_SUPERVISOR: "manager",
+    Role.FRONT_DESK: "manager",
+    Role.CS_SUPERVISOR: "manager",
+    Role.MANAGER: "manager",
+}
+DUTY_DAY_TURNS = 12  # a night belongs to the day it started on
+
+
 @dataclass(frozen=True)
 class ServiceHours:
     """The calendars the core uses. A role without a calendar runs on the
@@ -238,6 +285,8 @@ class ServiceHours:
     around_the_clock_categories: frozenset[Category] = frozenset({Category.ASSISTANCE})
     quiet: ServiceCalendar | None = None  # residents' quiet hours, as a calendar of them
     reminders_at_most: int = 0  # 0: no cap (the wall clock's every interval)
+    rota: Mapping[tuple[str, int], tuple[int, ...]] = field(default_factory=dict)
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Hong_Kong"))
 
     def on_the_clock(self, category: Category, severity: Severity, urgency: Urgency | None) -> bool:
         """Critical cases, urgent repairs and the categories the estate marks 24/7."""
@@ -253,6 +302,21 @@ class ServiceHours:
         if self.on_the_clock(case.category, case.severity, case.urgency):
             return AROUND_THE_CLOCK
         return self.calendars.get(rung or case.rung, AROUND_THE_CLOCK)
+
+    def duty_day(self, at: datetime) -> int:
+        """The weekday whose duty covers `at` (Monday 0)."""
+        local = at.astimezone(self.zone)
+        return (local.weekday() - (1 if local.hour < DUTY_DAY_TURNS else 0)) % 7
+
+    def on_duty(self, post: str, at: datetime) -> tuple[int, ...]:
+        return self.rota.get((post, self.duty_day(at)), ())
+
+    def duty_for(self, role: Role, at: datetime) -> tuple[int, ...]:
+        """Who stands in for `role` at `at`: nobody while the role is working."""
+        post = DUTY_POST_OF_ROLE.get(role)
+        if post is None or self.role_calendar(role).is_open(at):
+            return ()
+        return self.on_duty(post, at)
 
     def role_calendar(self, role: Role) -> ServiceCalendar:
         return self.calendars.get(role, AROUND_THE_CLOCK)

@@ -4,10 +4,13 @@ expect an answer both times."""
 
 from __future__ import annotations
 
+import tomllib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from tests.e2e.harness import Estate
+from tests.e2e.harness import ROOT, Estate, running_estate
 from tests.e2e.steps import file_case, last_text
+from workflow.estate import EstateConfig
 from workflow.roles import Role
 
 MONDAY_23_00 = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)  # in Hong Kong
@@ -59,3 +62,44 @@ async def test_an_urgent_leak_at_02_00_reaches_the_repair_lead_at_once(estate: E
 
     await estate.advance(timedelta(minutes=31))  # unacknowledged: the supervisor, on the clock
     assert mentions(estate, Role.REPAIR_SUPERVISOR, ref)
+
+
+ROTA = """
+[[hours.duty]]
+post = "technician"
+user = 21
+[[hours.duty]]
+post = "manager"
+user = 40
+days = "mon-fri"
+"""
+
+
+def with_rota() -> EstateConfig:
+    text = (ROOT / "estate.toml").read_text(encoding="utf-8") + ROTA
+    return EstateConfig.model_validate(tomllib.loads(text))
+
+
+async def test_an_urgent_leak_at_night_reaches_the_duty_technician_and_climbs_the_duty_ladder(
+    tmp_path: Path,
+) -> None:
+    async with running_estate(tmp_path, estate_config=with_rota()) as estate:
+        estate.clock.set(TUESDAY_02_00)  # Monday's night duty
+        technician = estate.staff(Role.REPAIR_SUPERVISOR)  # Sam Repair, user 21
+        manager = estate.staff(Role.MANAGER)
+        ref = await file_case(
+            estate, estate.resident("smith"), "🔧 Report a repair", "Pipe burst", urgency="🚨"
+        )
+        private = [m.text for m in technician.private.bot_messages() if ref in m.text]
+        assert private, "the duty technician hears of it privately, within the minute"
+        assert mentions(estate, Role.REPAIR_LEAD, ref), "as well as the team's group"
+
+        await estate.advance(timedelta(minutes=31))  # the supervisor: still the technician
+        await estate.advance(timedelta(minutes=31))  # the cs supervisor: the duty manager
+        assert [m for m in manager.private.bot_messages() if ref in m.text]
+
+        estate.world.users[40].send("/duty")
+        await estate.settle()
+        shown = last_text(manager)
+        assert "Duty technician: Sam Repair" in shown, shown
+        assert "Duty manager: Max Manager" in shown, shown

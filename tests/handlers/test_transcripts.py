@@ -86,6 +86,7 @@ def samples(t: Translator) -> dict[str, object]:
         "people": "Leo Repair",
         "period": "2026-11",
         "phone": "+85261234567",
+        "post": t.raw("duty.post.technician"),
         "photos": 2,
         "rate": "60% (3/5)",
         "reason": t.raw("reason.acknowledge_missed"),

@@ -22,7 +22,7 @@ from tests.helpers import (
 )
 from workflow import commands as cmd
 from workflow.clock import FakeClock
-from workflow.hours import HoursConfig
+from workflow.hours import DutyEntry, HoursConfig
 from workflow.model import Category, DeadlineKind, Severity, Urgency
 from workflow.notifications import NoticeKind
 from workflow.policy import Policy
@@ -189,3 +189,17 @@ async def test_the_manager_works_office_hours_by_default() -> None:
     assert OFFICE.is_open(hk(2026, 11, 2, 10))
     assert not OFFICE.is_open(hk(2026, 11, 8, 10)), "Sunday"
     assert MANAGER.user_id is not None
+
+
+def test_the_duty_rota_names_who_stands_in_for_a_rung_out_of_hours() -> None:
+    hours = HoursConfig(
+        duty=[
+            DutyEntry(post="technician", user=7, days="mon-fri"),
+            DutyEntry(post="technician", user=8, days=["sat", "sun"]),
+        ]
+    ).build(HK)
+    # Friday night's duty runs into Saturday morning; Saturday night is the weekend's.
+    assert hours.duty_for(Role.REPAIR_LEAD, hk(2026, 11, 7, 3)) == (7,)
+    assert hours.duty_for(Role.REPAIR_SUPERVISOR, hk(2026, 11, 7, 22)) == (8,)
+    assert hours.duty_for(Role.REPAIR_LEAD, hk(2026, 11, 6, 10)) == (), "in hours: the team"
+    assert hours.duty_for(Role.MANAGER, hk(2026, 11, 7, 22)) == (), "no duty manager listed"

@@ -27,6 +27,16 @@ from workflow.roles import Role
 
 # Said at once to the front desk, whatever the hour: the desk's record.
 RECORD = frozenset({NoticeKind.INFORMED, NoticeKind.CHANGED})
+# What a duty holder is told privately, out of hours, of a case on the clock.
+DUTY_NOTICES = frozenset(
+    {
+        NoticeKind.NEW_CASE,
+        NoticeKind.ESCALATED,
+        NoticeKind.REMINDER,
+        NoticeKind.WARNING,
+        NoticeKind.RESIDENT_CONTACT,
+    }
+)
 # Held staff notices that are dropped on release once they no longer apply.
 CARD_NOTICES = frozenset(
     {NoticeKind.NEW_CASE, NoticeKind.ESCALATED, NoticeKind.REMINDER, NoticeKind.WARNING}
@@ -53,12 +63,32 @@ def say_at(
     return hours.role_calendar(n.role).next_open(now)
 
 
+def with_duty(decision: Decision, now: datetime, policy: Policy) -> list[Notification]:
+    """Out of hours, what a case on the clock tells a rung goes to the rung's
+    duty holder privately as well (workflow/hours.py: the duty ladder)."""
+    cases = {c.id: c for c in decision.cases}
+    out = list(decision.notifications)
+    told = {(n.case_id, n.kind, n.user_id) for n in out if n.user_id is not None}
+    for n in decision.notifications:
+        case = cases.get(n.case_id)
+        if n.role is None or n.kind not in DUTY_NOTICES or case is None:
+            continue
+        if not on_the_clock(case, policy):
+            continue
+        for holder in policy.hours.duty_for(n.role, now):
+            if (n.case_id, n.kind, holder) not in told:
+                told.add((n.case_id, n.kind, holder))
+                out.append(Notification(n.kind, n.case_id, n.ref, user_id=holder, params=n.params))
+    return out
+
+
 def calm(decision: Decision, now: datetime, policy: Policy) -> Decision:
-    """The decision with what must wait moved into its cases' `held` lists."""
+    """The decision with what must wait moved into its cases' `held` lists,
+    and the duty holders told of what runs on the clock out of hours."""
     cases = {c.id: c for c in decision.cases}
     actors = frozenset(e.actor_id for e in decision.events if e.actor_id is not None)
     now_list: list[Notification] = []
-    for n in decision.notifications:
+    for n in with_duty(decision, now, policy):
         case = cases.get(n.case_id)
         at = say_at(n, case, now, policy, actors) if case is not None else now
         if case is not None and at > now:

@@ -57,7 +57,8 @@ async def test_a_night_complaint_reaches_the_cleaning_team_when_it_starts(tmp_pa
             smith = world.users[RESIDENTS["smith"][0]]
             ref = await file_case(remote, smith, "🧹 Cleaning problem", "Rubbish on the stairs")
             receipt = last_text(smith)  # "tomorrow 07:00", or "07:00" once past midnight
-            assert "starts at" in receipt and "07:00" in receipt, receipt
+            assert "starts at" in receipt, receipt
+            assert "07:00" in receipt, receipt
 
             await world.wait_for(lambda: cards(groups[Role.CLEANING_LEAD], ref), timeout=60)
             seen_at = START + timedelta(seconds=(time.time() - epoch) * SPEED)

@@ -175,21 +175,35 @@ async def on_report_done(update: Update, context: Context) -> Next:
     return ConversationHandler.END
 
 
+DUTY_POSTS = ("technician", "captain", "manager")
+
+
 async def duty(update: Update, context: Context) -> None:
     """Who is on duty now, for the captain and the front desk."""
     t = await allowed(update, context, DUTY_VIEWERS)
     if t is None:
         return
     on = await guards_on_duty(context)
-    people = await context.directory.people(set(on))
-    if not on:
-        await context.replies.reply(update, t("duty.none"))
-        return
-    lines = [t("duty.title", count=len(on))]
+    hours, now = context.desk.policy.hours, context.clock.now()
+    rota = {post: hours.on_duty(post, now) for post in DUTY_POSTS}
+    people = await context.directory.people(set(on) | {u for ids in rota.values() for u in ids})
+    lines = [t("duty.title", count=len(on))] if on else [t("duty.none")]
     lines += [
         t("duty.line", name=p.name if (p := people.get(uid)) else uid, since=t.when(since))
         for uid, since in sorted(on.items(), key=lambda item: item[1])
     ]
+    # The out-of-hours duty rota (estate.toml [[hours.duty]]): tonight's holders.
+    if any(rota.values()):
+        lines.append(t("duty.rota.title"))
+        lines += [
+            t(
+                "duty.rota.line",
+                post=t("duty.post." + post),
+                names=t.join(str(p.name if (p := people.get(u)) else u) for u in ids),
+            )
+            for post, ids in rota.items()
+            if ids
+        ]
     await context.replies.reply(update, "\n".join(lines))
 
 

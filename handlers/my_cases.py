@@ -14,6 +14,7 @@ from views.cards import summary_line
 from views.i18n import Translator, plain
 from views.keyboards import inline
 from views.notices import photo_ref
+from views.promise import expectation
 from workflow import commands as cmd
 from workflow.actions import Action, available_actions, may_read_details, refusal
 from workflow.errors import DomainError
@@ -37,10 +38,13 @@ async def my_cases(update: Update, context: Context) -> None:
         await context.replies.reply(update, t("my_cases.none"))
         return
     lines = [t("my_cases.title")]
-    lines += [
-        t("my_cases.line", case=summary_line(c, t), status=t.raw("status.word." + c.status))
-        for c in cases
-    ]
+    now, hours = context.clock.now(), context.desk.policy.hours
+    for c in cases:
+        lines.append(
+            t("my_cases.line", case=summary_line(c, t), status=t.raw("status.word." + c.status))
+        )
+        if (expect := expectation(c, now, hours, t)) is not None:
+            lines.append(expect)
     # Cases this resident follows (their duplicate was merged into another
     # resident's case): its status, but no details and no buttons: those are
     # the reporter's (the core decides: `may_read_details`).
@@ -83,6 +87,8 @@ async def on_details(update: Update, context: Context) -> None:
     await context.replies.answer(query)
     events = await context.casebook.events_of_case(case.id)
     lines = [summary_line(case, t), t("card.description", text=case.description)]
+    if (expect := expectation(case, context.clock.now(), context.desk.policy.hours, t)) is not None:
+        lines.append(expect)  # when to expect an answer, in service time
     lines += [
         t("timeline.line", when=t.when(e.at), what=t.raw("event." + e.kind))
         for e in events

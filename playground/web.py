@@ -104,7 +104,10 @@ async def start_playground(
     *,
     port: int | None = None,
     database: Path | None = None,
+    start: datetime | None = None,
 ) -> Playground:
+    """`start`: the simulated time to begin at (now by default; outside office
+    hours a non-urgent case waits for its team, as in a real estate)."""
     world = World()
     fake = await FakeTelegramServer(world).start()
     temporary = database is None
@@ -113,7 +116,7 @@ async def start_playground(
         # touches the working directory or DATABASE_PATH (a real estate's database).
         database = Path(tempfile.mkdtemp(prefix="estate-desk-playground-")) / "playground.sqlite3"
     await _seed(database)
-    clock = SimulatedClock(datetime.now(UTC))
+    clock = SimulatedClock(start or datetime.now(UTC))
     config = settings.model_copy(
         update={
             "bot_token": SecretStr(world.token),

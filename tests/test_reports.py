@@ -155,3 +155,21 @@ async def test_the_command_line_export_leaves_phones_out_unless_asked(
     said, rows = await _export_cli(november, tmp_path / "phones.xlsx", "--with-phones")
     assert rows[0][-1] == phone
     assert "with phone numbers" in said
+
+
+async def test_the_register_shows_each_deadline_and_whether_it_was_met(
+    november: SqliteStore,
+) -> None:
+    async with november.transaction() as tx:
+        cases = await tx.cases_created_between(NOV_1, DEC_1)
+        events = [e for c in cases for e in await tx.events_of_case(c.id)]
+    await november.close()
+
+    data = register(cases, events, {}, Translator("en", HK), with_phones=False, as_of=DEC_1)
+
+    rows = list(load_workbook(io.BytesIO(data))["Cases"].iter_rows(values_only=True))
+    due, met = rows[0].index("Acknowledge by"), rows[0].index("Acknowledged in time")
+    assert all(r[due] for r in rows[1:]), "every case was filed with an acknowledge deadline"
+    marks = sorted(str(r[met]) for r in rows[1:] if r[met])
+    assert marks.count("✓") == 3, "the same three the on-time rate counts (60 % of 5)"
+    assert marks.count("✗") == 3, "two late, and the cancelled one, never acknowledged"

@@ -17,6 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMa
 from views.callbacks import data
 from views.cards import card_buttons, card_text, summary_line, who
 from views.i18n import Markup, Translator
+from views.promise import filed_text
 from workflow.directory import Person
 from workflow.model import Case, Category
 from workflow.notifications import NoticeKind, Notification
@@ -78,10 +79,13 @@ def for_resident(
     ref = Markup(f"<b>{n.ref}</b>")
     match n.kind:
         case NoticeKind.FILED:
-            text = t(
-                "notice.filed",
+            text = filed_text(
+                t,
                 ref=ref,
                 who=t("role." + p["rung"]),
+                now=case.created_at,
+                acknowledge_by=p["acknowledge_by"],
+                starts_at=p.get("starts_at"),
                 within=t.duration(_DURATION.validate_python(p["acknowledge_within"])),
             )
             if p.get("repeat_of"):

@@ -11,15 +11,15 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from views.i18n import Translator
 from workflow.casebook_service import Casebook
 from workflow.directory import Person
-from workflow.figures import Figures, Rate
-from workflow.model import Case, CloseReason, EscalationReason, Event, EventKind, Team
+from workflow.figures import Figures, Rate, deadlines_met
+from workflow.model import Case, CloseReason, DeadlineKind, EscalationReason, Event, EventKind, Team
 from workflow.ports import ShellStore
 
 CJK_FONTS = (
@@ -176,12 +176,16 @@ def _percent(rate: Rate) -> float:
     return 0.0 if rate.value is None else rate.value * 100
 
 
+MET_COLUMNS = (DeadlineKind.ACKNOWLEDGE, DeadlineKind.ON_SITE, DeadlineKind.RESOLVE)
+
+
 def register(
     cases: Sequence[Case],
     events: Sequence[Event],
     people: dict[int, Person],
     t: Translator,
     with_phones: bool,
+    as_of: datetime | None = None,
 ) -> bytes:
     """The case register: one row per case with its timeline, and every event."""
     from openpyxl import Workbook  # imported on first use, like matplotlib: start-up stays quick
@@ -212,7 +216,12 @@ def register(
         "rework",
         "resident",
         "unit",
+        *(f"{kind}_{part}" for kind in MET_COLUMNS for part in ("due", "met")),
     ] + (["phone"] if with_phones else [])
+    # Each deadline (in service time, as stored) and whether it was met.
+    met = deadlines_met(
+        events, as_of or max((e.at for e in events), default=datetime.min.replace(tzinfo=UTC))
+    )
     sheet.append([t.raw("register.col." + c) for c in columns])
     zone = t.timezone
 
@@ -248,6 +257,9 @@ def register(
             resident.name if resident else "",
             t.home(resident.building, resident.unit) if resident and resident.unit else "",
         ]
+        for kind in MET_COLUMNS:
+            due, done = met.get(case.id, {}).get(kind, (None, None))
+            row += [when(due), "" if done is None else ("✓" if done else "✗")]
         if with_phones:
             row.append(resident.phone or "" if resident else "")
         sheet.append(row)

@@ -23,6 +23,7 @@ from pydantic import (
 
 from workflow.durations import Duration
 from workflow.errors import InvalidCommand
+from workflow.hours import HoursConfig
 from workflow.model import Category, DeadlineKind, Severity
 from workflow.policy import Deadlines, Policy
 from workflow.roles import Role
@@ -240,6 +241,7 @@ class EstateConfig(_Strict):
     patrol: PatrolConfig = PatrolConfig()
     reports: ReportsConfig = ReportsConfig()
     names: NamesConfig = NamesConfig()
+    hours: HoursConfig = HoursConfig()  # service hours, closure days, quiet hours
 
     @field_validator("timezone")
     @classmethod
@@ -306,6 +308,7 @@ class EstateConfig(_Strict):
             repeat_window=dl.repeat_window,
             feedback_reminder=dl.feedback_reminder,
             feedback_close=dl.feedback_close,
+            hours=self.hours.build(self.zone),
         )
 
     def own_words(self, language: Language) -> dict[str, str]:

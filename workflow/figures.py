@@ -44,6 +44,7 @@ class Figures:
 
 @dataclass
 class _History:
+    case_id: int
     category: Category
     team: Team
     reporter_kind: ReporterKind
@@ -69,6 +70,7 @@ def _histories(events: Iterable[Event], as_of: datetime) -> list[_History]:
         if filed is None:
             continue
         history = _History(
+            case_id=filed.case_id,
             category=Category(filed.data["category"]),
             team=Team(filed.data["team"]),
             reporter_kind=ReporterKind(filed.data["reporter_kind"]),
@@ -95,15 +97,47 @@ def _on_time(
 ) -> Rate:
     on_time = late = 0
     for h in histories:
-        due = h.deadlines.get(str(deadline))
-        if due is None:
+        met = _met(h, deadline, step, as_of)
+        if met is None or met[1] is None:
             continue
-        done = h.first(step, h.classified_at)
-        if done is not None and done.at <= due:
-            on_time += 1
-        elif done is not None or as_of > due:
-            late += 1
+        on_time, late = (on_time + 1, late) if met[1] else (on_time, late + 1)
     return Rate(on_time, on_time + late)
+
+
+_STEPS = (
+    (DeadlineKind.ACKNOWLEDGE, EventKind.ACKNOWLEDGED),
+    (DeadlineKind.ON_SITE, EventKind.ON_SITE),
+    (DeadlineKind.RESOLVE, EventKind.RESOLVED),
+)
+
+
+def _met(
+    h: _History, deadline: DeadlineKind, step: EventKind, as_of: datetime
+) -> tuple[datetime, bool | None] | None:
+    """The deadline (as stored when the case was classified, so in service
+    time) and whether its step was done by then: None while it still can be."""
+    due = h.deadlines.get(str(deadline))
+    if due is None:
+        return None
+    done = h.first(step, h.classified_at)
+    if done is not None:
+        return due, done.at <= due
+    return due, (False if as_of > due else None)
+
+
+def deadlines_met(
+    events: Iterable[Event], as_of: datetime
+) -> dict[int, dict[DeadlineKind, tuple[datetime, bool | None]]]:
+    """Each case's deadlines and whether each was met (the register's columns),
+    by the same rule as the on-time rates."""
+    out: dict[int, dict[DeadlineKind, tuple[datetime, bool | None]]] = {}
+    for h in _histories(events, as_of):
+        cell = out.setdefault(h.case_id, {})
+        for deadline, step in _STEPS:
+            met = _met(h, deadline, step, as_of)
+            if met is not None:
+                cell[deadline] = met
+    return out
 
 
 def compute(events: Iterable[Event], as_of: datetime, team: Team | None = None) -> Figures:

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from workflow.notifications import Notification
 from workflow.roles import Role
 
 
@@ -71,6 +72,7 @@ class DeadlineKind(StrEnum):
     RESOLVE = "resolve"
     FEEDBACK_REMINDER = "feedback_reminder"
     FEEDBACK_CLOSE = "feedback_close"
+    HELD = "held"  # notifications waiting for a team's hours or the end of quiet hours
 
 
 SERVICE_DEADLINES = (DeadlineKind.ACKNOWLEDGE, DeadlineKind.ON_SITE, DeadlineKind.RESOLVE)
@@ -156,11 +158,21 @@ class Deadline:
     due_at: datetime
     warn_at: datetime | None = None
     warned: bool = False
+    reminders: int = 0  # top-rung reminders sent in a row in this service period
 
     def next_at(self) -> datetime:
         if self.warn_at is not None and not self.warned:
             return self.warn_at
         return self.due_at
+
+
+@dataclass(frozen=True)
+class Held:
+    """A notification kept with its case until `at`: a team's card before it
+    starts, a resident's news after their quiet hours."""
+
+    at: datetime
+    notification: Notification
 
 
 @dataclass
@@ -203,6 +215,7 @@ class Case:
     rework_count: int = 0
     merged_into: int | None = None
     followers: list[int] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)  # said later (workflow/decisions/calm.py)
 
     @property
     def is_open(self) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from workflow.hours import ServiceHours
 from workflow.model import Category, DeadlineKind, Severity, Urgency
 from workflow.routing import RoutingTable
 
@@ -72,6 +73,8 @@ class Policy:
     repeat_window: timedelta = timedelta(days=7)
     feedback_reminder: timedelta = 24 * HOUR
     feedback_close: timedelta = 72 * HOUR
+    # When each rung works (workflow/hours.py); the default is the wall clock.
+    hours: ServiceHours = field(default_factory=ServiceHours)
     reference_prefixes: Mapping[Category, str] = field(
         default_factory=lambda: {
             Category.REPAIR: "R",

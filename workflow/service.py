@@ -47,6 +47,7 @@ class Desk:
                 policy=self.policy,
                 earlier=earlier,
             )
+            decision = decisions.calm(decision, now, self.policy)
             await tx.add(decision.case)
             await tx.append(decision.events)
             await tx.enqueue(decision.notifications, now)
@@ -61,6 +62,7 @@ class Desk:
                 decision = decisions.merge(case, primary, command, now, self.policy)
             else:
                 decision = decisions.STEPS[type(command)](case, command, now, self.policy)
+            decision = decisions.calm(decision, now, self.policy)
             for changed in decision.cases:
                 await tx.save(changed)
             await tx.append(decision.events)
@@ -85,6 +87,7 @@ class Desk:
                     decision = decisions.tick(case, fired_at, self.policy) if case else None
                     if decision is None:
                         continue
+                    decision = decisions.calm(decision, fired_at, self.policy)
                     await tx.save(decision.case)
                     await tx.append(decision.events)
                     await tx.enqueue(decision.notifications, fired_at)

@@ -15,6 +15,7 @@ resident's side), `guards` (whether a step may happen, shared with
 from collections.abc import Callable
 
 from workflow import commands as cmd
+from workflow.decisions.calm import calm
 from workflow.decisions.escalation import escalate, tick
 from workflow.decisions.feedback import (
     add_info,
@@ -49,6 +50,7 @@ __all__ = [
     "Decision",
     "acknowledge",
     "add_info",
+    "calm",
     "can_complain_again",
     "cancel",
     "comment",

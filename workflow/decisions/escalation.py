@@ -6,6 +6,7 @@ from datetime import datetime
 
 from workflow import commands as cmd
 from workflow.decisions import guards
+from workflow.decisions.calm import release
 from workflow.decisions.shared import (
     Decision,
     Draft,
@@ -51,7 +52,7 @@ def climb(
     above = rung_above(c.rung)
     if above is None:
         for dl in missed:
-            start_deadline(d, dl.kind, policy.manager_reminder, policy, warn=False)
+            remind_again(d, dl, policy)
         d.event(EventKind.REMINDED, reason=reason, overdue=overdue)
         d.tell_role(NoticeKind.REMINDER, c.rung, reason=reason, overdue=overdue)
         return
@@ -72,6 +73,22 @@ def climb(
     )
     d.tell_role(NoticeKind.ESCALATED_AWAY, below, to=above, reason=reason)
     d.tell_audience(NoticeKind.ESCALATED_RESIDENT, to=above, reason=reason)
+
+
+def remind_again(d: Draft, missed: Deadline, policy: Policy) -> None:
+    """The next reminder at the top rung: every `manager_reminder` of service
+    time, at most `reminders_at_most` in a row, then once at the start of the
+    rung's next service period, where the count starts afresh."""
+    start_deadline(d, missed.kind, policy.manager_reminder, policy, warn=False)
+    cap = policy.hours.reminders_at_most
+    calendar = policy.hours.role_calendar(d.case.rung)
+    count = missed.reminders + 1
+    again = d.case.deadlines[missed.kind]
+    if cap and not calendar.around_the_clock and count >= cap:
+        later = calendar.next_period(d.now)
+        again.started_at, again.due_at, again.reminders = d.now, max(later, again.due_at), 0
+    else:
+        again.reminders = count
 
 
 def warn(d: Draft, deadlines: list[Deadline]) -> None:
@@ -117,10 +134,12 @@ def tick(case: Case, now: datetime, policy: Policy) -> Decision | None:
             d.tell_reporter(NoticeKind.FEEDBACK_REMINDER)  # feedback is the reporter's
         elif dl.kind is DeadlineKind.FEEDBACK_CLOSE:
             close(d, CloseReason.FEEDBACK if d.case.confirmed_fixed else CloseReason.NO_FEEDBACK)
+        elif dl.kind is DeadlineKind.HELD:
+            release(d)
     if warned:
         warn(d, warned)
     if missed:
         climb(d, missed, _MISSED_REASON[missed[0].kind], policy)
-    if not d.events:
+    if not d.events and not d.notifications and DeadlineKind.HELD not in {dl.kind for dl in due}:
         return None
     return d.decision()

@@ -148,9 +148,12 @@ def file_case(
             count=1,
         )
         d.tell_role(NoticeKind.REPEAT_COMPLAINT, d.case.rung, earlier=earlier.ref, text=description)
+    # The honest promise: when the rung starts work, if it is not working now.
+    starts = policy.hours.calendar_for(d.case).next_open(now)
     d.tell_audience(
         NoticeKind.FILED,
         rung=d.case.rung,
+        starts_at=starts if starts > now else None,
         acknowledge_by=ack.due_at,
         acknowledge_within=ack.due_at - now,
         repeat_of=earlier.ref if earlier else None,

@@ -27,6 +27,7 @@ from workflow.model import (
 from workflow.notifications import NoticeKind, Notification
 from workflow.policy import Policy
 from workflow.roles import Role, is_at_or_above
+from workflow.service_calendar import AROUND_THE_CLOCK
 
 MAX_TEXT = 4000
 POOR_RATING = 2
@@ -136,8 +137,12 @@ def limit_for(case: Case, kind: DeadlineKind, policy: Policy) -> timedelta | Non
 def start_deadline(
     d: Draft, kind: DeadlineKind, limit: timedelta, policy: Policy, warn: bool
 ) -> None:
-    warn_at = d.now + limit * policy.warn_fraction if warn else None
-    d.case.deadlines[kind] = Deadline(kind, d.now, d.now + limit, warn_at)
+    """A service deadline runs in the service time of whoever holds the case
+    (workflow/hours.py), unless the case runs on the clock; the warning comes
+    at `warn_fraction` of that service time. Feedback timers run on the clock."""
+    calendar = policy.hours.calendar_for(d.case) if kind in SERVICE_DEADLINES else AROUND_THE_CLOCK
+    warn_at = calendar.add(d.now, limit * policy.warn_fraction) if warn else None
+    d.case.deadlines[kind] = Deadline(kind, d.now, calendar.add(d.now, limit), warn_at)
 
 
 def start_service_deadlines(

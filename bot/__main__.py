@@ -202,7 +202,10 @@ async def _prepare_store(settings: Settings) -> None:
 def _run(settings: Settings, estate: EstateConfig) -> int:
     import asyncio
 
+    from telegram.error import NetworkError
+
     from bot.app import build_application, polling_watch
+    from bot.reaching import TokenRefused, wait_for_telegram
     from workflow.clock import SimulatedClock
 
     lease = SqliteFileLease(settings.database_path)
@@ -212,6 +215,7 @@ def _run(settings: Settings, estate: EstateConfig) -> int:
         return _fail(str(exc), code=3)
     try:
         asyncio.run(_prepare_store(settings))
+        asyncio.run(wait_for_telegram(settings))
         clock = None
         if settings.sim_start is not None:
             clock = SimulatedClock(settings.sim_start, settings.sim_speed, settings.sim_epoch)
@@ -220,6 +224,12 @@ def _run(settings: Settings, estate: EstateConfig) -> int:
         application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
     except StoreError as exc:
         return _fail(str(exc))
+    except TokenRefused as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:  # stopped while still waiting for Telegram
+        return _fail("stopped before Telegram answered", 130)
+    except NetworkError as exc:  # Telegram went away between getMe and the first poll
+        return _fail(f"Telegram unreachable while starting ({exc}); start the bot again", 1)
     finally:
         lease.release()
     if watch.gave_up is not None:

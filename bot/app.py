@@ -228,11 +228,14 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     sweeper = Sweeper(application, svc.settings.sweep_seconds)
     application.bot_data[SWEEPER_KEY] = sweeper
     sweeper.start()
-    for language, code in ((svc.estate.default_language, None), ("en", "en")):
-        t = translator_for(svc.estate, language)
-        await application.bot.set_my_commands(
-            [BotCommand(c, t.raw("command." + c)) for c in COMMANDS], language_code=code
-        )
+    try:
+        for language, code in ((svc.estate.default_language, None), ("en", "en")):
+            t = translator_for(svc.estate, language)
+            await application.bot.set_my_commands(
+                [BotCommand(c, t.raw("command." + c)) for c in COMMANDS], language_code=code
+            )
+    except TelegramError as error:  # the menu of commands is a nicety: serve without it
+        log.warning("setting the bot's commands: %s; the menu may be out of date", error)
 
 
 def _telling_admins(svc: Runtime) -> Callable[[Outage], Awaitable[None]]:

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # 409 Conflict answers to getUpdates in a row (another process polls with this
     # token) before the bot stops, exit code 3, rather than fight it for updates.
     conflicts_before_exit: int = Field(default=5, ge=1, le=100)
+    # Telegram unreachable at start-up: getMe is retried, the waits doubling from
+    # the first to the longest (seconds), one WARNING line an attempt.
+    reach_retry_first: float = Field(default=1.0, gt=0, le=60)
+    reach_retry_longest: float = Field(default=60.0, gt=0, le=3600)
     playground_port: int = Field(default=8080, ge=0, le=65535)
 
     @field_validator("admin_ids", mode="before")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -194,6 +195,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _prepare_store(settings: Settings) -> None:
     """Open the database before Telegram is called: migrated, writable, not from a
     newer release; and say who holds it."""
+    from bot.backup import BackupError, before_migrations
+    from bot.migrations import LATEST
+
+    try:
+        kept = before_migrations(settings.database_path, LATEST, datetime.now(UTC))
+    except BackupError as error:
+        raise BackupError(f"not upgrading the database without a copy of it: {error}") from None
+    if kept is not None:
+        logging.getLogger("bot").warning(
+            "upgrading the database from version %d to %d: a copy as it was is in %s",
+            kept.schema_version,
+            LATEST,
+            kept.path,
+        )
     async with SqliteStore(settings.database_path) as store:
         host, pid = holder_here()
         await store.record_holder(host, pid, datetime.now(UTC))
@@ -205,6 +220,7 @@ def _run(settings: Settings, estate: EstateConfig) -> int:
     from telegram.error import NetworkError
 
     from bot.app import build_application, polling_watch
+    from bot.backup import BackupError
     from bot.reaching import TokenRefused, wait_for_telegram
     from workflow.clock import SimulatedClock
 
@@ -222,7 +238,7 @@ def _run(settings: Settings, estate: EstateConfig) -> int:
         application = build_application(settings, estate, clock=clock)
         watch = polling_watch(application)
         application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
-    except StoreError as exc:
+    except (StoreError, BackupError) as exc:
         return _fail(str(exc))
     except TokenRefused as exc:
         return _fail(str(exc))

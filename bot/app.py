@@ -19,6 +19,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
+from bot.daily_backup import DailyBackup
 from bot.persistence import SqlitePersistence
 from bot.scheduler import SteadyClock, Sweeper
 from bot.services import RUNTIME_KEY, CourierHandle, Runtime, StoreBoards, services
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 
 LIMITS_KEY = "estate_desk.limits"
 SWEEPER_KEY = "estate_desk.sweeper"
+BACKUP_KEY = "estate_desk.daily_backup"
 WATCH_KEY = "estate_desk.polling"
 # Conflicts further apart than this are not "in a row": a deploy's overlap of a
 # few seconds, long ago, does not count towards stopping.
@@ -228,6 +230,17 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     sweeper = Sweeper(application, svc.settings.sweep_seconds)
     application.bot_data[SWEEPER_KEY] = sweeper
     sweeper.start()
+    if svc.settings.backup_dir is not None:
+        daily = DailyBackup(
+            svc.settings.database_path,
+            svc.settings.backup_dir,
+            svc.settings.backup_keep,
+            svc.settings.backup_at,
+            svc.estate.zone,
+            svc.clock,
+        )
+        application.bot_data[BACKUP_KEY] = daily
+        daily.start()
     try:
         for language, code in ((svc.estate.default_language, None), ("en", "en")):
             t = translator_for(svc.estate, language)
@@ -263,6 +276,9 @@ async def _stop(application: Application) -> None:  # type: ignore[type-arg]
     sweeper = application.bot_data.get(SWEEPER_KEY)
     if isinstance(sweeper, Sweeper):
         await sweeper.stop()
+    daily = application.bot_data.get(BACKUP_KEY)
+    if isinstance(daily, DailyBackup):
+        await daily.stop()
     courier = services(application).courier
     if courier is not None:
         await courier.stop()

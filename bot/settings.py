@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated
 
@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     # the first to the longest (seconds), one WARNING line an attempt.
     reach_retry_first: float = Field(default=1.0, gt=0, le=60)
     reach_retry_longest: float = Field(default=60.0, gt=0, le=3600)
+    # The bot's own daily backup: into BACKUP_DIR (unset: none), the newest
+    # BACKUP_KEEP kept, taken at BACKUP_AT, the estate's local time.
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=14, ge=1, le=1000)
+    backup_at: time = time(3, 30)
     playground_port: int = Field(default=8080, ge=0, le=65535)
 
     @field_validator("admin_ids", mode="before")
@@ -61,6 +66,11 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("backup_dir", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 
 from bot.daily_backup import DailyBackup
+from bot.health import BotHealth
 from bot.persistence import SqlitePersistence
 from bot.scheduler import SteadyClock, Sweeper
 from bot.services import RUNTIME_KEY, CourierHandle, Runtime, StoreBoards, services
@@ -68,12 +69,17 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Different chats are served side by side; one chat's updates in the
     order they came, so a resident's quick taps never race each other."""
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(
+        self, max_concurrent_updates: int, on_update: Callable[[], None] | None = None
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self.on_update = on_update
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = 0
+        if self.on_update is not None:
+            self.on_update()
         if isinstance(update, Update):
             chat, user = update.effective_chat, update.effective_user
             key = chat.id if chat else (user.id if user else 0)
@@ -149,6 +155,7 @@ def build_application(
     wait = settings.telegram_timeout
     # Telegram's three limits, one set of windows: the limiter every Bot API call
     # passes waits on them, and the courier decides digests and deferrals by them.
+    health = BotHealth(settings, estate, store, clock)
     limits = SendLimits(
         per_chat=Window(1, 1.0 / settings.chat_messages_per_second),
         per_group=Window(settings.group_messages_per_minute, 60.0),
@@ -170,7 +177,9 @@ def build_application(
         )
         .rate_limiter(TelegramLimiter(limits, max_retries=3))
         .context_types(ContextTypes(context=DeskContext))
-        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
+        .concurrent_updates(
+            PerChatUpdateProcessor(settings.concurrent_updates, health.update_received)
+        )
         .persistence(SqlitePersistence(store))
         .post_init(_open)
         .post_stop(_stop)
@@ -189,6 +198,7 @@ def build_application(
         outbound=CourierHandle(),
         boards=StoreBoards(store),
         admin_ids=frozenset(settings.admin_ids),
+        health=health,
     )
     application.bot_data[SERVICES_KEY] = shell
     application.bot_data[RUNTIME_KEY] = Runtime(

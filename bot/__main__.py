@@ -18,6 +18,8 @@ from bot.storage import SqliteStore, StoreError
 from bot.storage.lease import LeaseHeld, SqliteFileLease, holder_here
 from workflow.estate import EstateConfig
 
+log = logging.getLogger("bot")
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -124,7 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         return _fail(str(exc))
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
-    logs.configure(settings.log_level, secrets=[token])
+    hook = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    logs.configure(settings.log_level, secrets=[token, hook])
     if args.command == "check":
         units = sum(len(b.unit_ids()) for b in estate.buildings)
         print(
@@ -203,7 +206,7 @@ async def _prepare_store(settings: Settings) -> None:
     except BackupError as error:
         raise BackupError(f"not upgrading the database without a copy of it: {error}") from None
     if kept is not None:
-        logging.getLogger("bot").warning(
+        log.warning(
             "upgrading the database from version %d to %d: a copy as it was is in %s",
             kept.schema_version,
             LATEST,
@@ -237,7 +240,19 @@ def _run(settings: Settings, estate: EstateConfig) -> int:
             clock = SimulatedClock(settings.sim_start, settings.sim_speed, settings.sim_epoch)
         application = build_application(settings, estate, clock=clock)
         watch = polling_watch(application)
-        application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+        allowed = ["message", "callback_query", "my_chat_member"]
+        if settings.webhook_url is not None and settings.webhook_secret is not None:
+            log.info("webhook mode: Telegram posts updates to %s", settings.webhook_url)
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=settings.webhook_path,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                webhook_url=settings.webhook_url,
+                allowed_updates=allowed,
+            )
+        else:
+            application.run_polling(allowed_updates=allowed)
     except (StoreError, BackupError) as exc:
         return _fail(str(exc))
     except TokenRefused as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ from bot.settings import Settings
 from bot.storage import SqliteStore, StoreError
 from bot.storage.lease import LeaseHeld, SqliteFileLease, holder_here
 from workflow.estate import EstateConfig
+
+log = logging.getLogger("bot")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -123,7 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         return _fail(str(exc))
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
-    logs.configure(settings.log_level, secrets=[token])
+    hook = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    logs.configure(settings.log_level, secrets=[token, hook])
     if args.command == "check":
         units = sum(len(b.unit_ids()) for b in estate.buildings)
         print(
@@ -194,6 +198,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _prepare_store(settings: Settings) -> None:
     """Open the database before Telegram is called: migrated, writable, not from a
     newer release; and say who holds it."""
+    from bot.backup import BackupError, before_migrations
+    from bot.migrations import LATEST
+
+    try:
+        kept = before_migrations(settings.database_path, LATEST, datetime.now(UTC))
+    except BackupError as error:
+        raise BackupError(f"not upgrading the database without a copy of it: {error}") from None
+    if kept is not None:
+        log.warning(
+            "upgrading the database from version %d to %d: a copy as it was is in %s",
+            kept.schema_version,
+            LATEST,
+            kept.path,
+        )
     async with SqliteStore(settings.database_path) as store:
         host, pid = holder_here()
         await store.record_holder(host, pid, datetime.now(UTC))
@@ -202,7 +220,11 @@ async def _prepare_store(settings: Settings) -> None:
 def _run(settings: Settings, estate: EstateConfig) -> int:
     import asyncio
 
+    from telegram.error import NetworkError
+
     from bot.app import build_application, polling_watch
+    from bot.backup import BackupError
+    from bot.reaching import TokenRefused, wait_for_telegram
     from workflow.clock import SimulatedClock
 
     lease = SqliteFileLease(settings.database_path)
@@ -212,14 +234,33 @@ def _run(settings: Settings, estate: EstateConfig) -> int:
         return _fail(str(exc), code=3)
     try:
         asyncio.run(_prepare_store(settings))
+        asyncio.run(wait_for_telegram(settings))
         clock = None
         if settings.sim_start is not None:
             clock = SimulatedClock(settings.sim_start, settings.sim_speed, settings.sim_epoch)
         application = build_application(settings, estate, clock=clock)
         watch = polling_watch(application)
-        application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
-    except StoreError as exc:
+        allowed = ["message", "callback_query", "my_chat_member"]
+        if settings.webhook_url is not None and settings.webhook_secret is not None:
+            log.info("webhook mode: Telegram posts updates to %s", settings.webhook_url)
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=settings.webhook_path,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                webhook_url=settings.webhook_url,
+                allowed_updates=allowed,
+            )
+        else:
+            application.run_polling(allowed_updates=allowed)
+    except (StoreError, BackupError) as exc:
         return _fail(str(exc))
+    except TokenRefused as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:  # stopped while still waiting for Telegram
+        return _fail("stopped before Telegram answered", 130)
+    except NetworkError as exc:  # Telegram went away between getMe and the first poll
+        return _fail(f"Telegram unreachable while starting ({exc}); start the bot again", 1)
     finally:
         lease.release()
     if watch.gave_up is not None:

@@ -19,6 +19,8 @@ from telegram.ext import (
     ContextTypes,
 )
 
+from bot.daily_backup import DailyBackup
+from bot.health import BotHealth
 from bot.persistence import SqlitePersistence
 from bot.scheduler import SteadyClock, Sweeper
 from bot.services import (
@@ -53,6 +55,7 @@ log = logging.getLogger(__name__)
 
 LIMITS_KEY = "estate_desk.limits"
 SWEEPER_KEY = "estate_desk.sweeper"
+BACKUP_KEY = "estate_desk.daily_backup"
 WATCH_KEY = "estate_desk.polling"
 # Conflicts further apart than this are not "in a row": a deploy's overlap of a
 # few seconds, long ago, does not count towards stopping.
@@ -79,12 +82,17 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Different chats are served side by side; one chat's updates in the
     order they came, so a resident's quick taps never race each other."""
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(
+        self, max_concurrent_updates: int, on_update: Callable[[], None] | None = None
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self.on_update = on_update
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = 0
+        if self.on_update is not None:
+            self.on_update()
         if isinstance(update, Update):
             chat, user = update.effective_chat, update.effective_user
             key = chat.id if chat else (user.id if user else 0)
@@ -160,6 +168,7 @@ def build_application(
     wait = settings.telegram_timeout
     # Telegram's three limits, one set of windows: the limiter every Bot API call
     # passes waits on them, and the courier decides digests and deferrals by them.
+    health = BotHealth(settings, estate, store, clock)
     limits = SendLimits(
         per_chat=Window(1, 1.0 / settings.chat_messages_per_second),
         per_group=Window(settings.group_messages_per_minute, 60.0),
@@ -181,7 +190,9 @@ def build_application(
         )
         .rate_limiter(TelegramLimiter(limits, max_retries=3))
         .context_types(ContextTypes(context=DeskContext))
-        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
+        .concurrent_updates(
+            PerChatUpdateProcessor(settings.concurrent_updates, health.update_received)
+        )
         .persistence(SqlitePersistence(store))
         .post_init(_open)
         .post_stop(_stop)
@@ -203,6 +214,7 @@ def build_application(
         incidents=Incidents(store, clock),
         broadcast=BroadcastHandle(),
         admin_ids=frozenset(settings.admin_ids),
+        health=health,
     )
     application.bot_data[SERVICES_KEY] = shell
     application.bot_data[RUNTIME_KEY] = Runtime(
@@ -256,11 +268,25 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     sweeper = Sweeper(application, svc.settings.sweep_seconds)
     application.bot_data[SWEEPER_KEY] = sweeper
     sweeper.start()
-    for language, code in ((svc.estate.default_language, None), ("en", "en")):
-        t = translator_for(svc.estate, language)
-        await application.bot.set_my_commands(
-            [BotCommand(c, t.raw("command." + c)) for c in COMMANDS], language_code=code
+    if svc.settings.backup_dir is not None:
+        daily = DailyBackup(
+            svc.settings.database_path,
+            svc.settings.backup_dir,
+            svc.settings.backup_keep,
+            svc.settings.backup_at,
+            svc.estate.zone,
+            svc.clock,
         )
+        application.bot_data[BACKUP_KEY] = daily
+        daily.start()
+    try:
+        for language, code in ((svc.estate.default_language, None), ("en", "en")):
+            t = translator_for(svc.estate, language)
+            await application.bot.set_my_commands(
+                [BotCommand(c, t.raw("command." + c)) for c in COMMANDS], language_code=code
+            )
+    except TelegramError as error:  # the menu of commands is a nicety: serve without it
+        log.warning("setting the bot's commands: %s; the menu may be out of date", error)
 
 
 def _telling_admins(svc: Runtime) -> Callable[[Outage], Awaitable[None]]:
@@ -288,6 +314,9 @@ async def _stop(application: Application) -> None:  # type: ignore[type-arg]
     sweeper = application.bot_data.get(SWEEPER_KEY)
     if isinstance(sweeper, Sweeper):
         await sweeper.stop()
+    daily = application.bot_data.get(BACKUP_KEY)
+    if isinstance(daily, DailyBackup):
+        await daily.stop()
     courier = services(application).courier
     if courier is not None:
         await courier.stop()

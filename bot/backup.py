@@ -79,3 +79,35 @@ def prune(folder: Path, keep: int) -> list[Path]:
     for path in doomed:
         path.unlink(missing_ok=True)
     return doomed
+
+
+# Tables whose rows are the bookkeeping, not the estate's data.
+BOOKKEEPING = frozenset({"schema_migrations", "instance_lease", "sqlite_sequence"})
+
+
+def has_data(db: sqlite3.Connection) -> bool:
+    tables = [
+        str(row[0])
+        for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if str(row[0]) not in BOOKKEEPING and not str(row[0]).startswith("sqlite_")
+    ]
+    return any(db.execute(f'SELECT 1 FROM "{name}" LIMIT 1').fetchone() for name in tables)
+
+
+def before_migrations(source: Path, latest: int, now: datetime) -> Backup | None:
+    """Before start-up migrates a database that holds data: a checked copy
+    beside it, `<db>.before-v<latest>.sqlite3` (a dated name if that is taken).
+    None when there is nothing to keep (no file, no data) or nothing to apply."""
+    if not source.is_file():
+        return None
+    try:
+        with closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            version = _schema_version(db)
+            if version >= latest or not has_data(db):
+                return None
+    except sqlite3.Error as error:
+        raise BackupError(f"{source}: {error}") from error
+    out = source.with_name(f"{source.name}.before-v{latest}.sqlite3")
+    if out.exists():  # an earlier attempt's copy is kept as it is
+        out = source.with_name(f"{source.name}.before-v{latest}-{now:%Y%m%d-%H%M%S}.sqlite3")
+    return take_backup(source, out, now)

@@ -5,6 +5,8 @@ Residents' phone numbers are left out unless `--with-phones` asks for them."""
 from __future__ import annotations
 
 import asyncio
+import sys
+from datetime import date
 from pathlib import Path
 
 from bot.settings import Settings
@@ -13,6 +15,11 @@ from views.i18n import translator_for
 from views.reports import period_for, register_for
 from workflow.clock import SystemClock
 from workflow.estate import EstateConfig
+
+
+def _refuse(reason: str) -> int:
+    print(f"estate-desk: export: {reason}", file=sys.stderr)
+    return 2
 
 
 async def export_register(
@@ -25,17 +32,24 @@ async def export_register(
     with_phones: bool = False,
 ) -> int:
     now = SystemClock().now()
-    words = f"{start} {end}" if start and end else "month"
-    period = period_for(words, now, estate.zone)
+    if (start is None) != (end is None):
+        given, missing = ("--from", "--to") if end is None else ("--to", "--from")
+        return _refuse(f"{given} needs {missing} too (both dates, like 2026-11-01)")
+    period = period_for(f"{start} {end}" if start and end else "month", now, estate.zone)
     if period is None:
-        print(
-            "estate-desk: --from and --to take dates like 2026-11-01, the first not after "
-            "the second"
+        for flag, value in (("--from", start), ("--to", end)):
+            try:
+                date.fromisoformat(value or "")
+            except ValueError:
+                return _refuse(f"{flag} {value!r} is not a date like 2026-11-01")
+        return _refuse(f"--from {start} is after --to {end}")
+    if not settings.database_path.is_file():
+        return _refuse(
+            f"{settings.database_path}: no database there (DATABASE_PATH; export never creates one)"
         )
-        return 2
     t = translator_for(estate, estate.default_language)
     async with SqliteStore(settings.database_path) as store:
-        data = await register_for(store, period, t, with_phones=with_phones)
+        data = await register_for(store, period, t, with_phones=with_phones, as_of=now)
         async with store.transaction() as tx:
             count = len(await tx.cases_created_between(period.start, period.end))
     await asyncio.to_thread(Path(out).write_bytes, data)

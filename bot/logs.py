@@ -107,4 +107,5 @@ def configure(level: str, secrets: Iterable[str] = ()) -> None:
     logging.basicConfig(level=level.upper(), format=FORMAT)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)
     install(logging.getLogger().handlers, secrets)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
 
@@ -47,6 +49,24 @@ class Settings(BaseSettings):
     # 409 Conflict answers to getUpdates in a row (another process polls with this
     # token) before the bot stops, exit code 3, rather than fight it for updates.
     conflicts_before_exit: int = Field(default=5, ge=1, le=100)
+    # Telegram unreachable at start-up: getMe is retried, the waits doubling from
+    # the first to the longest (seconds), one WARNING line an attempt.
+    reach_retry_first: float = Field(default=1.0, gt=0, le=60)
+    reach_retry_longest: float = Field(default=60.0, gt=0, le=3600)
+    # The bot's own daily backup: into BACKUP_DIR (unset: none), the newest
+    # BACKUP_KEEP kept, taken at BACKUP_AT, the estate's local time.
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=14, ge=1, le=1000)
+    backup_at: time = time(3, 30)
+    # Webhook mode (instead of polling) when WEBHOOK_URL is set: the public HTTPS
+    # address Telegram posts updates to (a reverse proxy in front forwards it to
+    # WEBHOOK_LISTEN:WEBHOOK_PORT/WEBHOOK_PATH); WEBHOOK_SECRET is required with
+    # it, and an update without that secret is refused.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    webhook_listen: str = "0.0.0.0"  # inside a container, behind the proxy
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = "telegram"
     playground_port: int = Field(default=8080, ge=0, le=65535)
 
     @field_validator("admin_ids", mode="before")
@@ -57,6 +77,33 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("backup_dir", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _blank_url_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_with_the_url(cls, value: SecretStr | None, info: ValidationInfo) -> object:
+        if value is not None and not SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError("1 to 256 characters, only A-Z, a-z, 0-9, _ and -")
+        if value is None and info.data.get("webhook_url"):
+            raise ValueError(
+                "required with WEBHOOK_URL: Telegram sends it with every update and the bot "
+                "refuses updates without it"
+            )
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _no_slashes_around(cls, value: str) -> str:
+        return value.strip("/")
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -5,6 +5,7 @@ which reads who is talking, in which language, once per update."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from telegram import Update
@@ -62,6 +63,26 @@ class Boards(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class HealthSnapshot:
+    """How the running bot is doing, as /health shows an admin."""
+
+    version: str
+    started_at: datetime
+    last_update_at: datetime | None
+    database_bytes: int
+    open_by_rung: dict[Role, int]
+    outbox_waiting: int
+    unreachable: list[Role]
+    last_backup: tuple[str, datetime] | None
+
+
+class Health(Protocol):
+    """What /health reads; implemented by the bot (bot/health.py)."""
+
+    async def snapshot(self) -> HealthSnapshot: ...
+
+
 @dataclass
 class Services:
     estate: EstateConfig
@@ -77,6 +98,7 @@ class Services:
     incidents: Incidents
     broadcast: Waker
     admin_ids: frozenset[int] = field(default_factory=frozenset)
+    health: Health | None = None
 
     def translator(self, language: str | None) -> Translator:
         """A translator for this language, else the estate's default."""

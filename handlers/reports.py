@@ -105,7 +105,7 @@ async def export(update: Update, context: Context) -> None:
     # manager's) gets the register without them.
     await context.replies.document(
         update,
-        register(cases, events, people, t, with_phones=manager and private),
+        register(cases, events, people, t, manager and private, context.clock.now()),
         filename,
         caption=t.raw("export.caption", period=period.label),
     )
@@ -116,7 +116,7 @@ async def export(update: Update, context: Context) -> None:
     try:
         await context.replies.document_to(
             user.id,
-            register(cases, events, people, mine, with_phones=True),
+            register(cases, events, people, mine, True, context.clock.now()),
             filename,
             caption=mine.raw("export.caption", period=period.label),
         )

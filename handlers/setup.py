@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from handlers import (
     conversation,
     guard,
+    health,
     incidents,
     membership,
     overview,
@@ -43,6 +44,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *membership.membership_handlers(),
         *conversation.private_handlers(menu_labels),
         *staff_setup.setup_handlers(),
+        *health.health_handlers(),
         *overview.overview_handlers(),
         *guard.duty_handlers(),
         *patrol.patrol_handlers(),

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr, ValidationError
 
 from bot.estate import ConfigError, load_estate
 from bot.settings import Settings
@@ -275,3 +276,19 @@ def test_the_backup_command_writes_a_checked_dated_copy_and_keeps_the_newest(
     assert missing.returncode == 2
     assert "no database there" in missing.stderr
     assert not (tmp_path / "no.db").exists()
+
+
+def test_a_webhook_secret_telegram_would_refuse_is_refused_at_start_up() -> None:
+    with pytest.raises(ValidationError, match="only A-Z, a-z, 0-9, _ and -"):
+        Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            webhook_url="https://x.example/t",
+            webhook_secret=SecretStr("a b"),
+        )
+
+
+def test_blank_optional_settings_in_the_example_file_mean_unset() -> None:
+    settings = Settings(_env_file=Path(__file__).parents[1] / ".env.example")  # type: ignore[call-arg]
+    assert settings.webhook_url is None
+    assert settings.webhook_secret is None
+    assert settings.backup_dir is None

@@ -11,16 +11,28 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
+from unicodedata import east_asian_width
 from zoneinfo import ZoneInfo
 
 from views.i18n import Translator
 from workflow.casebook_service import Casebook
 from workflow.directory import Person
-from workflow.figures import Figures, Rate, deadlines_met
-from workflow.model import Case, CloseReason, DeadlineKind, EscalationReason, Event, EventKind, Team
+from workflow.figures import Figures, Rate
+from workflow.model import (
+    Case,
+    CloseReason,
+    DeadlineKind,
+    EscalationReason,
+    Event,
+    EventKind,
+    ReporterKind,
+    Team,
+)
 from workflow.ports import ShellStore
+from workflow.routing import team_of
 
 CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -176,7 +188,109 @@ def _percent(rate: Rate) -> float:
     return 0.0 if rate.value is None else rate.value * 100
 
 
-MET_COLUMNS = (DeadlineKind.ACKNOWLEDGE, DeadlineKind.ON_SITE, DeadlineKind.RESOLVE)
+# The register's columns, in order; the phone goes last, and only when asked for.
+REGISTER_COLUMNS = (
+    "ref",
+    "category",
+    "severity",
+    "urgency",
+    "status",
+    "description",
+    "location",
+    "team",
+    "reporter",
+    "reporter_kind",
+    "resident",
+    "unit",
+    "filed",
+    "handler",
+    "acknowledged",
+    "acknowledged_by",
+    "acknowledge_due",
+    "acknowledge_met",
+    "on_site",
+    "on_site_due",
+    "on_site_met",
+    "resolved",
+    "resolved_by",
+    "resolve_due",
+    "resolve_met",
+    "result",
+    "closed",
+    "close_reason",
+    "confirmed",
+    "rating",
+    "comment",
+    "reminders",
+    "repeats",
+    "rework",
+)
+DATE_FORMAT = "yyyy-mm-dd hh:mm"
+# Which step meets which deadline.
+DEADLINE_STEPS = (
+    (DeadlineKind.ACKNOWLEDGE, EventKind.ACKNOWLEDGED),
+    (DeadlineKind.ON_SITE, EventKind.ON_SITE),
+    (DeadlineKind.RESOLVE, EventKind.RESOLVED),
+)
+# Reminders repeat while a case waits: the register counts them, one column,
+# rather than listing each (an unattended case would fill a page).
+COUNTED_EVENTS = frozenset({EventKind.REMINDED})
+WIDEST = 60
+
+
+@dataclass(frozen=True, slots=True)
+class _Timeline:
+    team: Team | None
+    due: dict[DeadlineKind, datetime]
+    done: dict[DeadlineKind, datetime]
+    reminders: int
+
+
+def _timeline(case: Case, events: Sequence[Event]) -> _Timeline:
+    """The deadlines in force (as filed, or as last reclassified) and when each was met."""
+    due = {kind: d.due_at for kind, d in case.deadlines.items()}
+    team: Team | None = None
+    classified = case.created_at
+    for event in sorted(events, key=lambda e: e.at):
+        if event.kind in (EventKind.FILED, EventKind.RECLASSIFIED):
+            raw = event.data.get("deadlines")
+            if isinstance(raw, dict):
+                due = {DeadlineKind(k): datetime.fromisoformat(v) for k, v in raw.items()}
+            if event.data.get("team"):
+                team = Team(event.data["team"])
+            classified = event.at
+    done: dict[DeadlineKind, datetime] = {}
+    for deadline, step in DEADLINE_STEPS:
+        met = next((e.at for e in events if e.kind is step and e.at >= classified), None)
+        if met is not None:
+            done[deadline] = met
+    reminders = sum(1 for e in events if e.kind in COUNTED_EVENTS)
+    return _Timeline(team, due, done, reminders)
+
+
+def _width(value: object) -> int:
+    if isinstance(value, datetime):
+        return 16
+    text = "" if value is None else str(value)
+    longest = max((line for line in text.splitlines()), key=len, default="")
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in longest)
+
+
+def _tidy(sheet: Any, dates: set[int]) -> None:
+    """Real dates, widths to fit (within reason), the header frozen and filterable."""
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            index = cell.column
+            if index in dates and isinstance(cell.value, datetime):
+                cell.number_format = DATE_FORMAT
+            widths[index] = max(widths.get(index, 0), _width(cell.value))
+    for index, width in widths.items():
+        sheet.column_dimensions[get_column_letter(index)].width = min(WIDEST, width + 2)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
 
 
 def register(
@@ -187,87 +301,97 @@ def register(
     with_phones: bool,
     as_of: datetime | None = None,
 ) -> bytes:
-    """The case register: one row per case with its timeline, and every event."""
+    """The case register: one row per case with its timeline, and its events
+    (reminders counted on the case's row). Times are Excel dates in the estate's
+    time zone; a deadline is on time, late, or (still running) blank."""
     from openpyxl import Workbook  # imported on first use, like matplotlib: start-up stays quick
+
+    from views.cards import where
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = t.raw("register.cases")
-    columns = [
-        "ref",
-        "category",
-        "severity",
-        "status",
-        "filed",
-        "handler",
-        "acknowledged",
-        "acknowledged_by",
-        "on_site",
-        "resolved",
-        "resolved_by",
-        "result",
-        "closed",
-        "close_reason",
-        "confirmed",
-        "rating",
-        "comment",
-        "repeats",
-        "rework",
-        "resident",
-        "unit",
-        *(f"{kind}_{part}" for kind in MET_COLUMNS for part in ("due", "met")),
-    ] + (["phone"] if with_phones else [])
-    # Each deadline (in service time, as stored) and whether it was met.
-    met = deadlines_met(
-        events, as_of or max((e.at for e in events), default=datetime.min.replace(tzinfo=UTC))
-    )
+    columns = [*REGISTER_COLUMNS, *(["phone"] if with_phones else [])]
     sheet.append([t.raw("register.col." + c) for c in columns])
     zone = t.timezone
 
-    def when(value: datetime | None) -> str:
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+    def when(value: datetime | None) -> datetime | None:
+        return value.astimezone(zone).replace(tzinfo=None) if value else None
 
     def name(user_id: int | None) -> str:
         person = people.get(user_id or 0)
         return person.name if person else ""
 
+    def met(line: _Timeline, kind: DeadlineKind) -> str:
+        due, done = line.due.get(kind), line.done.get(kind)
+        if due is None:
+            return ""
+        if done is not None:
+            return t.raw("register.met" if done <= due else "register.late")
+        if as_of is not None and as_of > due:
+            return t.raw("register.late")
+        return ""
+
+    by_case: dict[int, list[Event]] = {}
+    for event in events:
+        by_case.setdefault(event.case_id, []).append(event)
     for case in cases:
-        resident = people.get(case.reporter_id or 0)
-        row = [
-            case.ref,
-            t.raw("category." + case.category),
-            t.raw("severity." + case.severity),
-            t.raw("status.word." + case.status),
-            when(case.created_at),
-            t.raw("role." + case.rung),
-            when(case.acknowledged_at),
-            name(case.acknowledged_by),
-            when(case.on_site_at),
-            when(case.resolved_at),
-            name(case.resolved_by),
-            case.resolution_note or "",
-            when(case.closed_at),
-            t.raw("close." + case.close_reason) if case.close_reason else "",
-            "" if case.confirmed_fixed is None else ("✓" if case.confirmed_fixed else "✗"),
-            case.rating or "",
-            case.feedback_comment or "",
-            case.repeat_count,
-            case.rework_count,
-            resident.name if resident else "",
-            t.home(resident.building, resident.unit) if resident and resident.unit else "",
-        ]
-        for kind in MET_COLUMNS:
-            due, done = met.get(case.id, {}).get(kind, (None, None))
-            row += [when(due), "" if done is None else ("✓" if done else "✗")]
-        if with_phones:
-            row.append(resident.phone or "" if resident else "")
-        sheet.append(row)
+        line = _timeline(case, by_case.get(case.id, []))
+        by_resident = case.reporter_kind is ReporterKind.RESIDENT
+        resident = people.get(case.reporter_id or 0) if by_resident else None
+        team = line.team or case.about_team or team_of(case.category)
+        values: dict[str, object] = {
+            "ref": case.ref,
+            "category": t.raw("category." + case.category),
+            "severity": t.raw("severity." + case.severity),
+            "urgency": t.raw("urgency." + case.urgency) if case.urgency else "",
+            "status": t.raw("status.word." + case.status),
+            "description": case.description,
+            "location": where(case.location, t),
+            "team": t.raw("team." + team),
+            "reporter": name(case.reporter_id),
+            "reporter_kind": t.raw("register.reporter." + case.reporter_kind),
+            "resident": resident.name if resident else "",
+            "unit": t.home(resident.building, resident.unit) if resident and resident.unit else "",
+            "filed": when(case.created_at),
+            "handler": t.raw("role." + case.rung),
+            "acknowledged": when(case.acknowledged_at),
+            "acknowledged_by": name(case.acknowledged_by),
+            "acknowledge_due": when(line.due.get(DeadlineKind.ACKNOWLEDGE)),
+            "acknowledge_met": met(line, DeadlineKind.ACKNOWLEDGE),
+            "on_site": when(case.on_site_at),
+            "on_site_due": when(line.due.get(DeadlineKind.ON_SITE)),
+            "on_site_met": met(line, DeadlineKind.ON_SITE),
+            "resolved": when(case.resolved_at),
+            "resolved_by": name(case.resolved_by),
+            "resolve_due": when(line.due.get(DeadlineKind.RESOLVE)),
+            "resolve_met": met(line, DeadlineKind.RESOLVE),
+            "result": case.resolution_note or "",
+            "closed": when(case.closed_at),
+            "close_reason": t.raw("close." + case.close_reason) if case.close_reason else "",
+            "confirmed": ""
+            if case.confirmed_fixed is None
+            else ("✓" if case.confirmed_fixed else "✗"),
+            "rating": case.rating,
+            "comment": case.feedback_comment or "",
+            "reminders": line.reminders,
+            "repeats": case.repeat_count,
+            "rework": case.rework_count,
+            "phone": (resident.phone or "") if resident else "",
+        }
+        sheet.append([values[c] for c in columns])
+    dated = {
+        columns.index(c) + 1
+        for c in columns
+        if c in ("filed", "acknowledged", "on_site", "resolved", "closed") or c.endswith("_due")
+    }
+    _tidy(sheet, dated)
     log = book.create_sheet(t.raw("register.events"))
     log.append([t.raw("register.col." + c) for c in ("ref", "time", "event", "by", "reason")])
     refs = {c.id: c.ref for c in cases}
     for event in events:
-        if event.case_id in refs:
+        if event.case_id in refs and event.kind not in COUNTED_EVENTS:
             log.append(
                 [
                     refs[event.case_id],
@@ -277,6 +401,7 @@ def register(
                     reason_words(event, t),
                 ]
             )
+    _tidy(log, {2})
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -303,8 +428,12 @@ CODED_KINDS = frozenset(
 
 
 async def register_for(
-    store: ShellStore, period: Period, t: Translator, with_phones: bool
+    store: ShellStore,
+    period: Period,
+    t: Translator,
+    with_phones: bool,
+    as_of: datetime | None = None,
 ) -> bytes:
     """The register for the cases filed in `period`, with the people they name."""
     cases, events, people = await Casebook(store).register_rows(period.start, period.end)
-    return register(cases, events, people, t, with_phones)
+    return register(cases, events, people, t, with_phones, as_of)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.fake_telegram.html_check import HtmlError, html_to_text
+from playground.fake_telegram.webhook import Webhook, WebhookPusher
 from playground.fake_telegram.world import ANSWERS, JSON, Chat, TelegramError, World, bad_request
 
 MAX_TEXT = 4096
@@ -75,6 +76,7 @@ class BotApi:
     def __init__(self, world: World) -> None:
         self._method = ""
         self.world = world
+        self.webhook = WebhookPusher(world)
         self.methods: dict[str, Method] = {
             name[4:].lower(): getattr(self, name) for name in dir(self) if name.startswith("api_")
         }
@@ -235,6 +237,12 @@ class BotApi:
         }
 
     async def api_getUpdates(self, params: Params) -> list[JSON]:
+        if self.webhook.hook is not None:
+            raise TelegramError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         allowed = params.parsed("allowed_updates")
         return await self.world.take_updates(
             offset=params.integer("offset", 0) or 0,
@@ -244,7 +252,29 @@ class BotApi:
         )
 
     async def api_deleteWebhook(self, params: Params) -> bool:
+        await self.webhook.delete()
         return True
+
+    async def api_setWebhook(self, params: Params) -> bool:
+        url = params.required("url")
+        if not url:
+            await self.webhook.delete()
+            return True
+        secret = params.text("secret_token")
+        if secret is not None and not (
+            1 <= len(secret) <= 256 and secret.replace("_", "").replace("-", "").isalnum()
+        ):
+            raise bad_request("secret token contains unallowed characters")
+        self.webhook.set(Webhook(url, secret, params.parsed("allowed_updates")))
+        return True
+
+    async def api_getWebhookInfo(self, params: Params) -> JSON:
+        hook = self.webhook.hook
+        info: JSON = {"url": hook.url if hook else "", "has_custom_certificate": False}
+        info["pending_update_count"] = len(self.world.updates)
+        if hook is not None and hook.last_error:
+            info["last_error_message"] = hook.last_error
+        return info
 
     async def api_setMyCommands(self, params: Params) -> bool:
         commands = params.parsed("commands") or []

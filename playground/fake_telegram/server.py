@@ -50,6 +50,7 @@ class FakeTelegramServer:
         return self
 
     async def stop(self) -> None:
+        await self.api.webhook.delete()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

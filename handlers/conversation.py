@@ -96,7 +96,10 @@ def _conversation(
                 ),
                 cb(r"^n:done", filing.on_done),
             ],
-            Filing.CONFIRM: [cb(r"^n:(ok|edit|discard)", filing.on_confirm)],
+            Filing.CONFIRM: [
+                cb(r"^n:(ok|edit|discard)", filing.on_confirm),
+                cb(r"^n:link:", filing.on_link),
+            ],
             FollowUp.ADD_INFO: [
                 MessageHandler((text | filters.PHOTO) & PRIVATE, my_cases.on_add_info)
             ],

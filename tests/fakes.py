@@ -50,6 +50,10 @@ class MemoryTransaction:
             and (c.reporter_unit.building, c.reporter_unit.unit) == (unit.building, unit.unit)
         ]
 
+    async def cases_of_reporter(self, user_id: int, limit: int = 20) -> list[Case]:
+        mine = [c for c in self.store.cases.values() if c.reporter_id == user_id]
+        return [copy.deepcopy(c) for c in sorted(mine, key=lambda c: -c.id)[:limit]]
+
     async def enqueue(self, notifications: Sequence[Notification], now: datetime) -> None:
         self.store.outbox.extend(notifications)
 

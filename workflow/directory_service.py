@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from workflow.clock import Clock
-from workflow.directory import Invite, Person, RoleGroup
+from workflow.directory import Invite, Person, RoleGroup, e164
 from workflow.model import Case
 from workflow.notifications import Announcement, Notice, NoticeKind, Notification
 from workflow.ports import ShellStore
@@ -98,7 +98,7 @@ class Directory:
             person.name = name
             person.building = building
             person.unit = unit
-            person.phone = phone
+            person.phone = e164(phone)
             person.language = person.language or language
             person.resident_status = "pending" if needs_approval else "approved"
             now = self.clock.now()

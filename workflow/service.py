@@ -14,7 +14,7 @@ from workflow import decisions
 from workflow.clock import Clock
 from workflow.decisions import Decision
 from workflow.errors import CaseNotFound
-from workflow.model import Case
+from workflow.model import Case, Category, ReporterKind
 from workflow.policy import Policy
 from workflow.ports import CaseStore, Transaction
 
@@ -34,9 +34,13 @@ class Desk:
         now = self.clock.now()
         async with self.store.transaction() as tx:
             earlier = None
-            if command.reporter_unit is not None:
-                candidates = await tx.cases_from_unit(command.reporter_unit, command.category)
-                earlier = decisions.find_repeat(candidates, command, now, self.policy)
+            reporter = command.actor.user_id
+            if command.reporter_kind is ReporterKind.RESIDENT and reporter is not None:
+                mine = await tx.cases_of_reporter(reporter, self.policy.filing_limit + 1)
+                decisions.check_filing_limit(mine, now, self.policy)
+            if command.repeat_of is not None:
+                linked = await tx.get(command.repeat_of)
+                earlier = decisions.find_repeat(linked, command, now, self.policy)
             prefix = self.policy.reference_prefixes[command.category]
             ref = await tx.next_reference(prefix, now.astimezone(self.timezone).year)
             decision = decisions.file_case(
@@ -51,6 +55,12 @@ class Desk:
             await tx.append(decision.events)
             await tx.enqueue(decision.notifications, now)
         return decision
+
+    async def link_offer(self, reporter_id: int, category: Category) -> Case | None:
+        """The resident's earlier case to ask about before filing this category."""
+        async with self.store.reading() as tx:
+            mine = await tx.cases_of_reporter(reporter_id, 50)
+        return decisions.link_offer(mine, reporter_id, category, self.clock.now(), self.policy)
 
     async def execute(self, command: cmd.CaseCommand) -> Decision:
         now = self.clock.now()

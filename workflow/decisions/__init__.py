@@ -24,7 +24,13 @@ from workflow.decisions.feedback import (
     confirm_fixed,
     rate,
 )
-from workflow.decisions.filing import file_case, find_repeat
+from workflow.decisions.filing import (
+    check_filing_limit,
+    file_case,
+    find_repeat,
+    link_offer,
+    linkable,
+)
 from workflow.decisions.guards import can_complain_again, staff_roles_for
 from workflow.decisions.shared import MAX_TEXT, POOR_RATING, REPEATABLE, Decision
 from workflow.decisions.staff import (
@@ -51,6 +57,7 @@ __all__ = [
     "add_info",
     "can_complain_again",
     "cancel",
+    "check_filing_limit",
     "comment",
     "complain_again",
     "confirm_fixed",
@@ -58,6 +65,8 @@ __all__ = [
     "escalate",
     "file_case",
     "find_repeat",
+    "link_offer",
+    "linkable",
     "mark_on_site",
     "merge",
     "message_resident",

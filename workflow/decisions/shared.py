@@ -105,7 +105,11 @@ class Draft:
         """Whenever a case reaches the manager, the manager gets the resident's
         contact: they must go on site and talk to the resident in person."""
         reached = self.rung_before is not Role.MANAGER and self.case.rung is Role.MANAGER
-        if reached and self.case.has_resident:
+        told = any(
+            n.kind is NoticeKind.RESIDENT_CONTACT and n.role is Role.MANAGER
+            for n in self.notifications
+        )
+        if reached and self.case.has_resident and not told:
             self.tell_role(NoticeKind.RESIDENT_CONTACT, Role.MANAGER)
 
     def feed_front_desk(self) -> None:

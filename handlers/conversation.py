@@ -138,3 +138,8 @@ def private_handlers(menu_labels: Iterable[str] = ()) -> list[object]:
         CallbackQueryHandler(feedback.on_fixed, pattern=r"^f:(fixed|notfixed):"),
         CallbackQueryHandler(feedback.on_skip_outside, pattern=r"^f:skip:"),
     ]
+
+
+def free_text_handler() -> MessageHandler:  # type: ignore[type-arg]
+    """Last of all: text in the private chat that nothing else took."""
+    return MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, menu.on_free_text)

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import CommandHandler, filters
 
+from handlers import guard
 from handlers.common import Context
 from views.i18n import LANGUAGES, Markup, language_for
 from workflow.directory import Person, RoleGroup
@@ -69,6 +70,8 @@ async def accept_invite(update: Update, context: Context, token: str) -> None:
         await context.replies.reply(update, t("invite.invalid"))
         return
     await context.replies.reply(update, t("invite.accepted", role=t.raw("role." + found.role)))
+    if found.role is Role.GUARD:  # the guard's keyboard at once, no /start needed
+        await guard.show_menu(update, context, t)
 
 
 async def bind(update: Update, context: Context) -> None:

@@ -209,7 +209,8 @@ async def test_fixed_and_rated_closes_the_case(desk: DeskDriver) -> None:
 
     assert rated.case.status is Status.CLOSED
     assert rated.case.close_reason is CloseReason.FEEDBACK
-    assert to_users(rated, NoticeKind.CLOSED) == [RESIDENT.user_id]
+    # The reporter is still asked for a comment: thanked once, after it (the shell).
+    assert to_users(rated, NoticeKind.CLOSED) == []
     assert commented.case.feedback_comment == "Quick and tidy"
     # A good comment is recorded and shown in the front desk's feed, not escalated.
     assert [n.kind for n in commented.notifications] == [NoticeKind.CHANGED]

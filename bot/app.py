@@ -37,6 +37,7 @@ from workflow.directory_service import Directory
 from workflow.duty_service import Duty
 from workflow.estate import EstateConfig
 from workflow.notifications import Announcement, Notice
+from workflow.reach import rungs_in_use, unreachable
 from workflow.service import Desk
 
 log = logging.getLogger(__name__)
@@ -175,7 +176,7 @@ def build_application(
         .post_shutdown(_close)
         .build()
     )
-    desk = Desk(store, estate.policy(), clock, estate.zone)
+    desk = Desk(store, estate.policy(), clock, estate.zone, admins=tuple(settings.admin_ids))
     shell = Services(
         estate=estate,
         desk=desk,
@@ -225,6 +226,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     svc.courier.start()
     if isinstance(svc.shell.outbound, CourierHandle):
         svc.shell.outbound.courier = svc.courier
+    await _report_unseen_rungs(svc)
     sweeper = Sweeper(application, svc.settings.sweep_seconds)
     application.bot_data[SWEEPER_KEY] = sweeper
     sweeper.start()
@@ -233,6 +235,29 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         await application.bot.set_my_commands(
             [BotCommand(c, t.raw("command." + c)) for c in COMMANDS], language_code=code
         )
+
+
+async def _report_unseen_rungs(svc: Runtime) -> None:
+    """No invisible rungs: every rung a case can reach should have a bound group
+    or a holder. Those without are logged and told to each admin (through the
+    outbox); meanwhile a case reaching one goes on to the next rung up."""
+    async with svc.store.transaction() as tx:
+        seen = await tx.reachable_rungs()
+        gaps = unreachable(rungs_in_use(svc.estate.routing_table()), seen, ())
+        if not gaps:
+            return
+        log.warning(
+            "rungs nobody can see (no bound group, no holder): %s", ", ".join(map(str, gaps))
+        )
+        notices = [
+            Notice(
+                kind=Announcement.RUNGS_UNSEEN,
+                user_id=admin,
+                params={"roles": [str(r) for r in gaps]},
+            )
+            for admin in sorted(svc.settings.admin_ids)
+        ]
+        await tx.enqueue_notices(notices, svc.clock.now())
 
 
 def _telling_admins(svc: Runtime) -> Callable[[Outage], Awaitable[None]]:

@@ -132,6 +132,11 @@ def _group_back(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
     return [Outgoing(t("group.back", group=p["title"] or "-", roles=roles))]
 
 
+def _rungs_unseen(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
+    roles = t.join(t.raw("role." + r) for r in p["roles"])
+    return [Outgoing(t("rungs.unseen", roles=roles))]
+
+
 VIEWS: dict[Announcement, View] = {
     Announcement.PATROL_ALERT: _patrol_alert,
     Announcement.HANDOVER: _handover,
@@ -141,4 +146,5 @@ VIEWS: dict[Announcement, View] = {
     Announcement.DELIVERY_RESUMED: _delivery_resumed,
     Announcement.GROUP_LOST: _group_lost,
     Announcement.GROUP_BACK: _group_back,
+    Announcement.RUNGS_UNSEEN: _rungs_unseen,
 }

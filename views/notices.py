@@ -233,6 +233,19 @@ def _filled(t: Translator, key: str, field: str, value: Any, **params: Any) -> s
     return t(key, **{field: value}, **params)
 
 
+def _rung_skipped(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    p = n.params
+    text = t(
+        "staff.rung_skipped",
+        ref=_ref(n),
+        rung=t.raw("role." + str(p["from_role"])),
+        to=t.raw("role." + str(p["to"])),
+    )
+    return [Outgoing(text)]
+
+
 def _repeat_complaint(
     n: Notification, case: Case, people: Mapping[int, Person], t: Translator
 ) -> list[Outgoing]:
@@ -339,6 +352,7 @@ STAFF_VIEWS: dict[NoticeKind, StaffView] = {
     NoticeKind.REMINDER: _reminder,
     NoticeKind.POOR_RATING: _poor_rating,
     NoticeKind.RESULT_REPORT: _result_report,
+    NoticeKind.RUNG_SKIPPED: _rung_skipped,
     NoticeKind.INFO_ADDED: _info_added,
     NoticeKind.CANCELLED: _cancelled,
     NoticeKind.RECLASSIFIED: _reclassified,

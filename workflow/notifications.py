@@ -32,6 +32,7 @@ class NoticeKind(StrEnum):
     FEEDBACK_REMINDER = "feedback_reminder"
     POOR_RATING = "poor_rating"  # the cs supervisor follows it up
     REPEAT_COMPLAINT = "repeat_complaint"
+    RUNG_SKIPPED = "rung_skipped"  # an admin: a case passed a rung nobody can see
     RESULT_REPORT = "result_report"  # repeat cases: the result goes to the manager
     INFO_ADDED = "info_added"
     RETURNED = "returned"  # the front desk: classify this case again
@@ -65,6 +66,7 @@ class Announcement(StrEnum):
     DELIVERY_RESUMED = "delivery_resumed"  # an admin: delivery was paused, and resumed
     GROUP_LOST = "group_lost"  # admins and the front desk: a bound group the bot lost
     GROUP_BACK = "group_back"  # ... and the same group working again
+    RUNGS_UNSEEN = "rungs_unseen"  # admins, at start-up: rungs with no group and no holder
 
 
 class Notice(BaseModel):

@@ -36,6 +36,10 @@ class Transaction(Protocol):
 
     async def cases_of_reporter(self, user_id: int, limit: int = 20) -> list[Case]: ...
 
+    async def reachable_rungs(self) -> frozenset[Role]:
+        """The roles someone can see: a working bound group, or a reachable holder."""
+        ...
+
     async def due_case_ids(self, now: datetime, limit: int) -> list[int]: ...
 
     async def enqueue(self, notifications: Sequence[Notification], now: datetime) -> None:

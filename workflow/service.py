@@ -23,12 +23,18 @@ SWEEP_BATCH = 200
 
 class Desk:
     def __init__(
-        self, store: CaseStore, policy: Policy, clock: Clock, timezone: ZoneInfo | None = None
+        self,
+        store: CaseStore,
+        policy: Policy,
+        clock: Clock,
+        timezone: ZoneInfo | None = None,
+        admins: tuple[int, ...] = (),
     ) -> None:
         self.store = store
         self.policy = policy
         self.clock = clock
         self.timezone = timezone or ZoneInfo("Asia/Hong_Kong")
+        self.admins = admins  # told when a case passes a rung nobody can see
 
     async def file(self, command: cmd.FileCase) -> Decision:
         now = self.clock.now()
@@ -51,6 +57,7 @@ class Desk:
                 policy=self.policy,
                 earlier=earlier,
             )
+            decision = decisions.skip_unseen(decision, await tx.reachable_rungs(), now, self.admins)
             await tx.add(decision.case)
             await tx.append(decision.events)
             await tx.enqueue(decision.notifications, now)
@@ -71,6 +78,9 @@ class Desk:
                 decision = decisions.merge(case, primary, command, now, self.policy)
             else:
                 decision = decisions.STEPS[type(command)](case, command, now, self.policy)
+            if decision.case.rung is not case.rung:
+                seen = await tx.reachable_rungs()
+                decision = decisions.skip_unseen(decision, seen, now, self.admins)
             for changed in decision.cases:
                 await tx.save(changed)
             await tx.append(decision.events)
@@ -95,6 +105,9 @@ class Desk:
                     decision = decisions.tick(case, fired_at, self.policy) if case else None
                     if decision is None:
                         continue
+                    if case is not None and decision.case.rung is not case.rung:
+                        seen = await tx.reachable_rungs()
+                        decision = decisions.skip_unseen(decision, seen, fired_at, self.admins)
                     await tx.save(decision.case)
                     await tx.append(decision.events)
                     await tx.enqueue(decision.notifications, fired_at)

@@ -44,6 +44,7 @@ from workflow.decisions.staff import (
     resolve,
     return_to_front_desk,
 )
+from workflow.decisions.unseen import skip_unseen
 from workflow.permissions import SUPERVISING_ROLES
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
     "record_resident_contacted",
     "resolve",
     "return_to_front_desk",
+    "skip_unseen",
     "staff_roles_for",
     "tick",
 ]

@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMa
 from views.callbacks import data
 from views.cards import card_buttons, card_text, summary_line, who
 from views.i18n import Markup, Translator
-from workflow.directory import Person
+from workflow.directory import Person, e164
 from workflow.model import Case, Category
 from workflow.notifications import NoticeKind, Notification
 
@@ -160,7 +160,8 @@ def _resident_contact(
         "contact.private",
         ref=n.ref,
         name=who(resident, t),
-        phone=(resident.phone if resident else None) or "-",
+        # E.164, as registered; a number stored before that is shown the same way.
+        phone=e164(resident.phone if resident else None) or "-",
         home=home,
     )
     return [Outgoing(text)]

@@ -134,6 +134,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{estate.name.en}: {len(estate.buildings)} buildings, {units} units, "
             f"time zone {estate.timezone}; settings OK"
         )
+        from bot.doctor import rung_gaps
+
+        gaps = rung_gaps(settings, estate)
+        if gaps is None:
+            print("rungs: no database yet; bind groups and invite staff, then check again")
+            return 0
+        for line in gaps:
+            print(f"FAIL  {line}")
+        if gaps:
+            return 1
+        print("rungs: every rung has a bound group or a holder")
         return 0
     if args.command == "checkpoints":
         if not args.bot_username:

@@ -49,6 +49,7 @@ from workflow.duty_service import Duty
 from workflow.estate import EstateConfig
 from workflow.incident_service import Incidents
 from workflow.notifications import Announcement, Notice
+from workflow.reach import rungs_in_use, unreachable
 from workflow.service import Desk
 
 log = logging.getLogger(__name__)
@@ -199,7 +200,7 @@ def build_application(
         .post_shutdown(_close)
         .build()
     )
-    desk = Desk(store, estate.policy(), clock, estate.zone)
+    desk = Desk(store, estate.policy(), clock, estate.zone, admins=tuple(settings.admin_ids))
     shell = Services(
         estate=estate,
         desk=desk,
@@ -265,6 +266,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         svc.shell.broadcast.broadcaster = svc.broadcaster
     if isinstance(svc.shell.outbound, CourierHandle):
         svc.shell.outbound.courier = svc.courier
+    await _report_unseen_rungs(svc)
     sweeper = Sweeper(application, svc.settings.sweep_seconds)
     application.bot_data[SWEEPER_KEY] = sweeper
     sweeper.start()
@@ -287,6 +289,29 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
             )
     except TelegramError as error:  # the menu of commands is a nicety: serve without it
         log.warning("setting the bot's commands: %s; the menu may be out of date", error)
+
+
+async def _report_unseen_rungs(svc: Runtime) -> None:
+    """No invisible rungs: every rung a case can reach should have a bound group
+    or a holder. Those without are logged and told to each admin (through the
+    outbox); meanwhile a case reaching one goes on to the next rung up."""
+    async with svc.store.transaction() as tx:
+        seen = await tx.reachable_rungs()
+        gaps = unreachable(rungs_in_use(svc.estate.routing_table()), seen, ())
+        if not gaps:
+            return
+        log.warning(
+            "rungs nobody can see (no bound group, no holder): %s", ", ".join(map(str, gaps))
+        )
+        notices = [
+            Notice(
+                kind=Announcement.RUNGS_UNSEEN,
+                user_id=admin,
+                params={"roles": [str(r) for r in gaps]},
+            )
+            for admin in sorted(svc.settings.admin_ids)
+        ]
+        await tx.enqueue_notices(notices, svc.clock.now())
 
 
 def _telling_admins(svc: Runtime) -> Callable[[Outage], Awaitable[None]]:

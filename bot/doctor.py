@@ -137,6 +137,15 @@ def _rungs(estate: EstateConfig, stored: _Stored | None) -> list[Finding]:
     ]
 
 
+def rung_gaps(settings: Settings, estate: EstateConfig) -> list[str] | None:
+    """For `python -m bot check`: each rung nobody can see, as a line; None when
+    there is no database yet to know the groups and holders from."""
+    _findings, stored = _database(settings)
+    if stored is None:
+        return None
+    return [f.what for f in _rungs(estate, stored) if not f.ok]
+
+
 def _font(font: Callable[[], str | None]) -> Finding:
     path = font()
     if path is None:

@@ -139,6 +139,12 @@ class Replies:
         if message is not None:
             await message.reply_photo(InputFile(photo, filename=filename))
 
+    async def photo_by_id(self, update: Update, file_id: str, caption: str) -> None:
+        """A photo Telegram already has (by its file id), captioned."""
+        message = update.effective_message
+        if message is not None:
+            await message.reply_photo(file_id, caption=caption, parse_mode=ParseMode.HTML)
+
     async def document(
         self, update: Update, data: bytes, filename: str, caption: str | None = None
     ) -> None:

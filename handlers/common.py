@@ -9,7 +9,14 @@ from telegram import Update
 
 from handlers.context import DeskContext, actor_from
 from views.i18n import Translator
-from workflow.errors import CaseNotFound, DomainError, IllegalTransition, InvalidCommand, NotAllowed
+from workflow.errors import (
+    CaseNotFound,
+    DomainError,
+    IllegalTransition,
+    InvalidCommand,
+    NotAllowed,
+    TooManyCases,
+)
 from workflow.roles import Role
 
 log = logging.getLogger("estate_desk.handlers")
@@ -37,6 +44,13 @@ def error_text(error: DomainError, t: Translator) -> str:
         return t("error.guards_complaint")
     if isinstance(error, NotAllowed):
         return t("error.not_allowed")
+    if isinstance(error, TooManyCases):
+        return t(
+            "error.too_many_cases",
+            limit=details["limit"],
+            within=t.duration(details["window"]),  # type: ignore[arg-type]
+            when=t.when(details["retry_at"]),  # type: ignore[arg-type]
+        )
     if isinstance(error, CaseNotFound):
         return t("error.case_not_found")
     if isinstance(error, IllegalTransition):

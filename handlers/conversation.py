@@ -99,7 +99,10 @@ def _conversation(
                 ),
                 cb(r"^n:done", filing.on_done),
             ],
-            Filing.CONFIRM: [cb(r"^n:(ok|edit|discard)", filing.on_confirm)],
+            Filing.CONFIRM: [
+                cb(r"^n:(ok|edit|discard)", filing.on_confirm),
+                cb(r"^n:link:", filing.on_link),
+            ],
             FollowUp.ADD_INFO: [
                 MessageHandler((text | filters.PHOTO) & PRIVATE, my_cases.on_add_info)
             ],
@@ -162,3 +165,8 @@ def private_handlers(menu_labels: Iterable[str] = ()) -> list[object]:
         CallbackQueryHandler(feedback.on_skip_outside, pattern=r"^f:skip:"),
         CallbackQueryHandler(filing.on_separate, pattern=r"^n:separate:"),
     ]
+
+
+def free_text_handler() -> MessageHandler:  # type: ignore[type-arg]
+    """Last of all: text in the private chat that nothing else took."""
+    return MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, menu.on_free_text)

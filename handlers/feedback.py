@@ -10,10 +10,11 @@ from handlers.my_cases import awaited_case, own_case, run
 from handlers.prompts import stamped
 from handlers.states import Feedback, Next
 from views.callbacks import Payload
-from views.i18n import plain
+from views.i18n import Markup, plain
 from views.keyboards import inline, main_menu
 from workflow import commands as cmd
 from workflow.errors import DomainError
+from workflow.model import Status
 
 
 async def on_fixed(update: Update, context: Context) -> None:
@@ -33,11 +34,14 @@ async def on_fixed(update: Update, context: Context) -> None:
         return
     context.outbound.wake()
     await context.replies.answer(query)
+    # The result ("resolved, result: …, is it fixed?") stays as it was, without its
+    # buttons; what follows comes as new messages under it.
+    await context.replies.remove_buttons(query)
     if not fixed:
-        await context.replies.edit_text(query, t("feedback.not_fixed", ref=case.ref))
+        await context.replies.reply(update, t("feedback.not_fixed", ref=case.ref))
         return
     stars = inline([[("★" * n, "f", "rate", case.id, n) for n in range(1, 6)]])
-    await context.replies.edit_text(query, t("feedback.rate", ref=case.ref), stars)
+    await context.replies.reply(update, t("feedback.rate", ref=case.ref), stars)
 
 
 async def on_rate(update: Update, context: Context) -> Next | None:
@@ -74,19 +78,30 @@ async def on_comment(update: Update, context: Context) -> Next:
     actor = await context.actor()
     text = message.text or ""
     if await run(update, context, cmd.Comment(actor, case_id, text=text), t):
-        await context.replies.reply(update, t("feedback.thanks"), main_menu(t))
+        await _thank(update, context, case_id)
     return ConversationHandler.END
+
+
+async def _thank(update: Update, context: Context, case_id: int) -> None:
+    """The one thank-you, after the last step of the feedback: the case is closed."""
+    t = await context.translator()
+    case = await context.casebook.case(case_id)
+    if case is not None and case.status is Status.CLOSED:
+        text = t("notice.closed.feedback", ref=Markup(f"<b>{case.ref}</b>"))
+    else:
+        text = t("feedback.thanks")
+    await context.replies.reply(update, text, main_menu(t))
 
 
 async def on_skip(update: Update, context: Context) -> Next:
     query = update.callback_query
     assert query is not None
     assert context.user_data is not None
-    t = await context.translator()
     context.user_data.pop("commenting", None)
     await context.replies.answer(query)
     await context.replies.remove_buttons(query)
-    await context.replies.reply(update, t("feedback.thanks"), main_menu(t))
+    payload = Payload.decode(query.data)
+    await _thank(update, context, payload.number if payload and payload.number else 0)
     return ConversationHandler.END
 
 

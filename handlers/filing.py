@@ -14,6 +14,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
+from handlers import linking
 from handlers.common import Context, actor_from, error_text
 from handlers.guard import anyone_on_duty
 from handlers.states import Filing, Next
@@ -22,7 +23,7 @@ from views.i18n import Markup, Translator
 from views.keyboards import inline, main_menu
 from views.notices import photo_ref, voice_ref
 from workflow import commands as cmd
-from workflow.errors import DomainError
+from workflow.errors import DomainError, TooManyCases
 from workflow.model import Category, Location, ReporterKind, Urgency
 
 log = logging.getLogger("estate_desk.filing")
@@ -264,6 +265,17 @@ async def on_confirm(update: Update, context: Context) -> Next:
         context.user_data.pop("draft", None)
         await context.replies.reply(update, t("file.discarded"), markup=main_menu(t))
         return ConversationHandler.END
+    if await linking.offered(update, context, draft, t):
+        return Filing.CONFIRM
+    return await _file(update, context, draft, t)
+
+
+async def on_link(update: Update, context: Context) -> Next:
+    """The resident's answer to "Is this about R2026-00042?": then it is filed."""
+    payload = await _answered(update, context)
+    t = await context.translator()
+    draft = _draft(context)
+    linking.answered(draft, yes=payload is not None and payload.target == "yes")
     return await _file(update, context, draft, t)
 
 
@@ -291,11 +303,16 @@ async def _file(update: Update, context: Context, draft: dict[str, Any], t: Tran
         reporter_unit=home,
         attachments=tuple(draft["photos"] + draft["voice"]),
         no_guard_on_duty=category is Category.ASSISTANCE and not await anyone_on_duty(context),
+        repeat_of=draft.get("repeat_of"),
     )
     if not draft.get("separate") and await _joined_incident(context, command, person.user_id):
         return ConversationHandler.END
     try:
         decision = await s.desk.file(command)
+    except TooManyCases as error:
+        # Kept, not dropped: the same summary again, to file once the hour allows.
+        await context.replies.reply(update, error_text(error, t), markup=_confirm_keyboard(t))
+        return Filing.CONFIRM
     except DomainError as error:
         await context.replies.reply(update, error_text(error, t))
         return Filing.CONFIRM

@@ -11,7 +11,14 @@ from handlers.common import Context
 from handlers.states import Next
 from views.callbacks import Payload
 from views.i18n import language_for
-from views.keyboards import estate_menu_labels, language_picker, main_menu, menu_key
+from views.keyboards import (
+    estate_menu_labels,
+    language_picker,
+    main_menu,
+    menu_for,
+    menu_key,
+    pending_menu,
+)
 from workflow.directory import Person
 from workflow.roles import Role
 
@@ -54,10 +61,28 @@ async def start(update: Update, context: Context) -> Next:
             await guard.show_menu(update, context, t)
         return ConversationHandler.END
     if person.resident_status == "pending":
-        await context.replies.reply(update, t("register.pending"))
+        await context.replies.reply(update, t("register.pending"), pending_menu(t))
         return ConversationHandler.END
     await context.replies.reply(update, t("welcome.new", estate=t.estate_name()))
     return await registration.begin(update, context)
+
+
+async def on_free_text(update: Update, context: Context) -> None:
+    """Something typed in the private chat outside any flow: never left without
+    an answer. Say what can be done from here, with the keyboard to do it."""
+    t = await context.translator()
+    person = await context.person()
+    status = person.resident_status if person else "none"
+    if status == "approved":
+        await context.replies.reply(update, t("free_text.resident"), main_menu(t))
+    elif status == "pending":
+        await context.replies.reply(update, t("free_text.pending"), pending_menu(t))
+    elif person is not None and person.staff_roles:
+        await context.replies.reply(update, t("free_text.staff"))
+        if Role.GUARD in person.staff_roles:
+            await guard.show_menu(update, context, t)
+    else:
+        await context.replies.reply(update, t("file.register_first"))
 
 
 async def show_help(update: Update, context: Context) -> None:
@@ -81,7 +106,7 @@ async def on_language(update: Update, context: Context) -> None:
     context.remember(person)
     await context.replies.answer(query)
     t = context.translator_for(language)
-    markup = main_menu(t) if person.is_resident else None
+    markup = menu_for(t, person.resident_status)
     await context.replies.send(user.id, t("language.set"), markup)
 
 

@@ -13,12 +13,12 @@ from views.callbacks import Payload
 from views.cards import summary_line
 from views.i18n import Translator, plain
 from views.keyboards import inline
-from views.notices import photo_ref
+from views.notices import PHOTO, photo_ref
 from views.promise import expectation
 from workflow import commands as cmd
 from workflow.actions import Action, available_actions, may_read_details, refusal
 from workflow.errors import DomainError
-from workflow.model import Case
+from workflow.model import Case, EventKind
 
 MY_CASES_SHOWN = 10
 # The steps a resident can take from a case's details, in the order shown.
@@ -89,11 +89,16 @@ async def on_details(update: Update, context: Context) -> None:
     lines = [summary_line(case, t), t("card.description", text=case.description)]
     if (expect := expectation(case, context.clock.now(), context.desk.policy.hours, t)) is not None:
         lines.append(expect)  # when to expect an answer, in service time
-    lines += [
-        t("timeline.line", when=t.when(e.at), what=t.raw("event." + e.kind))
-        for e in events
-        if t.has("event." + e.kind)
-    ]
+    photos: list[str] = []
+    for e in events:
+        if not t.has("event." + e.kind):
+            continue
+        lines.append(t("timeline.line", when=t.when(e.at), what=t.raw("event." + e.kind)))
+        if e.kind is EventKind.RESOLVED:
+            # The result stays on the record: its note, and its photos after it.
+            if e.data.get("note"):
+                lines.append(t("timeline.result", note=e.data["note"]))
+            photos += [a for a in e.data.get("attachments", []) if a.startswith(PHOTO)]
     # Only what the desk would accept from this resident now (the core decides).
     allowed = available_actions(
         case, await context.actor(), context.clock.now(), context.desk.policy
@@ -104,6 +109,10 @@ async def on_details(update: Update, context: Context) -> None:
         if action in allowed
     ]
     await context.replies.reply(update, "\n".join(lines), inline(rows) if rows else None)
+    for photo in photos:
+        await context.replies.photo_by_id(
+            update, photo.removeprefix(PHOTO), t("timeline.result_photo", ref=case.ref)
+        )
 
 
 async def own_case(update: Update, context: Context, t: Translator) -> Case | None:

@@ -9,7 +9,7 @@ from telegram.ext import ConversationHandler
 from handlers.common import Context
 from handlers.states import Next, Registration
 from views.callbacks import Payload
-from views.keyboards import inline, main_menu, share_phone
+from views.keyboards import inline, main_menu, pending_menu, share_phone
 from workflow.permissions import APPROVERS
 
 UNIT_BUTTONS_MAX = 24
@@ -118,7 +118,7 @@ async def on_phone(update: Update, context: Context) -> Next:
     if person.resident_status == "approved":
         await context.replies.reply(update, t("register.done"), markup=main_menu(t))
     else:
-        await context.replies.reply(update, t("register.pending"), markup=main_menu(t))
+        await context.replies.reply(update, t("register.pending"), markup=pending_menu(t))
         context.outbound.wake()  # the front desk's approval card, from the outbox
     return ConversationHandler.END
 

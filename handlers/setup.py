@@ -53,6 +53,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *staff_actions.staff_handlers(),
         CallbackQueryHandler(registration.on_approval, pattern=r"^a:"),
         CallbackQueryHandler(on_stale_button),
+        conversation.free_text_handler(),
     ):
         application.add_handler(handler)  # type: ignore[arg-type]
     application.add_error_handler(on_error)

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import CommandHandler, filters
 
+from handlers import guard
 from handlers.common import Context
 from views.i18n import LANGUAGES, Markup, language_for
 from workflow.directory import Person, RoleGroup
@@ -69,6 +70,8 @@ async def accept_invite(update: Update, context: Context, token: str) -> None:
         await context.replies.reply(update, t("invite.invalid"))
         return
     await context.replies.reply(update, t("invite.accepted", role=t.raw("role." + found.role)))
+    if found.role is Role.GUARD:  # the guard's keyboard at once, no /start needed
+        await guard.show_menu(update, context, t)
 
 
 async def bind(update: Update, context: Context) -> None:
@@ -122,6 +125,42 @@ async def unbind(update: Update, context: Context) -> None:
     )
 
 
+async def revoke(update: Update, context: Context) -> None:
+    """`/revoke <user id or name> [role]`: an admin takes a role (or all of them)
+    away from someone who left; their buttons stop working at once."""
+    t = await context.chat_translator()
+    user = update.effective_user
+    if not context.is_admin():
+        log.warning("refused /revoke from %s", user.id if user else None)
+        await context.replies.reply(update, t("error.admins_only"))
+        return
+    args = list(context.args or [])
+    role = _role(args[-1]) if len(args) > 1 else None
+    if role is not None:
+        args = args[:-1]
+    who = " ".join(args).strip()
+    if not who:
+        await context.replies.reply(update, t("revoke.usage", roles=_role_list()))
+        return
+    people, _groups = await context.directory.staff_sheet()
+    found = [
+        p for p in people if str(p.user_id) == who or p.name.strip().casefold() == who.casefold()
+    ]
+    if len(found) != 1:
+        await context.replies.reply(update, t("revoke.unknown", who=who))
+        return
+    assert user is not None
+    person, lost = await context.directory.revoke(found[0].user_id, role, by=user.id)
+    if person is None or not lost:
+        await context.replies.reply(update, t("revoke.nothing", name=found[0].name))
+        return
+    log.info("user %s revoked %s from %s", user.id, [str(r) for r in lost], person.user_id)
+    await context.replies.reply(
+        update,
+        t("revoke.done", name=person.name, roles=t.join(t.raw("role." + r) for r in lost)),
+    )
+
+
 async def staff(update: Update, context: Context) -> None:
     t = await context.chat_translator()
     person = await context.person()
@@ -131,7 +170,7 @@ async def staff(update: Update, context: Context) -> None:
     people, groups = await context.directory.staff_sheet()
     lines = [t("staff.title")]
     for role in sorted(STAFF_ROLES):
-        holders = ", ".join(p.name for p in people if role in p.roles) or "-"
+        holders = t.join(f"{p.name} ({p.user_id})" for p in people if role in p.roles) or "-"
         group = groups.get(role)
         lines.append(
             t(
@@ -164,6 +203,7 @@ def setup_handlers() -> list[object]:
         CommandHandler("invite", invite, filters=PRIVATE),
         CommandHandler("bind", bind, filters=GROUPS),
         CommandHandler("unbind", unbind, filters=GROUPS),
+        CommandHandler("revoke", revoke),
         CommandHandler("staff", staff),
         CommandHandler("whoami", whoami),
     ]

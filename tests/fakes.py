@@ -10,6 +10,7 @@ from datetime import datetime
 
 from workflow.model import Case, Category, Event, Location
 from workflow.notifications import Notification
+from workflow.roles import Role
 
 
 class MemoryTransaction:
@@ -50,6 +51,13 @@ class MemoryTransaction:
             and (c.reporter_unit.building, c.reporter_unit.unit) == (unit.building, unit.unit)
         ]
 
+    async def reachable_rungs(self) -> frozenset[Role]:
+        return self.store.reachable
+
+    async def cases_of_reporter(self, user_id: int, limit: int = 20) -> list[Case]:
+        mine = [c for c in self.store.cases.values() if c.reporter_id == user_id]
+        return [copy.deepcopy(c) for c in sorted(mine, key=lambda c: -c.id)[:limit]]
+
     async def enqueue(self, notifications: Sequence[Notification], now: datetime) -> None:
         self.store.outbox.extend(notifications)
 
@@ -68,6 +76,7 @@ class MemoryStore:
         self.events: list[Event] = []
         self.counters: dict[tuple[str, int], int] = {}
         self.outbox: list[Notification] = []
+        self.reachable: frozenset[Role] = frozenset(Role)  # every rung seen, unless a test says
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[MemoryTransaction]:

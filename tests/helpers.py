@@ -78,6 +78,7 @@ class DeskDriver:
         urgency: Urgency | None = None,
         about: Team | None = None,
         text: str = "Water is leaking from the ceiling",
+        repeat_of: int | None = None,
     ) -> Decision:
         kind = ReporterKind.RESIDENT if Role.RESIDENT in by.roles else ReporterKind.GUARD
         return await self.desk.file(
@@ -91,6 +92,7 @@ class DeskDriver:
                 reporter_kind=kind,
                 reporter_unit=home if kind is ReporterKind.RESIDENT else None,
                 about_team=about,
+                repeat_of=repeat_of,
             )
         )
 

@@ -133,6 +133,11 @@ def _group_back(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
     return [Outgoing(t("group.back", group=p["title"] or "-", roles=roles))]
 
 
+def _rungs_unseen(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
+    roles = t.join(t.raw("role." + r) for r in p["roles"])
+    return [Outgoing(t("rungs.unseen", roles=roles))]
+
+
 VIEWS: dict[Announcement, View] = {
     Announcement.PATROL_ALERT: _patrol_alert,
     Announcement.HANDOVER: _handover,
@@ -145,4 +150,5 @@ VIEWS: dict[Announcement, View] = {
     Announcement.INCIDENT_KNOWN: incident_known,
     Announcement.INCIDENT_UPDATE: incident_update,
     Announcement.INCIDENT_CLOSED: incident_closed,
+    Announcement.RUNGS_UNSEEN: _rungs_unseen,
 }

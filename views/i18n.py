@@ -34,6 +34,9 @@ DOMAIN = "estate_desk"
 _FOLDER = {"zh-Hant": "zh_Hant", "zh-Hans": "zh_Hans", "en": "en"}
 # English as a Hong Kong office writes it: British (day-month dates, no serial comma).
 _BABEL = {"zh-Hant": "zh_Hant_HK", "zh-Hans": "zh_Hans_CN", "en": "en_GB"}
+# Dates and times as each language writes them in the estate: "12月1日 16:12",
+# "1 Dec 16:12"; a 24-hour clock in all three.
+_WHEN = {"zh-Hant": "M月d日 HH:mm", "zh-Hans": "M月d日 HH:mm", "en": "d MMM HH:mm"}
 _HANT = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
 
 
@@ -128,6 +131,12 @@ class Translator:
         chosen = f"{key}.{form}" if form != "other" and self.has(f"{key}.{form}") else key
         return self(chosen, count=count, **params)
 
+    def ordinal(self, number: int) -> str:
+        """The n-th as words where the language has them ("second", "third"), the
+        number itself where the text spells the ordinal around it (第 2 次)."""
+        key = f"ordinal.{number}"
+        return self.raw(key) if self.has(key) else self.raw("ordinal", count=number)
+
     def _with_roles(self, text: str, params: dict[str, Any]) -> dict[str, Any]:
         if ROLE_PLACEHOLDER not in text:
             return params
@@ -180,7 +189,9 @@ class Translator:
 
     def when(self, value: datetime) -> str:
         return str(
-            format_datetime(value, "short", tzinfo=self.timezone, locale=_BABEL[self.language])
+            format_datetime(
+                value, _WHEN[self.language], tzinfo=self.timezone, locale=_BABEL[self.language]
+            )
         )
 
 

@@ -56,6 +56,26 @@ def main_menu(t: Translator) -> ReplyKeyboardMarkup:
     )
 
 
+PENDING_MENU_KEYS = ("menu.language", "menu.help")
+"""What a resident waiting for the front desk's approval may use: nothing that files."""
+
+
+def pending_menu(t: Translator) -> ReplyKeyboardMarkup:
+    """The keyboard of a resident whose registration is pending."""
+    return ReplyKeyboardMarkup(
+        [[t.raw(k) for k in PENDING_MENU_KEYS]], resize_keyboard=True, is_persistent=True
+    )
+
+
+def menu_for(t: Translator, status: str) -> ReplyKeyboardMarkup | None:
+    """The keyboard for a resident in this registration status (None: not one)."""
+    if status == "approved":
+        return main_menu(t)
+    if status == "pending":
+        return pending_menu(t)
+    return None
+
+
 def estate_menu_labels(estate: EstateConfig) -> dict[str, frozenset[str]]:
     """Each menu entry's labels in every language with the estate's words (its renamed
     categories), to recognise a tap on them beside the catalogue's own labels."""

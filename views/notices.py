@@ -18,7 +18,7 @@ from views.callbacks import data
 from views.cards import card_buttons, card_text, summary_line, who
 from views.i18n import Markup, Translator
 from views.promise import filed_text
-from workflow.directory import Person
+from workflow.directory import Person, e164
 from workflow.model import Case, Category
 from workflow.notifications import NoticeKind, Notification
 
@@ -101,12 +101,12 @@ def for_resident(
             ]
         case NoticeKind.RESOLVED if n.user_id != case.reporter_id:
             # A follower hears the result; the feedback is the reporter's to give.
-            text = t("notice.resolved.follower", ref=ref, note=p.get("note") or "-")
+            text = _filled(t, "notice.resolved.follower", "note", p.get("note"), ref=ref)
             return [Outgoing(text, attachments=list(p.get("attachments", [])))]
         case NoticeKind.RESOLVED if case.category is Category.ASSISTANCE:
             return [Outgoing(t("notice.resolved.assistance", ref=ref), star_buttons(case.id))]
         case NoticeKind.RESOLVED:
-            text = t("notice.resolved", ref=ref, note=p.get("note") or "-")
+            text = _filled(t, "notice.resolved", "note", p.get("note"), ref=ref)
             return [
                 Outgoing(
                     text, fixed_buttons(case.id, t), attachments=list(p.get("attachments", []))
@@ -164,7 +164,8 @@ def _resident_contact(
         "contact.private",
         ref=n.ref,
         name=who(resident, t),
-        phone=(resident.phone if resident else None) or "-",
+        # E.164, as registered; a number stored before that is shown the same way.
+        phone=e164(resident.phone if resident else None) or "-",
         home=home,
     )
     return [Outgoing(text)]
@@ -175,7 +176,7 @@ def _returned(
 ) -> list[Outgoing]:
     p = n.params
     by = t("role." + p["from_role"])
-    return [Outgoing(t("staff.returned", ref=_ref(n), by=by, note=p.get("note") or "-"))]
+    return [Outgoing(_filled(t, "staff.returned", "note", p.get("note"), ref=_ref(n), by=by))]
 
 
 def _informed(
@@ -229,6 +230,27 @@ def _escalated_away(
     return [Outgoing(text, reply_to_card=True)]
 
 
+def _filled(t: Translator, key: str, field: str, value: Any, **params: Any) -> str:
+    """The message with what the person wrote, or its `.bare` form without that
+    field when they wrote nothing: never a bare "Result: -"."""
+    if value is None or not str(value).strip():
+        return t(key + ".bare", **params)
+    return t(key, **{field: value}, **params)
+
+
+def _rung_skipped(
+    n: Notification, case: Case, people: Mapping[int, Person], t: Translator
+) -> list[Outgoing]:
+    p = n.params
+    text = t(
+        "staff.rung_skipped",
+        ref=_ref(n),
+        rung=t.raw("role." + str(p["from_role"])),
+        to=t.raw("role." + str(p["to"])),
+    )
+    return [Outgoing(text)]
+
+
 def _repeat_complaint(
     n: Notification, case: Case, people: Mapping[int, Person], t: Translator
 ) -> list[Outgoing]:
@@ -236,12 +258,16 @@ def _repeat_complaint(
     # A case filed as a repeat of an earlier one carries neither a count nor a
     # reason (it is the first repeat, of a complaint); a complaint made again on
     # the same case carries both.
-    text = t(
+    text = _filled(
+        t,
         "staff.repeat",
+        "text",
+        p.get("text"),
         ref=_ref(n),
-        count=p.get("count") or max(case.repeat_count, 1),
+        # The count is of repeats; the resident's complaint is one more: the first
+        # repeat is the second complaint.
+        count=t.ordinal(int(p.get("count") or max(case.repeat_count, 1)) + 1),
         reason=t("reason." + str(p.get("reason") or "repeat_complaint")),
-        text=p.get("text") or "-",
     )
     return [Outgoing(text), _card(case, people, t)]
 
@@ -289,7 +315,7 @@ def _info_added(
     p = n.params
     return [
         Outgoing(
-            t("staff.info_added", ref=_ref(n), text=p.get("text") or "-"),
+            _filled(t, "staff.info_added", "text", p.get("text"), ref=_ref(n)),
             attachments=list(p.get("attachments", [])),
             reply_to_card=True,
         )
@@ -331,6 +357,7 @@ STAFF_VIEWS: dict[NoticeKind, StaffView] = {
     NoticeKind.REMINDER: _reminder,
     NoticeKind.POOR_RATING: _poor_rating,
     NoticeKind.RESULT_REPORT: _result_report,
+    NoticeKind.RUNG_SKIPPED: _rung_skipped,
     NoticeKind.INFO_ADDED: _info_added,
     NoticeKind.CANCELLED: _cancelled,
     NoticeKind.RECLASSIFIED: _reclassified,

@@ -22,6 +22,10 @@ class FileCase:
     about_team: Team | None = None
     attachments: tuple[str, ...] = ()
     no_guard_on_duty: bool = False  # assistance then goes straight to the captain
+    # The resident's own answer to "Is this about R2026-00042?": the earlier case
+    # this one complains about again (the seed's rule: the same service, twice,
+    # by the same resident). None: a new problem, whatever else they filed.
+    repeat_of: int | None = None
 
 
 @dataclass(frozen=True)

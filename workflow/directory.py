@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from workflow.roles import Role
+
+_NOT_DIGITS = re.compile(r"[^0-9]")
+
+
+def e164(phone: str | None, country_code: str = "852") -> str | None:
+    """A phone number as E.164 ("+85291230002"), however the client sent it:
+    Telegram's own "85291230002", "+852 9123 0002", "00852-9123-0002", or a local
+    eight-digit Hong Kong number (given `country_code`). None when there is none."""
+    if not phone or not phone.strip():
+        return None
+    text = phone.strip()
+    digits = _NOT_DIGITS.sub("", text)
+    if not digits:
+        return None
+    if text.startswith("+"):
+        return "+" + digits
+    if digits.startswith("00"):
+        return "+" + digits[2:]
+    if len(digits) == 8 and country_code:
+        return f"+{country_code}{digits}"
+    return "+" + digits
 
 
 class Person(BaseModel):

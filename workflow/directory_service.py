@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from workflow.clock import Clock
-from workflow.directory import Invite, Person, RoleGroup
+from workflow.directory import Invite, Person, RoleGroup, e164
 from workflow.model import Case
 from workflow.notifications import Announcement, Notice, NoticeKind, Notification
 from workflow.ports import ShellStore
@@ -98,7 +98,7 @@ class Directory:
             person.name = name
             person.building = building
             person.unit = unit
-            person.phone = phone
+            person.phone = e164(phone)
             person.language = person.language or language
             person.resident_status = "pending" if needs_approval else "approved"
             now = self.clock.now()
@@ -156,6 +156,35 @@ class Directory:
             await tx.save_person(person, now)
             await tx.use_invite(token, newcomer.user_id)
         return found
+
+    async def revoke(
+        self, user_id: int, role: Role | None, by: int
+    ) -> tuple[Person | None, list[Role]]:
+        """Take a role (or, with none named, every staff role) away from someone,
+        recorded as an audit row; the person and the roles they lost. Their
+        buttons stop working at once: every press reads their roles afresh."""
+        now = self.clock.now()
+        async with self.store.transaction() as tx:
+            person = await tx.person(user_id)
+            if person is None:
+                return None, []
+            lost = [r for r in person.staff_roles if role is None or r is role]
+            if not lost:
+                return person, []
+            person.roles = [r for r in person.roles if r not in lost]
+            await tx.save_person(person, now)
+            await tx.put_state(
+                "audit",
+                f"{now.isoformat()} revoke {user_id}",
+                {
+                    "action": "revoke",
+                    "user_id": user_id,
+                    "roles": [str(r) for r in lost],
+                    "by": by,
+                    "at": now.isoformat(),
+                },
+            )
+        return person, lost
 
     async def bind(self, group: RoleGroup) -> None:
         async with self.store.transaction() as tx:

@@ -28,6 +28,12 @@ class CaseNotFound(DomainError):
     code = "case_not_found"
 
 
+class TooManyCases(DomainError):
+    """A resident filed more new cases than the estate allows in its window."""
+
+    code = "too_many_cases"
+
+
 class InvalidCommand(DomainError):
     """The command itself is malformed (a rating of 7, an empty description…)."""
 

@@ -228,6 +228,13 @@ class RoutingOverride(_Strict):
     informed: list[Role] = Field(default_factory=lambda: [Role.FRONT_DESK])
 
 
+class FilingConfig(_Strict):
+    """How many new cases one resident may file in a window (0: no limit)."""
+
+    limit: int = Field(default=5, ge=0)
+    window: Duration = timedelta(hours=1)
+
+
 class EstateConfig(_Strict):
     name: LocalName
     timezone: str = "Asia/Hong_Kong"
@@ -235,6 +242,7 @@ class EstateConfig(_Strict):
     require_approval: bool = True
     buildings: list[Building] = Field(min_length=1)
     deadlines: DeadlinesConfig = DeadlinesConfig()
+    filing: FilingConfig = FilingConfig()
     routing: list[RoutingOverride] = Field(default_factory=list)
     shifts: list[Shift] = Field(default_factory=list)
     checkpoints: list[Checkpoint] = Field(default_factory=list)
@@ -306,6 +314,8 @@ class EstateConfig(_Strict):
             warn_fraction=dl.warn_at,
             manager_reminder=dl.manager_reminder,
             repeat_window=dl.repeat_window,
+            filing_limit=self.filing.limit,
+            filing_window=self.filing.window,
             feedback_reminder=dl.feedback_reminder,
             feedback_close=dl.feedback_close,
             hours=self.hours.build(self.zone),

@@ -111,6 +111,7 @@ class EscalationReason(StrEnum):
     NOT_FIXED = "not_fixed"
     MANUAL = "manual"
     NO_GUARD_ON_DUTY = "no_guard_on_duty"
+    UNSEEN_RUNG = "unseen_rung"  # nobody could see the rung: no bound group, no holder
 
 
 class CloseReason(StrEnum):

@@ -32,6 +32,7 @@ class NoticeKind(StrEnum):
     FEEDBACK_REMINDER = "feedback_reminder"
     POOR_RATING = "poor_rating"  # the cs supervisor follows it up
     REPEAT_COMPLAINT = "repeat_complaint"
+    RUNG_SKIPPED = "rung_skipped"  # an admin: a case passed a rung nobody can see
     RESULT_REPORT = "result_report"  # repeat cases: the result goes to the manager
     INFO_ADDED = "info_added"
     RETURNED = "returned"  # the front desk: classify this case again
@@ -68,6 +69,7 @@ class Announcement(StrEnum):
     INCIDENT_KNOWN = "incident_known"  # a resident's complaint joined a known incident
     INCIDENT_UPDATE = "incident_update"  # news of it, to every linked resident
     INCIDENT_CLOSED = "incident_closed"  # it is over, to every linked resident
+    RUNGS_UNSEEN = "rungs_unseen"  # admins, at start-up: rungs with no group and no holder
 
 
 class Notice(BaseModel):

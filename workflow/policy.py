@@ -71,6 +71,9 @@ class Policy:
     warn_fraction: float = 0.8
     manager_reminder: timedelta = 30 * MINUTE
     repeat_window: timedelta = timedelta(days=7)
+    # At most this many new cases from one resident in `filing_window` (0: no limit).
+    filing_limit: int = 5
+    filing_window: timedelta = HOUR
     feedback_reminder: timedelta = 24 * HOUR
     feedback_close: timedelta = 72 * HOUR
     # When each rung works (workflow/hours.py); the default is the wall clock.

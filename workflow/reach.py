@@ -31,6 +31,12 @@ def rungs_in_use(table: RoutingTable) -> list[Role]:
     return sorted(used, key=_ORDER.index)
 
 
+def next_reachable(rung: Role, reachable: Iterable[Role]) -> Role | None:
+    """The first rung from `rung` up that someone can see (None: none above either)."""
+    seen = set(reachable)
+    return next((r for r in ladder_from(rung) if r in seen), None)
+
+
 def unreachable(rungs: Iterable[Role], bound: Iterable[Role], held: Iterable[Role]) -> list[Role]:
     """The rungs with neither a bound group nor a holder."""
     seen = set(bound) | set(held)

@@ -14,7 +14,7 @@ from workflow import decisions
 from workflow.clock import Clock
 from workflow.decisions import Decision
 from workflow.errors import CaseNotFound
-from workflow.model import Case
+from workflow.model import Case, Category, ReporterKind
 from workflow.policy import Policy
 from workflow.ports import CaseStore, Transaction
 
@@ -23,20 +23,30 @@ SWEEP_BATCH = 200
 
 class Desk:
     def __init__(
-        self, store: CaseStore, policy: Policy, clock: Clock, timezone: ZoneInfo | None = None
+        self,
+        store: CaseStore,
+        policy: Policy,
+        clock: Clock,
+        timezone: ZoneInfo | None = None,
+        admins: tuple[int, ...] = (),
     ) -> None:
         self.store = store
         self.policy = policy
         self.clock = clock
         self.timezone = timezone or ZoneInfo("Asia/Hong_Kong")
+        self.admins = admins  # told when a case passes a rung nobody can see
 
     async def file(self, command: cmd.FileCase) -> Decision:
         now = self.clock.now()
         async with self.store.transaction() as tx:
             earlier = None
-            if command.reporter_unit is not None:
-                candidates = await tx.cases_from_unit(command.reporter_unit, command.category)
-                earlier = decisions.find_repeat(candidates, command, now, self.policy)
+            reporter = command.actor.user_id
+            if command.reporter_kind is ReporterKind.RESIDENT and reporter is not None:
+                mine = await tx.cases_of_reporter(reporter, self.policy.filing_limit + 1)
+                decisions.check_filing_limit(mine, now, self.policy)
+            if command.repeat_of is not None:
+                linked = await tx.get(command.repeat_of)
+                earlier = decisions.find_repeat(linked, command, now, self.policy)
             prefix = self.policy.reference_prefixes[command.category]
             ref = await tx.next_reference(prefix, now.astimezone(self.timezone).year)
             decision = decisions.file_case(
@@ -47,11 +57,18 @@ class Desk:
                 policy=self.policy,
                 earlier=earlier,
             )
+            decision = decisions.skip_unseen(decision, await tx.reachable_rungs(), now, self.admins)
             decision = decisions.calm(decision, now, self.policy)
             await tx.add(decision.case)
             await tx.append(decision.events)
             await tx.enqueue(decision.notifications, now)
         return decision
+
+    async def link_offer(self, reporter_id: int, category: Category) -> Case | None:
+        """The resident's earlier case to ask about before filing this category."""
+        async with self.store.reading() as tx:
+            mine = await tx.cases_of_reporter(reporter_id, 50)
+        return decisions.link_offer(mine, reporter_id, category, self.clock.now(), self.policy)
 
     async def execute(self, command: cmd.CaseCommand) -> Decision:
         now = self.clock.now()
@@ -62,6 +79,9 @@ class Desk:
                 decision = decisions.merge(case, primary, command, now, self.policy)
             else:
                 decision = decisions.STEPS[type(command)](case, command, now, self.policy)
+            if decision.case.rung is not case.rung:
+                seen = await tx.reachable_rungs()
+                decision = decisions.skip_unseen(decision, seen, now, self.admins)
             decision = decisions.calm(decision, now, self.policy)
             for changed in decision.cases:
                 await tx.save(changed)
@@ -87,6 +107,9 @@ class Desk:
                     decision = decisions.tick(case, fired_at, self.policy) if case else None
                     if decision is None:
                         continue
+                    if case is not None and decision.case.rung is not case.rung:
+                        seen = await tx.reachable_rungs()
+                        decision = decisions.skip_unseen(decision, seen, fired_at, self.admins)
                     decision = decisions.calm(decision, fired_at, self.policy)
                     await tx.save(decision.case)
                     await tx.append(decision.events)

@@ -59,6 +59,11 @@ class PeopleTables(Rows):
         found = [await self.person(int(row[0])) for row in rows]
         return [p for p in found if p is not None]
 
+    async def reachable_rungs(self) -> frozenset[Role]:
+        groups = {g.role for g in await self.role_groups() if not g.broken}
+        held = {r for p in await self.staff() if p.reachable for r in p.staff_roles}
+        return frozenset(groups | held)
+
     async def role_group(self, role: Role) -> RoleGroup | None:
         row = await self._one("SELECT * FROM role_groups WHERE role = ?", (str(role),))
         return _group(row) if row else None

@@ -84,12 +84,18 @@ class FakeUser:
         return self._post(body, chat, thread_id)
 
     def send_photo(
-        self, content: bytes = b"\xff\xd8fake-jpeg", caption: str = "", chat: Chat | None = None
+        self,
+        content: bytes = b"\xff\xd8fake-jpeg",
+        caption: str = "",
+        chat: Chat | None = None,
+        reply_to: Shown | None = None,
     ) -> Shown:
         stored = self.world.store_file(content, "photos", "jpg")
         body: JSON = {"photo": self.world.photo_sizes(stored)}
         if caption:
             body["caption"] = caption
+        if reply_to is not None:
+            body["reply_to_message"] = reply_to.raw
         return self._post(body, chat)
 
     def send_voice(self, content: bytes = b"OggS-fake", duration: int = 3) -> Shown:

@@ -56,14 +56,35 @@ async def to_summary(
     return await user.wait_for_button("✏️", after=done.message_id)
 
 
-async def file_case(estate: Estate, user: FakeUser, menu: str, text: str, **answers: Any) -> str:
-    """File a case from the menu (answers as for `to_summary`); returns its reference."""
+async def file_case(
+    estate: Estate, user: FakeUser, menu: str, text: str, *, same_as: bool = False, **answers: Any
+) -> str:
+    """File a case from the menu (answers as for `to_summary`); returns its reference.
+    Asked whether it is about an earlier case of theirs, the resident answers
+    `same_as` (default: no, a new problem)."""
     summary = await to_summary(estate, user, menu, text, **answers)
     await estate.press(user, summary, "✅")
     filed = await user.wait_for_message(after=summary.message_id)
+    if link_question(filed):
+        await estate.press(user, filed, _link_label(filed, same_as))
+        filed = await user.wait_for_message(after=filed.message_id)
     match = REF.search(filed.text)
     assert match, user.transcript()
     return match.group(0)
+
+
+def link_question(message: Shown) -> bool:
+    """Whether this is "Is this about R2026-00042?" before a case is filed."""
+    return any(
+        (b.callback_data or "").startswith("n:link:") for row in message.buttons for b in row
+    )
+
+
+def _link_label(message: Shown, yes: bool) -> str:
+    wanted = "n:link:yes" if yes else "n:link:no"
+    return next(
+        b.text for row in message.buttons for b in row if (b.callback_data or "").startswith(wanted)
+    )
 
 
 def last_text(user: FakeUser) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -153,9 +154,13 @@ async def test_a_case_filed_as_a_repeat_complaint_reaches_its_team_with_the_coun
 ) -> None:
     svc = services(estate.app)
     chan = estate.resident("chan")
-    refs = []
+    refs: list[str] = []
+    first_id: int | None = None
     for _ in range(2):
-        filed = await svc.desk.file(leak_reported_by(chan))
+        # The second: the resident said it is about the first (a repeat by the seed's rule).
+        command = replace(leak_reported_by(chan), repeat_of=first_id)
+        filed = await svc.desk.file(command)
+        first_id = first_id or filed.case.id
         refs.append(filed.case.ref)
         svc.wake_courier()
         await estate.settle()

@@ -162,9 +162,15 @@ def test_a_list_in_a_sentence_ends_as_each_language_ends_it(language: str, liste
     assert t.and_list([t.raw("deadline.acknowledge"), t.raw("deadline.on_site")]) == listed
 
 
-def test_english_dates_are_day_month_as_a_hong_kong_office_writes_them() -> None:
-    t = Translator(language_for("en"), ZoneInfo("Asia/Hong_Kong"))
-    assert t.when(datetime(2026, 11, 2, 2, 15, tzinfo=UTC)) == "02/11/2026, 10:15"
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("zh-Hant", "12月1日 16:12"), ("zh-Hans", "12月1日 16:12"), ("en", "1 Dec 16:12")],
+)
+def test_dates_and_times_are_written_as_each_language_writes_them_on_a_24_hour_clock(
+    language: str, written: str
+) -> None:
+    t = Translator(language_for(language), ZoneInfo("Asia/Hong_Kong"))
+    assert t.when(datetime(2026, 12, 1, 8, 12, tzinfo=UTC)) == written
 
 
 # One word per concept (the glossary in WORKFLOW.md): a telltale word that a native

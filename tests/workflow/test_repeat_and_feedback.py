@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.helpers import (
@@ -20,7 +22,7 @@ from tests.helpers import (
     to_users,
 )
 from workflow import commands as cmd
-from workflow.errors import IllegalTransition, InvalidCommand, NotAllowed
+from workflow.errors import IllegalTransition, InvalidCommand, NotAllowed, TooManyCases
 from workflow.model import (
     Category,
     CloseReason,
@@ -43,13 +45,13 @@ async def _resolved_repair(desk: DeskDriver) -> int:
 # --- repeat complaints -----------------------------------------------------------
 
 
-async def test_a_second_case_of_the_same_kind_from_the_same_unit_goes_to_the_cs_supervisor(
+async def test_a_new_case_the_resident_links_to_their_earlier_one_goes_to_the_cs_supervisor(
     desk: DeskDriver,
 ) -> None:
     first = await desk.file(Category.CLEANING)
     await desk.after(hours(30))
 
-    second = await desk.file(Category.CLEANING, text="Still dirty")
+    second = await desk.file(Category.CLEANING, text="Still dirty", repeat_of=first.case.id)
 
     assert second.case.repeat_of == first.case.id
     assert second.case.rung is Role.CS_SUPERVISOR
@@ -58,25 +60,64 @@ async def test_a_second_case_of_the_same_kind_from_the_same_unit_goes_to_the_cs_
     assert Role.CLEANING_LEAD in to_role(second, NoticeKind.INFORMED)
 
 
-async def test_no_repeat_after_the_window_or_from_another_unit_or_category(
+async def test_five_different_repairs_in_seconds_are_five_new_cases_none_for_the_manager(
     desk: DeskDriver,
 ) -> None:
-    first = await desk.file(Category.CLEANING)
-    await desk.do(cmd.Acknowledge(staff(1, Role.CLEANING_LEAD), first.case.id))
-    await desk.do(cmd.Resolve(staff(1, Role.CLEANING_LEAD), first.case.id))
-    await desk.do(cmd.ConfirmFixed(RESIDENT, first.case.id, fixed=True))
-    await desk.do(cmd.Rate(RESIDENT, first.case.id, stars=5))
+    filed = []
+    for n in range(5):
+        filed.append(await desk.file(Category.REPAIR, text=f"Problem {n}"))
+        await desk.after(timedelta(milliseconds=500))
 
-    other_unit = await desk.file(Category.CLEANING, by=NEIGHBOUR, home=NEIGHBOUR_HOME)
-    other_category = await desk.file(Category.SECURITY)
+    assert [d.case.repeat_of for d in filed] == [None] * 5
+    assert {d.case.rung for d in filed} == {Role.REPAIR_LEAD}
+    assert not any(to_role(d, NoticeKind.REPEAT_COMPLAINT) for d in filed)
+    assert not any(Role.MANAGER in to_role(d, NoticeKind.NEW_CASE) for d in filed)
+
+
+async def test_the_resident_is_asked_about_their_latest_open_or_recent_case_of_that_kind(
+    desk: DeskDriver,
+) -> None:
+    cleaning = await desk.file(Category.CLEANING)
+    repair = await desk.file(Category.REPAIR)
+    await desk.file(Category.REPAIR, by=NEIGHBOUR, home=NEIGHBOUR_HOME)
+
+    offered = await desk.desk.link_offer(RESIDENT.user_id or 0, Category.REPAIR)
+    none_for_security = await desk.desk.link_offer(RESIDENT.user_id or 0, Category.SECURITY)
+
+    assert offered is not None
+    assert offered.id == repair.case.id, "the latest repair, not the cleaning case"
+    assert cleaning.case.id != offered.id
+    assert none_for_security is None
+
+
+async def test_a_link_to_someone_elses_case_or_an_old_one_files_a_new_case(
+    desk: DeskDriver,
+) -> None:
+    theirs = await desk.file(Category.CLEANING, by=NEIGHBOUR, home=NEIGHBOUR_HOME)
+    mine = await _resolved_repair(desk)
+    await desk.after(hours(72))
     await desk.after(hours(24 * 8))
-    later = await desk.file(Category.REPAIR)
-    much_later = await desk.file(Category.CLEANING)
 
-    assert other_unit.case.repeat_of is None
-    assert other_category.case.repeat_of is None
-    assert later.case.repeat_of is None
-    assert much_later.case.repeat_of is None, "closed 8 days ago: outside the 7-day window"
+    not_mine = await desk.file(Category.CLEANING, repeat_of=theirs.case.id)
+    too_old = await desk.file(Category.REPAIR, repeat_of=mine)
+
+    assert (not_mine.case.repeat_of, not_mine.case.rung) == (None, Role.CLEANING_LEAD)
+    assert (too_old.case.repeat_of, too_old.case.rung) == (None, Role.REPAIR_LEAD)
+
+
+async def test_a_resident_over_the_hourly_limit_is_refused_and_nothing_is_stored(
+    desk: DeskDriver,
+) -> None:
+    for n in range(5):
+        await desk.file(Category.REPAIR, text=f"Problem {n}")
+
+    with pytest.raises(TooManyCases) as refused:
+        await desk.file(Category.REPAIR, text="Problem 6")
+    await desk.after(hours(1))
+    later = await desk.file(Category.REPAIR, text="Problem 6")
+
+    assert refused.value.details["limit"] == 5
+    assert later.case.id == 6
 
 
 async def test_complaining_again_on_an_open_case_moves_it_to_the_cs_supervisor(
@@ -168,7 +209,8 @@ async def test_fixed_and_rated_closes_the_case(desk: DeskDriver) -> None:
 
     assert rated.case.status is Status.CLOSED
     assert rated.case.close_reason is CloseReason.FEEDBACK
-    assert to_users(rated, NoticeKind.CLOSED) == [RESIDENT.user_id]
+    # The reporter is still asked for a comment: thanked once, after it (the shell).
+    assert to_users(rated, NoticeKind.CLOSED) == []
     assert commented.case.feedback_comment == "Quick and tidy"
     # A good comment is recorded and shown in the front desk's feed, not escalated.
     assert [n.kind for n in commented.notifications] == [NoticeKind.CHANGED]

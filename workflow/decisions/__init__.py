@@ -25,7 +25,13 @@ from workflow.decisions.feedback import (
     confirm_fixed,
     rate,
 )
-from workflow.decisions.filing import file_case, find_repeat
+from workflow.decisions.filing import (
+    check_filing_limit,
+    file_case,
+    find_repeat,
+    link_offer,
+    linkable,
+)
 from workflow.decisions.guards import can_complain_again, staff_roles_for
 from workflow.decisions.shared import MAX_TEXT, POOR_RATING, REPEATABLE, Decision
 from workflow.decisions.staff import (
@@ -39,6 +45,7 @@ from workflow.decisions.staff import (
     resolve,
     return_to_front_desk,
 )
+from workflow.decisions.unseen import skip_unseen
 from workflow.permissions import SUPERVISING_ROLES
 
 __all__ = [
@@ -53,6 +60,7 @@ __all__ = [
     "calm",
     "can_complain_again",
     "cancel",
+    "check_filing_limit",
     "comment",
     "complain_again",
     "confirm_fixed",
@@ -60,6 +68,8 @@ __all__ = [
     "escalate",
     "file_case",
     "find_repeat",
+    "link_offer",
+    "linkable",
     "mark_on_site",
     "merge",
     "message_resident",
@@ -68,6 +78,7 @@ __all__ = [
     "record_resident_contacted",
     "resolve",
     "return_to_front_desk",
+    "skip_unseen",
     "staff_roles_for",
     "tick",
 ]

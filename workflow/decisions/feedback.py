@@ -91,7 +91,9 @@ def rate(case: Case, c: cmd.Rate, now: datetime, policy: Policy) -> Decision:
     d.event(EventKind.RATED, stars=c.stars)
     if c.stars <= POOR_RATING:
         d.tell_role(NoticeKind.POOR_RATING, Role.CS_SUPERVISOR, stars=c.stars)
-    close(d, CloseReason.FEEDBACK)
+    # The rating closes the case while a comment is still asked for: the resident
+    # is thanked once, after that last step (handlers/feedback.py), not now.
+    close(d, CloseReason.FEEDBACK, reporter_told=True)
     return d.decision()
 
 

@@ -16,7 +16,7 @@ from workflow.decisions.shared import (
     repeat_target,
     start_service_deadlines,
 )
-from workflow.errors import InvalidCommand
+from workflow.errors import InvalidCommand, TooManyCases
 from workflow.model import (
     Case,
     Category,
@@ -34,30 +34,64 @@ from workflow.roles import Role
 from workflow.routing import team_of
 
 
-def find_repeat(
-    candidates: Iterable[Case], command: cmd.FileCase, now: datetime, policy: Policy
-) -> Case | None:
-    """The earlier case a new filing repeats, if any: the same category from
-    the same unit, still open or active within the repeat window."""
+def linkable(case: Case, reporter_id: int | None, now: datetime, policy: Policy) -> bool:
+    """Whether a new case by this resident may be a second complaint about `case`:
+    theirs, of a kind that repeats, not withdrawn or merged, and still open or
+    finished within the repeat window."""
     if (
-        command.reporter_kind is not ReporterKind.RESIDENT
-        or command.category not in REPEATABLE
-        or command.reporter_unit is None
+        reporter_id is None
+        or case.reporter_id != reporter_id
+        or case.reporter_kind is not ReporterKind.RESIDENT
+        or case.category not in REPEATABLE
+        or case.status in (Status.CANCELLED, Status.MERGED)
         or policy.repeat_window <= timedelta(0)
     ):
-        return None
-    since = now - policy.repeat_window
-    home = (command.reporter_unit.building, command.reporter_unit.unit)
-    matches = [
-        c
-        for c in candidates
-        if c.category is command.category
-        and c.reporter_unit is not None
-        and (c.reporter_unit.building, c.reporter_unit.unit) == home
-        and c.status not in (Status.CANCELLED, Status.MERGED)
-        and (c.is_open or max(filter(None, (c.created_at, c.resolved_at, c.closed_at))) >= since)
-    ]
+        return False
+    if case.is_open:
+        return True
+    finished = max(filter(None, (case.created_at, case.resolved_at, case.closed_at)))
+    return now - finished <= policy.repeat_window
+
+
+def link_offer(
+    mine: Iterable[Case], reporter_id: int, category: Category, now: datetime, policy: Policy
+) -> Case | None:
+    """The case to ask a resident about ("Is this about R2026-00042?") when they
+    file this category: their latest of the same category, open or recent. Only
+    the resident's yes makes the new case a repeat; a different problem of the
+    same kind is a new case."""
+    matches = [c for c in mine if c.category is category and linkable(c, reporter_id, now, policy)]
     return max(matches, key=lambda c: c.created_at, default=None)
+
+
+def find_repeat(
+    linked: Case | None, command: cmd.FileCase, now: datetime, policy: Policy
+) -> Case | None:
+    """The earlier case a new filing repeats: the one the resident linked it to,
+    if it may still be complained about again; else none (a new case)."""
+    if (
+        linked is None
+        or command.repeat_of != linked.id
+        or command.reporter_kind is not ReporterKind.RESIDENT
+    ):
+        return None
+    return linked if linkable(linked, command.actor.user_id, now, policy) else None
+
+
+def check_filing_limit(mine: Iterable[Case], now: datetime, policy: Policy) -> None:
+    """At most `filing_limit` new cases from one resident in `filing_window`."""
+    if policy.filing_limit <= 0:
+        return
+    since = now - policy.filing_window
+    recent = [c for c in mine if c.created_at > since]
+    if len(recent) >= policy.filing_limit:
+        retry_at = min(c.created_at for c in recent) + policy.filing_window
+        raise TooManyCases(
+            f"{len(recent)} cases in {policy.filing_window}",
+            limit=policy.filing_limit,
+            window=policy.filing_window,
+            retry_at=retry_at,
+        )
 
 
 def file_case(

@@ -106,7 +106,11 @@ class Draft:
         """Whenever a case reaches the manager, the manager gets the resident's
         contact: they must go on site and talk to the resident in person."""
         reached = self.rung_before is not Role.MANAGER and self.case.rung is Role.MANAGER
-        if reached and self.case.has_resident:
+        told = any(
+            n.kind is NoticeKind.RESIDENT_CONTACT and n.role is Role.MANAGER
+            for n in self.notifications
+        )
+        if reached and self.case.has_resident and not told:
             self.tell_role(NoticeKind.RESIDENT_CONTACT, Role.MANAGER)
 
     def feed_front_desk(self) -> None:
@@ -172,13 +176,19 @@ def repeat_target(rung: Role) -> Role:
     return Role.MANAGER if is_at_or_above(rung, Role.CS_SUPERVISOR) else Role.CS_SUPERVISOR
 
 
-def close(d: Draft, reason: CloseReason) -> None:
+def close(d: Draft, reason: CloseReason, *, reporter_told: bool = False) -> None:
+    """Close the case and tell its residents; `reporter_told` when the reporter is
+    in the middle of giving feedback and is thanked once, after its last step."""
     d.case.status = Status.CLOSED
     d.case.closed_at = d.now
     d.case.close_reason = reason
     d.case.deadlines.clear()
     d.event(EventKind.CLOSED, reason=reason)
-    if reason is not CloseReason.NO_RESIDENT:
+    if reason is CloseReason.NO_RESIDENT:
+        return
+    if reporter_told:
+        d.tell_followers(NoticeKind.CLOSED, reason=reason)
+    else:
         d.tell_audience(NoticeKind.CLOSED, reason=reason)
 
 

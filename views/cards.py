@@ -26,7 +26,7 @@ from workflow.model import (
     Status,
     Team,
 )
-from workflow.roles import Role
+from workflow.roles import Role, is_at_or_above
 
 CODES: dict[Action, str] = {
     Action.ACKNOWLEDGE: "ack",
@@ -170,9 +170,10 @@ def card_text(case: Case, people: Mapping[int, Person], t: Translator, taken: bo
 def moved_away(case: Case, role: Role | None) -> bool:
     """Whether the case left the group of `role` (escalated past it, reclassified
     to another team): its card there then says where it went, with no buttons."""
-    if role is None or role is Role.FRONT_DESK:
+    if role is None or role is Role.FRONT_DESK or role is case.rung or role in case.informed:
         return False
-    return role is not case.rung and role not in case.informed
+    # A group above the case's rung holds it for a rung nobody can reach: still live.
+    return not is_at_or_above(role, case.rung)
 
 
 def group_card(

@@ -34,7 +34,7 @@ async def desk_line(estate: Estate, ref: str) -> Shown:
 def only_in_own_group(estate: Estate, person: FakeUser, role: Role) -> None:
     for other, chat in estate.groups.items():
         if other is not role:
-            assert person.id not in chat.members, f"{person.name} had to join {other}"
+            assert person.id not in chat.members, f"{person.id} had to join {other}"
 
 
 # --- 1. management complaints name the team concerned --------------------------------------

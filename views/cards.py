@@ -15,6 +15,7 @@ from views.callbacks import data
 from views.i18n import Markup, Translator
 from views.lengths import MAX_TEXT, cut_html, cut_text, units
 from workflow.actions import Action, staff_actions
+from workflow.decisions.guards import staff_roles_for
 from workflow.directory import Person
 from workflow.model import (
     Actor,
@@ -26,7 +27,7 @@ from workflow.model import (
     Status,
     Team,
 )
-from workflow.roles import Role, is_at_or_above
+from workflow.roles import Role
 
 CODES: dict[Action, str] = {
     Action.ACKNOWLEDGE: "ack",
@@ -168,12 +169,14 @@ def card_text(case: Case, people: Mapping[int, Person], t: Translator, taken: bo
 
 
 def moved_away(case: Case, role: Role | None) -> bool:
-    """Whether the case left the group of `role` (escalated past it, reclassified
-    to another team): its card there then says where it went, with no buttons."""
+    """Whether the case left the group of `role` for good (reclassified to another
+    team): its card there then says where it went, with no buttons. A case
+    escalated past the group stays on its ladder: the core still takes the
+    lower rungs' steps, so their card keeps the buttons that role may use, and
+    its status line says where the case went."""
     if role is None or role is Role.FRONT_DESK or role is case.rung or role in case.informed:
         return False
-    # A group above the case's rung holds it for a rung nobody can reach: still live.
-    return not is_at_or_above(role, case.rung)
+    return role not in staff_roles_for(case)
 
 
 def group_card(

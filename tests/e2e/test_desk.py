@@ -174,7 +174,7 @@ async def test_the_desk_dismisses_a_site_report_from_its_own_group(estate: Estat
 # --- 3. cards ---------------------------------------------------------------------------------
 
 
-async def test_an_escalated_case_leaves_a_card_that_says_where_it_went_with_no_buttons(
+async def test_an_escalated_case_keeps_a_card_the_lead_can_still_act_on(
     estate: Estate,
 ) -> None:
     ref = await file_case(estate, estate.resident("chan"), "🔧 報修", "冇熱水", urgency="🕒")
@@ -185,10 +185,25 @@ async def test_an_escalated_case_leaves_a_card_that_says_where_it_went_with_no_b
     await estate.settle()
 
     old = next(m for m in group.bot_messages() if ref in m.text and "📍" in m.text)
-    assert not old.buttons
-    assert "已轉交" in old.text
-    assert "維修主管" in old.text
+    assert "已上報至維修主管" in old.text
     assert await estate.card(Role.REPAIR_SUPERVISOR, ref)
+    answer = await estate.press(lead, old, "接手")
+    assert answer is not None
+    assert "⛔" not in answer
+
+
+async def test_a_case_reclassified_to_another_team_leaves_a_card_saying_where_it_went(
+    estate: Estate,
+) -> None:
+    ref = await file_case(estate, estate.resident("chan"), "🔧 報修", "走廊好污糟", urgency="🕒")
+    await estate.card(Role.REPAIR_LEAD, ref)
+    await classify(estate, estate.staff(DESK), await desk_line(estate, ref), "清潔", "一般")
+
+    group = estate.groups[Role.REPAIR_LEAD]
+    old = next(m for m in group.bot_messages() if ref in m.text and "📍" in m.text)
+    assert not old.buttons
+    assert "已轉交清潔組長" in old.text
+    assert await estate.card(Role.CLEANING_LEAD, ref)
 
 
 async def test_a_reclassify_within_the_same_rung_leaves_one_live_card(estate: Estate) -> None:

@@ -16,7 +16,7 @@ from delivery.limits import SendLimits
 from delivery.outcomes import migrated
 from delivery.ports import DeliveryStore
 from delivery.records import Card
-from views.cards import card_buttons, card_text, taken_by_someone_else
+from views.cards import group_card, taken_by_someone_else
 from views.i18n import Translator
 from workflow.directory import Person
 from workflow.model import Case
@@ -72,14 +72,15 @@ class Cards:
             language = group.language if group else (viewer.language if viewer else None)
             t = self.translator(language)
             taken = taken_by_someone_else(case, card.chat_id)
+            text, buttons = group_card(case, people, t, group.role if group else None, taken)
             try:
                 # An edit that changes nothing is answered by the limiter, not sent.
                 await self.bot.edit_message_text(
-                    card_text(case, people, t, taken=taken),
+                    text,
                     card.chat_id,
                     card.message_id,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=None if taken else card_buttons(case, t),
+                    reply_markup=buttons,
                 )
             except BadRequest as error:
                 if "not modified" not in str(error).lower():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -411,14 +412,6 @@ class Courier:
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         photos = [a.removeprefix(PHOTO) for a in out.attachments if a.startswith(PHOTO)]
         voices = [a.removeprefix(VOICE) for a in out.attachments if a.startswith(VOICE)]
-        if len(photos) == 1:
-            await self.bot.send_photo(chat_id, photos[0], message_thread_id=thread_id)
-        elif photos:
-            await self.bot.send_media_group(
-                chat_id, [InputMediaPhoto(p) for p in photos[:10]], message_thread_id=thread_id
-            )
-        for voice in voices:
-            await self.bot.send_voice(chat_id, voice, message_thread_id=thread_id)
         # Telegram's 4096 UTF-16 units: a card is cut (it is edited in place later),
         # anything else goes in pieces, the buttons on the last.
         *before, last = [cut_html(out.text)] if out.as_card else split_html(out.text)
@@ -430,7 +423,7 @@ class Courier:
                 message_thread_id=thread_id,
                 reply_parameters=reply,
             )
-        return await self.bot.send_message(
+        sent = await self.bot.send_message(
             chat_id,
             last,
             parse_mode=ParseMode.HTML,
@@ -438,6 +431,36 @@ class Courier:
             message_thread_id=thread_id,
             reply_parameters=reply,
         )
+        # Photos and voice notes travel with their message: replies to it, the
+        # album captioned with the case's reference.
+        if photos or voices:
+            under = ReplyParameters(sent.message_id, allow_sending_without_reply=True)
+            caption = _reference(out.text)
+            if len(photos) == 1:
+                await self.bot.send_photo(
+                    chat_id,
+                    photos[0],
+                    caption=caption,
+                    message_thread_id=thread_id,
+                    reply_parameters=under,
+                )
+            elif photos:
+                album = [
+                    InputMediaPhoto(p, caption=caption if i == 0 else None)
+                    for i, p in enumerate(photos[:10])
+                ]
+                await self.bot.send_media_group(
+                    chat_id, album, message_thread_id=thread_id, reply_parameters=under
+                )
+            for voice in voices:
+                await self.bot.send_voice(
+                    chat_id,
+                    voice,
+                    caption=caption,
+                    message_thread_id=thread_id,
+                    reply_parameters=under,
+                )
+        return sent
 
     # --- bookkeeping ------------------------------------------------------------------------
 
@@ -496,3 +519,13 @@ def _what(item: OutboxItem | NoticeItem) -> str:
     if isinstance(item, NoticeItem):
         return str(item.notice.kind)
     return f"{item.notification.kind} for {item.notification.ref}"
+
+
+_REFERENCE = re.compile(r"[A-Z]{1,2}\d{4}-\d{5}")
+
+
+def _reference(text: str) -> str | None:
+    """The case reference a message names (a card starts with it): the caption
+    of the photos and voice notes sent with it."""
+    found = _REFERENCE.search(text)
+    return found.group(0) if found else None

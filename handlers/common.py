@@ -65,6 +65,10 @@ def error_text(error: DomainError, t: Translator) -> str:
             return t("error.already_taken", status=t.raw("status.word." + str(status)))
         return t("error.state", status=t.raw("status.word." + str(status)))
     if isinstance(error, InvalidCommand):
+        if details.get("media") == "photos":
+            return t("file.too_many_photos", limit=details.get("limit"))
+        if details.get("media") == "voice":
+            return t("file.too_many_voice", limit=details.get("limit"))
         return t("error.invalid")
     return t("error.generic")
 

@@ -92,6 +92,7 @@ def _conversation(
             Filing.SPOT: [MessageHandler(text, filing.on_spot)],
             Filing.URGENCY: [cb(r"^n:urg:", filing.on_urgency)],
             Filing.KIND: [cb(r"^n:kind:", filing.on_kind)],
+            Filing.TEAM: [cb(r"^n:team:", filing.on_team)],
             Filing.DESCRIBE: [
                 MessageHandler(
                     (text | filters.PHOTO | filters.VOICE | filters.AUDIO) & PRIVATE,

@@ -23,12 +23,14 @@ from views.i18n import Markup, Translator
 from views.keyboards import inline, main_menu
 from views.notices import photo_ref, voice_ref
 from workflow import commands as cmd
+from workflow.decisions import shared
 from workflow.errors import DomainError, TooManyCases
-from workflow.model import Category, Location, ReporterKind, Urgency
+from workflow.model import Category, Location, ReporterKind, Team, Urgency
 
 log = logging.getLogger("estate_desk.filing")
 
-MAX_PHOTOS = 5
+MAX_PHOTOS = shared.MAX_PHOTOS
+MAX_VOICE = shared.MAX_VOICE_NOTES
 MAX_TEXT = 2000
 MENU_CATEGORY = {
     "menu.repair": Category.REPAIR,
@@ -38,6 +40,8 @@ MENU_CATEGORY = {
     "menu.assistance": Category.ASSISTANCE,
 }
 ASSISTANCE_KINDS = ("moving", "parcel", "other")
+# Whom a management complaint is about: a team, or the office itself.
+COMPLAINED_TEAMS = (Team.REPAIR, Team.CLEANING, Team.SECURITY, Team.SERVICE)
 
 
 def _draft(context: Context) -> dict[str, Any]:
@@ -62,6 +66,16 @@ async def begin(update: Update, context: Context, category: Category) -> Next:
         keyboard = inline([[(t.raw("assist." + k), "n", "kind", k, "")] for k in ASSISTANCE_KINDS])
         await context.replies.reply(update, t("file.assist.kind"), markup=keyboard)
         return Filing.KIND
+    if category is Category.MANAGEMENT:
+        keyboard = inline(
+            [[(t.raw("complained.team." + k), "n", "team", k, "")] for k in COMPLAINED_TEAMS]
+        )
+        await context.replies.reply(update, t("file.team"), markup=keyboard)
+        return Filing.TEAM
+    return await _ask_where(update, context, t, category)
+
+
+async def _ask_where(update: Update, context: Context, t: Translator, category: Category) -> Next:
     keyboard = inline(
         [
             [
@@ -74,6 +88,17 @@ async def begin(update: Update, context: Context, category: Category) -> Next:
         update, t("file.where", category=t.raw("category." + category)), markup=keyboard
     )
     return Filing.WHERE
+
+
+async def on_team(update: Update, context: Context) -> Next:
+    """A management complaint names the team it is about (or the office itself),
+    so that a major one reaches that team's supervisor too."""
+    payload = await _answered(update, context)
+    t = await context.translator()
+    draft = _draft(context)
+    teams = {str(team): team for team in COMPLAINED_TEAMS}
+    draft["team"] = str(teams.get(payload.target if payload else "", Team.SERVICE))
+    return await _ask_where(update, context, t, Category(draft["category"]))
 
 
 async def _answered(update: Update, context: Context) -> Payload | None:
@@ -179,6 +204,9 @@ async def on_description(update: Update, context: Context) -> Next:
     elif message.voice or message.audio:
         voice = message.voice or message.audio
         assert voice is not None
+        if len(draft["voice"]) >= MAX_VOICE:
+            await context.replies.reply(update, t("file.too_many_voice", limit=MAX_VOICE))
+            return Filing.DESCRIBE
         draft["voice"].append(voice_ref(voice.file_id))
     elif message.text:
         if sum(len(x) for x in draft["text"]) + len(message.text) > MAX_TEXT:
@@ -232,6 +260,8 @@ async def _summary(context: Context, draft: dict[str, Any], t: Translator, updat
         )
     if draft.get("kind"):
         lines.append(t("file.summary.kind", kind=t.raw("assist." + draft["kind"])))
+    if draft.get("team"):
+        lines.append(t("file.summary.team", team=t.raw("complained.team." + draft["team"])))
     lines.append(t("file.summary.text", text="\n".join(draft["text"]) or "-"))
     counted = [(key, len(draft[part])) for key, part in (("photos", "photos"), ("voice", "voice"))]
     if any(n for _, n in counted):
@@ -301,6 +331,7 @@ async def _file(update: Update, context: Context, draft: dict[str, Any], t: Tran
         urgency=Urgency(draft["urgency"]) if draft.get("urgency") else None,
         reporter_kind=ReporterKind.RESIDENT,
         reporter_unit=home,
+        about_team=Team(draft["team"]) if draft.get("team") else None,
         attachments=tuple(draft["photos"] + draft["voice"]),
         no_guard_on_duty=category is Category.ASSISTANCE and not await anyone_on_duty(context),
         repeat_of=draft.get("repeat_of"),

@@ -8,6 +8,7 @@ is logged, and is answered with a short alert.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import ForceReply, Message, Update
 from telegram.error import Forbidden
@@ -24,7 +25,7 @@ from views.notices import photo_ref
 from workflow import commands as cmd
 from workflow.actions import Action, may_read_full_text, refusal
 from workflow.errors import DomainError, IllegalTransition, NotAllowed
-from workflow.model import Actor, Case, Category, Severity
+from workflow.model import Actor, Case, Category, Severity, Team, Urgency
 
 log = logging.getLogger("estate_desk.staff")
 
@@ -37,6 +38,9 @@ CATEGORY_CODES = {
     "a": Category.ASSISTANCE,
 }
 SEVERITY_CODES = {"g": Severity.GENERAL, "m": Severity.MAJOR, "c": Severity.CRITICAL}
+# Whom a management complaint is about (the office itself is the service team).
+TEAM_CODES = {"r": Team.REPAIR, "cl": Team.CLEANING, "s": Team.SECURITY, "sv": Team.SERVICE}
+URGENCY_CODES = {"u": Urgency.URGENT, "n": Urgency.NORMAL}
 PROMPTED = {
     "resolve": "prompt.resolve",
     "escalate": "prompt.escalate",
@@ -83,13 +87,16 @@ async def on_card_button(update: Update, context: Context) -> None:
     if command is None:
         await context.replies.answer(query, t.raw("error.stale"), alert=True)
         return
+    if action == "rcsev" and not await _menu_is_theirs(update, context, t, case):
+        return
     if not await _execute(update, context, t, command, case):
+        return
+    if action == "rcsev":
+        await _menu_done(update, context, t, case)
         return
     await context.replies.answer(query, t.raw("done.short"))
     if action == "ack":
         await _send_contact(update, context, [case])
-    elif action == "rcsev":
-        await context.replies.edit_text(query, t("done.reclassify", ref=case.ref))
 
 
 async def _acknowledge_digest(
@@ -133,12 +140,19 @@ def _command(action: str, payload: Payload, actor: Actor, case: Case) -> cmd.Cas
     if action == "dismiss":
         return cmd.Dismiss(actor, case.id)
     if action == "rcsev":
-        category_code, _, severity_code = payload.arg.partition(".")
-        category = CATEGORY_CODES.get(category_code)
-        severity = SEVERITY_CODES.get(severity_code)
-        if category is None or severity is None:
+        choice = _Choice.parse(payload.arg)
+        if choice is None or choice.missing() is not None:
             return None
-        return cmd.Reclassify(actor, case.id, category=category, severity=severity)
+        assert choice.category is not None
+        assert choice.severity is not None
+        return cmd.Reclassify(
+            actor,
+            case.id,
+            category=choice.category,
+            severity=choice.severity,
+            urgency=choice.urgency,
+            about_team=choice.team,
+        )
     return None
 
 
@@ -332,56 +346,190 @@ async def on_prompt_reply(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop  # the reply was the prompt's answer, nothing else
 
 
-# --- reclassify: category, then severity ----------------------------------------------
+# --- reclassify: category, the team complained about, severity, urgency -----------------
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """What the reclassify menu has been told so far, carried in its buttons'
+    data as `category.severity.team.urgency` codes (empty while not asked)."""
+
+    category: Category | None = None
+    severity: Severity | None = None
+    team: Team | None = None
+    urgency: Urgency | None = None
+    codes: tuple[str, str, str, str] = ("", "", "", "")
+
+    @classmethod
+    def parse(cls, arg: str) -> _Choice | None:
+        parts = ([*arg.split("."), "", "", "", ""])[:4]
+        c, s, tm, u = parts
+        if (
+            c not in CATEGORY_CODES
+            or (s and s not in SEVERITY_CODES)
+            or (tm and tm not in TEAM_CODES)
+            or (u and u not in URGENCY_CODES)
+        ):
+            return None
+        return cls(
+            CATEGORY_CODES[c],
+            SEVERITY_CODES.get(s),
+            TEAM_CODES.get(tm),
+            URGENCY_CODES.get(u),
+            (c, s, tm, u),
+        )
+
+    def missing(self) -> str | None:
+        """The next question to ask, or None when the choice is complete."""
+        if self.category is Category.MANAGEMENT and self.team is None:
+            return "team"
+        if self.severity is None and self.category is not Category.ASSISTANCE:
+            return "severity"
+        if self.category is Category.REPAIR and self.urgency is None:
+            return "urgency"
+        return None
 
 
 async def _ask_category(
     update: Update, context: Context, t: Translator, actor: Actor, case: Case
 ) -> None:
+    """The desk's menu opens privately for the presser (who may finish it), not
+    in the group; it is forgotten after the prompts' 15 minutes."""
     query = update.callback_query
     assert query is not None
     if not await _may(update, context, t, Action.RECLASSIFY, case, actor):
         return  # a picker only for someone who may reclassify
     await context.replies.answer(query)
+    user = update.effective_user
+    assert user is not None
+    me = await context.person()
+    own = context.translator_for(me.language if me else None)
     rows = [
-        [(t.raw("category." + c), "c", "rccat", case.id, code)]
+        [(own.raw("category." + c), "c", "rcstep", case.id, code)]
         for code, c in CATEGORY_CODES.items()
     ]
-    await context.replies.reply(update, t("reclassify.category", ref=case.ref), markup=inline(rows))
+    text = own("reclassify.category", ref=case.ref)
+    message: Message | None
+    try:
+        message = await context.replies.send(user.id, text, inline(rows))
+    except Forbidden:
+        # The presser never opened a chat with the bot: the menu opens in place,
+        # on the message they pressed, and only they may press on in it.
+        message = query.message if isinstance(query.message, Message) else None
+        if message is None:
+            return
+        await context.replies.edit_text(query, text, inline(rows))
+    now = context.clock.now()
+    waiting = await context.marks.all("menu")
+    await context.marks.put(
+        "menu",
+        f"{message.chat.id}:{message.message_id}",
+        stamped(now, case=case.id, user=user.id),
+        forget=[key for key, value in waiting.items() if expired(value, now)],
+    )
 
 
-async def on_category_chosen(update: Update, context: Context) -> None:
+async def _menu_is_theirs(update: Update, context: Context, t: Translator, case: Case) -> bool:
+    """A step of a menu: only in a menu opened for this presser and this case,
+    and not after it expired."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message if isinstance(query.message, Message) else None
+    user = update.effective_user
+    menu = (
+        await context.marks.get("menu", f"{message.chat.id}:{message.message_id}")
+        if message is not None
+        else None
+    )
+    if (
+        not isinstance(menu, dict)
+        or user is None
+        or menu.get("user") != user.id
+        or menu.get("case") != case.id
+    ):
+        await context.replies.answer(query, t.raw("error.not_allowed"), alert=True)
+        return False
+    if expired(menu, context.clock.now()):
+        await context.replies.answer(query, t.raw("prompt.expired"), alert=True)
+        return False
+    return True
+
+
+async def on_reclassify_step(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = await context.chat_translator()
     payload = Payload.decode(query.data)
     case = await _case(context, payload)
-    if payload is None or case is None or payload.arg not in CATEGORY_CODES:
+    choice = _Choice.parse(payload.arg) if payload is not None else None
+    if payload is None or case is None or choice is None:
         await context.replies.answer(query, t.raw("error.stale"), alert=True)
         return
     if not await _may(update, context, t, Action.RECLASSIFY, case, await context.actor()):
         return
+    if not await _menu_is_theirs(update, context, t, case):
+        return
+    missing = choice.missing()
+    if missing is None:  # nothing more to ask (help with a task has no severity)
+        command = _command(
+            "rcsev",
+            Payload(scope="c", action="rcsev", target=str(case.id), arg=_set(payload.arg, 1, "g")),
+            await context.actor(),
+            case,
+        )
+        if command is not None and await _execute(update, context, t, command, case):
+            await _menu_done(update, context, t, case)
+        return
     await context.replies.answer(query)
-    rows = [
-        [
-            (t.raw("severity." + s), "c", "rcsev", case.id, f"{payload.arg}.{code}")
-            for code, s in SEVERITY_CODES.items()
+    assert choice.category is not None
+    category = t.raw("category." + choice.category)
+    final = "rcsev"
+    if missing == "team":
+        rows = [
+            [(t.raw("complained.team." + tm), "c", "rcstep", case.id, _set(payload.arg, 2, code))]
+            for code, tm in TEAM_CODES.items()
         ]
-    ]
-    await context.replies.edit_text(
-        query,
-        t(
-            "reclassify.severity",
-            ref=case.ref,
-            category=t.raw("category." + CATEGORY_CODES[payload.arg]),
-        ),
-        inline(rows),
-    )
+        text = t("reclassify.team", ref=case.ref, category=category)
+    elif missing == "severity":
+        after = _Choice.parse(_set(payload.arg, 1, "g"))
+        step = final if after is not None and after.missing() is None else "rcstep"
+        rows = [
+            [
+                (t.raw("severity." + s), "c", step, case.id, _set(payload.arg, 1, code))
+                for code, s in SEVERITY_CODES.items()
+            ]
+        ]
+        text = t("reclassify.severity", ref=case.ref, category=category)
+    else:  # urgency, the last question of a repair
+        rows = [
+            [
+                (t.raw("button.urgent"), "c", final, case.id, _set(payload.arg, 3, "u")),
+                (t.raw("button.not_urgent"), "c", final, case.id, _set(payload.arg, 3, "n")),
+            ]
+        ]
+        text = t("reclassify.urgency", ref=case.ref, category=category)
+    await context.replies.edit_text(query, text, inline(rows))
+
+
+async def _menu_done(update: Update, context: Context, t: Translator, case: Case) -> None:
+    query = update.callback_query
+    assert query is not None
+    await context.replies.answer(query, t.raw("done.short"))
+    await context.replies.edit_text(query, t("done.reclassify", ref=case.ref))
+    message = query.message if isinstance(query.message, Message) else None
+    if message is not None:
+        await context.marks.put("menu", f"{message.chat.id}:{message.message_id}", None)
+
+
+def _set(arg: str, position: int, code: str) -> str:
+    codes = ([*arg.split("."), "", "", "", ""])[:4]
+    codes[position] = code
+    return ".".join(codes).rstrip(".")
 
 
 def staff_handlers() -> list[object]:
     return [
-        CallbackQueryHandler(on_category_chosen, pattern=r"^c:rccat:"),
+        CallbackQueryHandler(on_reclassify_step, pattern=r"^c:(rcstep|rccat):"),
         CallbackQueryHandler(on_card_button, pattern=r"^c:"),
     ]
 

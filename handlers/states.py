@@ -20,6 +20,7 @@ class Filing(StrEnum):
     SPOT = "filing.spot"
     URGENCY = "filing.urgency"
     KIND = "filing.kind"
+    TEAM = "filing.team"
     DESCRIBE = "filing.describe"
     CONFIRM = "filing.confirm"
 

@@ -15,8 +15,18 @@ from views.callbacks import data
 from views.i18n import Markup, Translator
 from views.lengths import MAX_TEXT, cut_html, cut_text, units
 from workflow.actions import Action, staff_actions
+from workflow.decisions.guards import staff_roles_for
 from workflow.directory import Person
-from workflow.model import Actor, Case, Category, DeadlineKind, Location, Severity, Status
+from workflow.model import (
+    Actor,
+    Case,
+    Category,
+    DeadlineKind,
+    Location,
+    Severity,
+    Status,
+    Team,
+)
 from workflow.roles import Role
 
 CODES: dict[Action, str] = {
@@ -77,11 +87,26 @@ def mask_phone(phone: str | None) -> str:
 def where(location: Location, t: Translator) -> str:
     if location.unit:
         return t.home(location.building, location.unit)
-    return t.raw(
-        "where.common",
-        building=t.building(location.building),
-        spot=location.area or location.floor or "",
-    )
+    spot = location.area or location.floor or ""
+    if not location.building:
+        # A guard who answered "which block?" with a location: the pin says where.
+        pinned = location.latitude is not None and location.longitude is not None
+        return t.join(x for x in (t.raw("where.pin") if pinned else "", spot) if x) or "-"
+    return t.raw("where.common", building=t.building(location.building), spot=spot)
+
+
+def complained_team(team: Team, t: Translator) -> str:
+    """The team a management complaint is about, as the resident chose it."""
+    if team in (Team.REPAIR, Team.CLEANING, Team.SECURITY, Team.SERVICE):
+        return t.raw("complained.team." + team)
+    return t.raw("team." + team)
+
+
+def map_url(location: Location) -> str | None:
+    """A link to the spot on a map, when the reporter sent a location."""
+    if location.latitude is None or location.longitude is None:
+        return None
+    return f"https://maps.google.com/?q={location.latitude:.6f},{location.longitude:.6f}"
 
 
 def who(person: Person | None, t: Translator) -> str:
@@ -115,6 +140,11 @@ def card_text(case: Case, people: Mapping[int, Person], t: Translator, taken: bo
     if case.repeat_count:
         lines.append(t("card.repeat", count=case.repeat_count))
     lines.append(t("card.where", where=where(case.location, t)))
+    url = map_url(case.location)
+    if url is not None:
+        lines.append(t("card.map", url=url))
+    if case.category is Category.MANAGEMENT and case.about_team is not None:
+        lines.append(t("card.about_team", team=complained_team(case.about_team, t)))
     if case.has_resident:
         home = t.home(reporter.building, reporter.unit) if reporter else "-"
         lines.append(t("card.resident", name=who(reporter, t), home=home))
@@ -136,6 +166,32 @@ def card_text(case: Case, people: Mapping[int, Person], t: Translator, taken: bo
     # The description and the result note are cut above; whatever else is long
     # (a resident's name, an estate's spot names) must not make the card undeliverable.
     return cut_html("\n".join(lines), MAX_TEXT)
+
+
+def moved_away(case: Case, role: Role | None) -> bool:
+    """Whether the case left the group of `role` for good (reclassified to another
+    team): its card there then says where it went, with no buttons. A case
+    escalated past the group stays on its ladder: the core still takes the
+    lower rungs' steps, so their card keeps the buttons that role may use, and
+    its status line says where the case went."""
+    if role is None or role is Role.FRONT_DESK or role is case.rung or role in case.informed:
+        return False
+    return role not in staff_roles_for(case)
+
+
+def group_card(
+    case: Case,
+    people: Mapping[int, Person],
+    t: Translator,
+    role: Role | None,
+    taken: bool = False,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A case's card as the group of `role` shows it: live, or where it went."""
+    if moved_away(case, role):
+        text = card_text(case, people, t) + "\n" + t("card.moved", to=t("role." + case.rung))
+        return cut_html(text, MAX_TEXT), None
+    text = card_text(case, people, t, taken=taken)
+    return text, None if taken else card_buttons(case, t, role)
 
 
 def is_shortened(case: Case) -> bool:

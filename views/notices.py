@@ -15,12 +15,14 @@ from pydantic import TypeAdapter
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from views.callbacks import data
-from views.cards import card_buttons, card_text, summary_line, who
+from views.cards import CODES, card_buttons, card_text, summary_line, who
 from views.i18n import Markup, Translator
 from views.promise import filed_text
+from workflow.actions import Action, staff_actions
 from workflow.directory import Person, e164
-from workflow.model import Case, Category
+from workflow.model import Actor, Case, Category
 from workflow.notifications import NoticeKind, Notification
+from workflow.roles import Role
 
 _DURATION = TypeAdapter(timedelta)
 _TIME = TypeAdapter(datetime)
@@ -188,7 +190,27 @@ def _informed(
         rung=t("role." + n.params["rung"]),
         text=_short(case.description),
     )
-    return [Outgoing(text, _message_button(case, t))]
+    return [Outgoing(text, desk_buttons(case, t, n.role))]
+
+
+def desk_buttons(case: Case, t: Translator, role: Role | None) -> InlineKeyboardMarkup | None:
+    """The line a new case gets in the front desk's (or an informed supervisor's)
+    group carries what that role may do from there: classify it (category,
+    team, severity, urgency), merge it, dismiss it, write to the resident. The
+    desk never has to join a team's group to sort a case."""
+    allowed = staff_actions(case, Actor(user_id=None, roles=frozenset({role or Role.FRONT_DESK})))
+    keyed = (
+        ("button.reclassify", Action.RECLASSIFY),
+        ("button.merge", Action.MERGE),
+        ("button.dismiss", Action.DISMISS),
+        ("button.message_resident", Action.MESSAGE_RESIDENT),
+    )
+    rows = [
+        [InlineKeyboardButton(t.raw(key), callback_data=data("c", CODES[action], case.id))]
+        for key, action in keyed
+        if action in allowed
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def _escalated(
@@ -363,21 +385,6 @@ STAFF_VIEWS: dict[NoticeKind, StaffView] = {
     NoticeKind.RECLASSIFIED: _reclassified,
     NoticeKind.CHANGED: _changed,
 }
-
-
-def _message_button(case: Case, t: Translator) -> InlineKeyboardMarkup | None:
-    """Whoever is told of a resident's case can write to that resident."""
-    if not case.has_resident:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t.raw("button.message_resident"), callback_data=data("c", "msg", case.id)
-                )
-            ]
-        ]
-    )
 
 
 def _name(params: Mapping[str, Any], people: Mapping[int, Person], t: Translator) -> str:

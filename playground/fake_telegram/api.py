@@ -356,6 +356,9 @@ class BotApi:
         if self.world.faults.flood_limits:
             self.world.flood.check(chat, len(media), self._method)
         group_id = f"album-{len(self.world.files)}-{chat.id}"
+        reply_to = (params.parsed("reply_parameters") or {}).get("message_id")
+        if reply_to is not None and reply_to not in chat.messages:
+            raise bad_request("message to be replied not found")
         sent = []
         for item in media:
             if item.get("type") != "photo":
@@ -367,6 +370,8 @@ class BotApi:
                 else ref
             )
             body: JSON = {"photo": self._stored_photo(content), "media_group_id": group_id}
+            if reply_to is not None:
+                body["reply_to_message"] = chat.messages[reply_to]
             if item.get("caption"):
                 body["caption"] = self._text(
                     item["caption"], item.get("parse_mode"), MAX_CAPTION, "caption"

@@ -89,3 +89,22 @@ def _link_label(message: Shown, yes: bool) -> str:
 
 def last_text(user: FakeUser) -> str:
     return user.private.bot_messages()[-1].text
+
+
+async def classify(
+    estate: Estate,
+    desk: FakeUser,
+    line: Shown,
+    category: str,
+    severity: str | None = None,
+    *,
+    button: str = "🔀",
+    team: str | None = None,
+    urgency: str | None = None,
+) -> None:
+    """The front desk classifies a case from a line or card in its own group: the
+    menu opens in its private chat, one question after another."""
+    await estate.press(desk, line, button)
+    for answer in (category, team, severity, urgency):
+        if answer is not None:
+            await estate.press(desk, desk.private.bot_messages()[-1], answer)

@@ -10,7 +10,6 @@ import pytest
 
 from bot.services import services
 from playground.fake_telegram import Chat, FakeUser, Shown
-from playground.fake_telegram.world import _shown
 from tests.e2e.harness import ADMIN_ID, Estate
 from tests.e2e.steps import REF, file_case, last_text, tap
 from workflow import commands as cmd
@@ -241,9 +240,7 @@ async def test_the_desk_cannot_send_a_complaint_about_guards_to_the_guards(
 
     card = await estate.card(Role.SECURITY_CAPTAIN, ref)
     await estate.press(desk, card, "重新分類")
-    picker = group.bot_messages()[-1]
-    await estate.press(desk, picker, "臨時協助")
-    answer = await estate.press(desk, _shown(group, group.messages[picker.message_id]), "一般")
+    answer = await estate.press(desk, desk.private.bot_messages()[-1], "臨時協助")
 
     assert answer is not None
     assert "針對保安員的投訴" in answer

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.e2e.harness import ADMIN_ID, Estate
-from tests.e2e.steps import REF, file_case, last_text, tap
+from tests.e2e.steps import REF, classify, file_case, last_text, tap
 from workflow.directory import Person
 from workflow.model import Category, CloseReason, Status
 from workflow.roles import Role
@@ -115,13 +115,7 @@ async def test_a_guards_site_report_becomes_a_case_or_is_dismissed(estate: Estat
     desk_card = await estate.card(Role.FRONT_DESK, ref)
     assert "Gus Guard" in desk_card.text
     assert "分類為個案" in " ".join(desk_card.button_labels)
-    await estate.press(desk, desk_card, "分類為個案")
-    picker = estate.groups[Role.FRONT_DESK].bot_messages()[-1]
-    await estate.press(desk, picker, "報修")
-    from playground.fake_telegram.world import _shown
-
-    group = estate.groups[Role.FRONT_DESK]
-    await estate.press(desk, _shown(group, group.messages[picker.message_id]), "一般")
+    await classify(estate, desk, desk_card, "報修", "一般", urgency="🚨")
     case = await estate.case(ref)
     assert (case.category, case.rung) == (Category.REPAIR, Role.REPAIR_LEAD)
     lead_card = await estate.card(Role.REPAIR_LEAD, ref)
@@ -150,7 +144,6 @@ async def test_only_guards_use_the_guard_buttons(estate: Estate) -> None:
 async def test_the_front_desk_classifies_site_reports_into_every_kind_of_case(
     estate: Estate,
 ) -> None:
-    from playground.fake_telegram.world import _shown
     from workflow import commands as cmd
     from workflow.model import Actor, Location, ReporterKind
 
@@ -177,10 +170,15 @@ async def test_the_front_desk_classifies_site_reports_into_every_kind_of_case(
         )
         svc.wake_courier()
         card = await estate.card(Role.FRONT_DESK, filed.case.ref)
-        await estate.press(desk, card, "分類為個案")
-        picker = group.bot_messages()[-1]
-        await estate.press(desk, picker, label)
-        await estate.press(desk, _shown(group, group.messages[picker.message_id]), "一般")
+        await classify(
+            estate,
+            desk,
+            card,
+            label,
+            "一般",
+            team="管理處本身" if category is Category.MANAGEMENT else None,
+            urgency="不緊急" if category is Category.REPAIR else None,
+        )
         case = await estate.case(filed.case.ref)
         assert (case.category, case.rung) == (category, handler), label
         refs.append(filed.case.ref)

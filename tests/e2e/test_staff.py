@@ -159,12 +159,10 @@ async def test_front_desk_reclassifies_and_merges_duplicates(estate: Estate) -> 
 
     card = await estate.card(Role.REPAIR_LEAD, first)
     await estate.press(desk, card, "重新分類")
-    picker = group.bot_messages()[-1]
+    assert not group.bot_messages()[-1].buttons, "the menu is not posted in the team's group"
+    picker = desk.private.bot_messages()[-1]
     await estate.press(desk, picker, "清潔")
-    severity = group.messages[picker.message_id]
-    from playground.fake_telegram.world import _shown
-
-    await estate.press(desk, _shown(group, severity), "較大")
+    await estate.press(desk, desk.private.bot_messages()[-1], "較大")
     case = await estate.case(first)
     assert (case.category, case.severity, case.rung) == (
         Category.CLEANING,
@@ -234,15 +232,9 @@ async def test_a_critical_case_reaches_the_manager_with_the_residents_contact(
     estate.groups[Role.SECURITY_CAPTAIN].members[estate.staff(Role.FRONT_DESK).id] = "member"
     desk = estate.staff(Role.FRONT_DESK)
     await estate.press(desk, card, "重新分類")
-    picker = estate.groups[Role.SECURITY_CAPTAIN].bot_messages()[-1]
+    picker = desk.private.bot_messages()[-1]
     await estate.press(desk, picker, "保安投訴")
-    from playground.fake_telegram.world import _shown
-
-    severity = _shown(
-        estate.groups[Role.SECURITY_CAPTAIN],
-        estate.groups[Role.SECURITY_CAPTAIN].messages[picker.message_id],
-    )
-    await estate.press(desk, severity, "重大")
+    await estate.press(desk, desk.private.bot_messages()[-1], "重大")
 
     manager_card = await estate.card(Role.MANAGER, ref)
     assert "+85298765432" in last_text(manager), "the contact comes privately"

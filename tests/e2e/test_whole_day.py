@@ -155,6 +155,7 @@ async def test_a_whole_day_with_a_crash_in_the_middle(
         smith,
         "🏢 Complaint about management",
         "Notices are only in Chinese",
+        kind="office itself",  # the team complained about: the office
     )
     assert await world.wait_for(lambda: cards(groups[Role.CS_SUPERVISOR], management))
 
@@ -186,11 +187,9 @@ async def test_a_whole_day_with_a_crash_in_the_middle(
     desk = world.users[STAFF[Role.FRONT_DESK][0]]
     desk_group = groups[Role.FRONT_DESK]
     card = (await world.wait_for(lambda: cards(desk_group, report.group(0))))[-1]
-    await remote.press(desk, card, "分類為個案")
-    picker = desk_group.bot_messages()[-1]
-    await remote.press(desk, picker, "清潔")
-    severity = desk_group.view()[[m.message_id for m in desk_group.view()].index(picker.message_id)]
-    await remote.press(desk, severity, "一般")
+    await remote.press(desk, card, "分類為個案")  # the menu opens in the desk's private chat
+    await remote.press(desk, desk.private.bot_messages()[-1], "清潔")
+    await remote.press(desk, desk.private.bot_messages()[-1], "一般")
     assert await world.wait_for(lambda: cards(groups[Role.CLEANING_LEAD], report.group(0)))
 
     assert len(cards(groups[Role.CLEANING_SUPERVISOR], cleaning)) == 1

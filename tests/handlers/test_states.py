@@ -18,7 +18,7 @@ FLOWS = (Registration, Filing, FollowUp, Feedback, GuardReport)
 
 def test_every_state_has_its_own_name_that_says_its_flow() -> None:
     states = [state for flow in FLOWS for state in flow]
-    assert len({str(s) for s in states}) == len(states) == 16
+    assert len({str(s) for s in states}) == len(states) == 17
     assert all(
         str(s).split(".")[0] in {"registration", "filing", "follow_up", "feedback", "guard_report"}
         for s in states

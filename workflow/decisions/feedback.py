@@ -11,6 +11,7 @@ from workflow.decisions.shared import (
     POOR_RATING,
     Decision,
     Draft,
+    check_media,
     clean_text,
     close,
     mark_repeat,
@@ -37,6 +38,7 @@ def cancel(case: Case, c: cmd.Cancel, now: datetime, policy: Policy) -> Decision
 def add_info(case: Case, c: cmd.AddInfo, now: datetime, policy: Policy) -> Decision:
     guards.check_add_info(case, c.actor)
     text = clean_text(c.text, required=not c.attachments, what="text")
+    check_media(case.attachments, c.attachments)
     d = Draft(case, now, c.actor)
     d.case.attachments.extend(c.attachments)
     d.event(EventKind.INFO_ADDED, text=text, attachments=list(c.attachments))

@@ -11,6 +11,7 @@ from workflow.decisions.shared import (
     REPEATABLE,
     Decision,
     Draft,
+    check_media,
     clean_text,
     deadline_summary,
     repeat_target,
@@ -106,6 +107,7 @@ def file_case(
     description = clean_text(
         command.description, required=not command.attachments, what="description"
     )
+    check_media((), command.attachments)
     category = command.category
     severity = Severity.GENERAL if category is Category.ASSISTANCE else command.severity
     urgency = (command.urgency or Urgency.NORMAL) if category is Category.REPAIR else None

@@ -122,6 +122,35 @@ class Draft:
             self.tell_role(NoticeKind.CHANGED, Role.FRONT_DESK, events=changes, by=self.actor_id)
 
 
+# What one case may carry, photos and voice notes counted over its whole life
+# (filed with it, added later): a group is not flooded with one case's media.
+MAX_PHOTOS = 5
+MAX_VOICE_NOTES = 3
+PHOTO_PREFIX, VOICE_PREFIX = "photo:", "voice:"
+
+
+def media_counts(attachments: Iterable[str]) -> tuple[int, int]:
+    """How many photos and voice notes these attachments are."""
+    items = list(attachments)
+    return (
+        sum(a.startswith(PHOTO_PREFIX) for a in items),
+        sum(a.startswith(VOICE_PREFIX) for a in items),
+    )
+
+
+def check_media(existing: Iterable[str], added: Iterable[str]) -> None:
+    """Refuse attachments beyond a case's photos and voice notes."""
+    photos, voices = media_counts([*existing, *added])
+    if photos > MAX_PHOTOS:
+        raise InvalidCommand(
+            "too many photos", field="attachments", limit=MAX_PHOTOS, media="photos"
+        )
+    if voices > MAX_VOICE_NOTES:
+        raise InvalidCommand(
+            "too many voice notes", field="attachments", limit=MAX_VOICE_NOTES, media="voice"
+        )
+
+
 def clean_text(text: str, *, required: bool, what: str) -> str:
     text = text.strip()
     if required and not text:

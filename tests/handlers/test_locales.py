@@ -14,7 +14,7 @@ from bot.app import COMMANDS
 from handlers import filing, staff_actions
 from playground.fake_telegram.html_check import html_to_text
 from views import announcements
-from views.i18n import LANGUAGES, Translator, catalogue, language_for, placeholders
+from views.i18n import LANGUAGES, LOCALES_DIR, Translator, catalogue, language_for, placeholders
 from views.keyboards import MENU_KEYS
 from workflow.model import (
     SERVICE_DEADLINES,
@@ -224,3 +224,16 @@ def test_each_catalogue_uses_one_word_per_concept(language: str) -> None:
         for key, text in bare.items()
     }
     assert {key: words for key, words in found.items() if words} == {}
+
+
+@pytest.mark.parametrize("folder", ["zh_Hant", "zh_Hans", "en"])
+def test_each_key_is_in_each_catalogue_once_with_one_translation(folder: str) -> None:
+    """Babel keeps the last of two entries with one key without a word: a merge
+    that doubled an entry would silently change what a reader sees."""
+    lines = (
+        (LOCALES_DIR / folder / "LC_MESSAGES" / "estate_desk.po").read_text("utf-8").splitlines()
+    )
+    keys = [line for line in lines if line.startswith("msgid ")]
+    assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+    translations = [line for line in lines if line.startswith("msgstr ")]
+    assert len(translations) == len(keys)

@@ -22,7 +22,7 @@ from playground.fake_telegram.process import (
 from tests.e2e.steps import REF
 
 RESIDENTS = 60
-STEP = 5.0  # seconds a resident waits for the bot before deciding it is gone
+STEP = 10.0  # seconds a resident waits for the bot before deciding it is gone
 
 
 async def file_cleaning(resident: FakeUser, think: float) -> bool:
@@ -76,7 +76,7 @@ async def test_sigkill_in_the_middle_of_a_burst_loses_and_doubles_no_case(tmp_pa
             # (the outbox survived); whoever was caught half-way files again.
             await world.wait_for(lambda: "getUpdates" in world.calls[calls:], timeout=30)
             async with SqliteStore(db) as store:
-                for _ in range(300):  # the residents' notices left in the outbox go out
+                for _ in range(900):  # the residents' notices left in the outbox go out
                     async with store.reading() as tx:
                         waiting = await tx._all(
                             "SELECT id FROM outbox WHERE done_at IS NULL "

@@ -1,4 +1,4 @@
-"""Known incidents (事故): the front desk or a supervisor declares one with
+"""Known incidents: the front desk or a supervisor declares one with
 /incident, in its group or privately:
 
     /incident repair A,B 16:00 No water since 10:00   declare (end `-` if unknown)

@@ -1,7 +1,7 @@
 """Before a resident's case is filed: is it about one of their earlier cases?
 
 The seed's rule for a repeat complaint is the same service complained about
-twice by the same resident (同一服務過程二次被同一住戶投訴). Only the resident can
+twice by the same resident. Only the resident can
 say whether a new case is that, so when they file a category they have an open
 or recent case of, they are asked ("Is this about R2026-00042?") and their
 answer decides. A different problem of the same kind is a new case."""

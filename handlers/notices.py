@@ -1,4 +1,4 @@
-"""Notices to residents (通告): the front desk, the cs supervisor or the
+"""Notices to residents: the front desk, the cs supervisor or the
 manager writes one in a private chat with the bot (/notice): the text, once
 for all or per language, an optional photo or PDF, who gets it (everyone,
 some buildings, some floors), now or at a set time. /notices lists the recent

@@ -1,4 +1,4 @@
-"""Notices to residents (通告), called bulletins here so they never mix with the
+"""Notices to residents, called bulletins here so they never mix with the
 `Notice` of `workflow.notifications` (a message about no case to one person
 or role): who may publish one, what makes a draft acceptable, and which
 residents an audience reaches. Pure: no I/O, time passed in."""

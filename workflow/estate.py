@@ -40,7 +40,7 @@ Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 
 class PerLanguage(_Strict):
-    """One name in each language: `{ zh-Hant = "總幹事", zh-Hans = "总干事", en = "manager" }`.
+    """One name in each language: `{ zh-Hant = "...", zh-Hans = "...", en = "manager" }`.
     Every language is given and none is empty, so no reader meets a blank."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -71,7 +71,7 @@ LocalName = Annotated[PerLanguage, BeforeValidator(_every_language)]
 
 class NamesConfig(_Strict):
     """The office's own words for its roles and case categories, e.g.
-    `[names.roles.manager] zh-Hant = "總幹事"`; what is not named here keeps the
+    `[names.roles.manager] zh-Hant = "..."`; what is not named here keeps the
     catalogue's word."""
 
     roles: dict[Role, PerLanguage] = Field(default_factory=dict)
@@ -80,7 +80,7 @@ class NamesConfig(_Strict):
 
 class Building(_Strict):
     id: str = Field(min_length=1, max_length=16)
-    name: LocalName | None = None  # unnamed: "A座" / "A栋" / "Block A" from the catalogue
+    name: LocalName | None = None  # unnamed: the catalogue's "Block A" in each language
     floors: int = Field(default=0, ge=0, le=200)
     flats: list[str] = Field(default_factory=list)
     units: list[str] = Field(default_factory=list)

@@ -124,7 +124,7 @@ DutyPost = Literal["technician", "captain", "manager"]
 
 
 class DutyEntry(_Strict):
-    """One line of the duty rota (值班表): who holds a post out of hours on
+    """One line of the duty rota: who holds a post out of hours on
     these days. A night belongs to the day it starts on (before 12:00 is the
     previous day's duty)."""
 

@@ -1,4 +1,4 @@
-"""Known incidents (事故): an outage the office already knows about (no water
+"""Known incidents: an outage the office already knows about (no water
 in Block A, a lift down), declared by the desk. While one is open, a resident
 filing the same category of case in an affected building is told at once what
 the office knows and linked to it, instead of opening one more card. Pure."""

@@ -179,11 +179,12 @@ def parse_floors(text: str, buildings: set[str]) -> frozenset[tuple[str, int]] |
     return frozenset(found)
 
 
-_WHEN = re.compile(r"^(?:(\d{4})-(\d{1,2})-(\d{1,2})\s+)?(\d{1,2})[:：](\d{2})$")
+_WHEN = re.compile(r"^(?:(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+|T))?(\d{1,2})[:：](\d{2})$")
 
 
 def parse_when(text: str, now: datetime) -> datetime | None:
-    """ "18:00" (today, in `now`'s zone) or "2026-12-01 18:00"; None if not a time."""
+    """ "18:00" (today, in `now`'s zone), "2026-12-01 18:00" or "2026-12-01T18:00"
+    (one word, for one-line commands); None if not a time."""
     match = _WHEN.match(text.strip())
     if match is None:
         return None

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from workflow.bulletins import parse_when
 from workflow.model import Category
 from workflow.permissions import SUPERVISING_ROLES
 from workflow.roles import Role
@@ -80,29 +81,9 @@ class Declaration:
     description: str
 
 
-_TIME = re.compile(r"^(?:(\d{4})-(\d{1,2})-(\d{1,2})[T ])?(\d{1,2})[:：](\d{2})$")
-
-
 def parse_time(text: str, now: datetime) -> datetime | None:
-    """ "16:00" today (in `now`'s zone) or "2026-12-01 16:00"."""
-    match = _TIME.match(text.strip())
-    if match is None:
-        return None
-    year, month, day, hour, minute = match.groups()
-    try:
-        if year:
-            return now.replace(
-                year=int(year),
-                month=int(month),
-                day=int(day),
-                hour=int(hour),
-                minute=int(minute),
-                second=0,
-                microsecond=0,
-            )
-        return now.replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)
-    except ValueError:
-        return None
+    """ "16:00" today (in `now`'s zone) or "2026-12-01T16:00": the notices' reading."""
+    return parse_when(text, now)
 
 
 def parse_declaration(

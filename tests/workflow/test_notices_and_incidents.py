@@ -108,3 +108,18 @@ def test_a_declaration_is_read_from_the_command_and_mistakes_refused() -> None:
     assert parse_declaration(["repair", "A", "16:00"], {"A"}, zone_now) is None
     assert may_declare(frozenset({Role.FRONT_DESK}))
     assert not may_declare(frozenset({Role.GUARD}))
+
+
+def test_notices_and_incidents_read_a_time_the_same_way() -> None:
+    from datetime import UTC, datetime
+
+    from workflow.bulletins import parse_when
+    from workflow.incidents import parse_time
+
+    now = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    at_four = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
+    for text in ("16:00", "16：00", "2026-12-01 16:00", "2026-12-01T16:00"):
+        assert parse_when(text, now) == at_four, text
+        assert parse_time(text, now) == at_four, text
+    assert parse_when("25:00", now) is None
+    assert parse_time("tomorrow", now) is None

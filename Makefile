@@ -28,8 +28,9 @@ run: $(RUNTIME)
 	@deploy/system-deps || true
 	$(BIN)/python -m bot
 
+# Four workers: most of the suite waits on sockets and child processes, not the CPU.
 test: $(DEV) deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n 4 --dist loadgroup
 
 lint: $(DEV)
 	$(BIN)/ruff check .

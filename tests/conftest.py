@@ -57,3 +57,23 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         red=True,
         bold=True,
     )
+
+
+# Tests that hold real time against real-time limits (a kill in a burst, Telegram's
+# strict pacing, a whole day in its own process). `make test` runs the suite in
+# parallel workers (pytest-xdist, --dist loadgroup); these share one worker, one
+# after another, so they never load each other and read as slowness.
+REAL_TIME = {
+    "test_crash.py",
+    "test_burst.py",
+    "test_notice_crash.py",
+    "test_whole_day.py",
+    "test_delivery.py::test_a_flood_under_telegrams_strict_limits",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        where = f"{item.path.name}::{item.name}"
+        if any(where.startswith(name) for name in REAL_TIME):
+            item.add_marker(pytest.mark.xdist_group("real-time"))

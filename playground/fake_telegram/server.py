@@ -39,7 +39,9 @@ class FakeTelegramServer:
         return f"http://{self.host}:{self.port}/file/bot"
 
     async def start(self) -> FakeTelegramServer:
-        self._runner = web.AppRunner(self.app, access_log=None)
+        # A long poll the bot gave up on (it stopped) ends with it, as on Telegram:
+        # otherwise stopping waits out the poll's timeout.
+        self._runner = web.AppRunner(self.app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()

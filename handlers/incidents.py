@@ -20,7 +20,7 @@ from views.bulletins import buildings_text
 from views.i18n import Translator
 from workflow.errors import DomainError
 from workflow.incident_service import IncidentMissing
-from workflow.incidents import DECLARERS, parse_declaration, parse_time
+from workflow.incidents import DECLARERS, Incident, parse_declaration, parse_time
 
 
 async def on_incident(update: Update, context: Context) -> None:
@@ -60,16 +60,7 @@ async def _declare(update: Update, context: Context, t: Translator, words: list[
     incident = await context.services.incidents.declare(
         await context.actor(), declaration, _chat_id(update)
     )
-    context.services.broadcast.wake()  # posts the incident card
-    await context.replies.reply(
-        update,
-        t(
-            "incident.declared",
-            number=incident.id,
-            category=t.raw("category." + incident.category),
-            buildings=buildings_text(incident.buildings, t),
-        ),
-    )
+    await _declared(update, context, t, incident)
 
 
 async def _from_case(update: Update, context: Context, t: Translator, words: list[str]) -> None:
@@ -88,7 +79,11 @@ async def _from_case(update: Update, context: Context, t: Translator, words: lis
     incident = await context.services.incidents.from_case(
         await context.actor(), ref, end, text or None, _chat_id(update)
     )
-    context.services.broadcast.wake()
+    await _declared(update, context, t, incident)
+
+
+async def _declared(update: Update, context: Context, t: Translator, incident: Incident) -> None:
+    context.services.broadcast.wake()  # posts the incident card
     await context.replies.reply(
         update,
         t(

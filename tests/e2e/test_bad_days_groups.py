@@ -35,24 +35,29 @@ async def reachable(estate: Estate, user: FakeUser) -> bool:
     return person.reachable
 
 
-async def file_repair(estate: Estate, text: str = "廚房水喉漏水", unit: str = "12A") -> str:
-    """A repair in block A (Chan's own flat by default), filed straight with the
-    desk: the resident's phone is not the point here."""
+async def filed_by_chan(estate: Estate, category: Category, text: str, where: Location) -> str:
+    """A case from Chan filed straight with the desk (her phone is not the point
+    here), once everything it announces has gone out; returns its reference."""
     svc = services(estate.app)
-    estate.world.started.add(100)  # she has opened the bot before
     filed = await svc.desk.file(
         cmd.FileCase(
             actor=Actor(100, frozenset({Role.RESIDENT})),
-            category=Category.REPAIR,
+            category=category,
             description=text,
-            location=Location("A", unit),
-            urgency=Urgency.NORMAL,
-            reporter_unit=Location("A", unit),
+            location=where,
+            urgency=Urgency.NORMAL if category is Category.REPAIR else None,
+            reporter_unit=where if where.unit else None,
         )
     )
     svc.wake_courier()
     await estate.settle()
     return filed.case.ref
+
+
+async def file_repair(estate: Estate, text: str = "廚房水喉漏水", unit: str = "12A") -> str:
+    """A repair in Chan's own flat by default; she has opened the bot before."""
+    estate.world.started.add(100)
+    return await filed_by_chan(estate, Category.REPAIR, text, Location("A", unit))
 
 
 def mentions(chat: Chat, text: str) -> list[Shown]:
@@ -202,17 +207,8 @@ async def test_a_lost_group_whose_role_nobody_holds_goes_to_the_rung_above(
         person.roles = []
         await tx.save_person(person, estate.clock.now())
     estate.world.delete_group(estate.groups[Role.CLEANING_LEAD])
-    filed = await svc.desk.file(
-        cmd.FileCase(
-            actor=Actor(100, frozenset({Role.RESIDENT})),
-            category=Category.CLEANING,
-            description="大堂地滑",
-            location=Location("A", area="lobby"),
-        )
-    )
-    svc.wake_courier()
-    await estate.settle()
-    card = await estate.card(Role.CLEANING_SUPERVISOR, filed.case.ref)
+    ref = await filed_by_chan(estate, Category.CLEANING, "大堂地滑", Location("A", area="lobby"))
+    card = await estate.card(Role.CLEANING_SUPERVISOR, ref)
     assert card.button_labels
 
 
@@ -222,18 +218,8 @@ async def test_a_lost_group_whose_role_nobody_holds_goes_to_the_rung_above(
 async def test_the_desk_cannot_send_a_complaint_about_guards_to_the_guards(
     estate: Estate,
 ) -> None:
-    svc = services(estate.app)
-    filed = await svc.desk.file(
-        cmd.FileCase(
-            actor=Actor(100, frozenset({Role.RESIDENT})),
-            category=Category.SECURITY,
-            description="夜更保安成晚瞓覺",
-            location=Location("A", area="lobby"),
-        )
-    )
-    svc.wake_courier()
-    await estate.settle()
-    ref = filed.case.ref
+    text, lobby = "夜更保安成晚瞓覺", Location("A", area="lobby")
+    ref = await filed_by_chan(estate, Category.SECURITY, text, lobby)
     desk = estate.staff(Role.FRONT_DESK)
     group = estate.groups[Role.SECURITY_CAPTAIN]
     group.members[desk.id] = "member"

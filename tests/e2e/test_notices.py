@@ -47,6 +47,15 @@ async def to_block_a_now(estate: Estate, author: FakeUser, mark: int) -> Shown:
     return await author.wait_for_button("Send", after=mark)
 
 
+async def press_in_the_list(estate: Estate, author: FakeUser, label: str) -> None:
+    """/notices, then one of the buttons under the author's notices."""
+    mark = author.last_message_id()
+    author.send("/notices")
+    await estate.settle()
+    listed = await author.wait_for_button(label, after=mark)
+    await estate.press(author, listed, label)
+
+
 async def test_a_notice_to_block_a_reaches_block_a_once_each_and_the_author_sees_it_done(
     tmp_path: Path,
 ) -> None:
@@ -90,11 +99,7 @@ async def test_a_correction_and_a_withdrawal_reach_those_who_got_the_notice(
         await estate.press(author, summary, "Send")
         await estate.settle()
 
-        mark = author.last_message_id()
-        author.send("/notices")
-        await estate.settle()
-        listed = await author.wait_for_button("Correct #1", after=mark)
-        await estate.press(author, listed, "Correct #1")
+        await press_in_the_list(estate, author, "Correct #1")
         author.send("Water will be off in Block A on Saturday, not Friday.")
         await estate.settle()
         assert "goes to 2 residents" in author.private.bot_messages()[-1].text
@@ -106,11 +111,7 @@ async def test_a_correction_and_a_withdrawal_reach_those_who_got_the_notice(
         assert correction[0].raw.get("reply_to_message"), "the correction answers the notice"
         assert notices_of(smith, "Saturday") == []
 
-        mark = author.last_message_id()
-        author.send("/notices")
-        await estate.settle()
-        listed = await author.wait_for_button("Withdraw #1", after=mark)
-        await estate.press(author, listed, "Withdraw #1")
+        await press_in_the_list(estate, author, "Withdraw #1")
         assert "已撤回" in chan.private.bot_messages()[-1].text
         assert notices_of(smith, "withdrawn") == []
 

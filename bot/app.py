@@ -51,6 +51,7 @@ from workflow.incident_service import Incidents
 from workflow.notifications import Announcement, Notice
 from workflow.reach import rungs_in_use, unreachable
 from workflow.service import Desk
+from workflow.survey_service import Surveys
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ COMMANDS = [
     "notice",
     "notices",
     "incident",
+    "survey",
+    "surveys",
 ]
 
 
@@ -201,6 +204,7 @@ def build_application(
         .build()
     )
     desk = Desk(store, estate.policy(), clock, estate.zone, admins=tuple(settings.admin_ids))
+    bulletins = Bulletins(store, clock)
     shell = Services(
         estate=estate,
         desk=desk,
@@ -211,9 +215,10 @@ def build_application(
         marks=Marks(store),
         outbound=CourierHandle(),
         boards=StoreBoards(store),
-        bulletins=Bulletins(store, clock),
+        bulletins=bulletins,
         incidents=Incidents(store, clock),
         broadcast=BroadcastHandle(),
+        surveys=Surveys(store, clock, bulletins),
         admin_ids=frozenset(settings.admin_ids),
         health=health,
     )

@@ -303,6 +303,50 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX incident_links_by_time ON incident_links (linked_at);
         """,
     ),
+    (
+        11,
+        """
+        -- Residents' opinion surveys: the questions and the audience (body, JSON),
+        -- the seed its random sample was drawn with, its closing time and its one
+        -- reminder (the sweep reads both from here).
+        CREATE TABLE surveys (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            author_id INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            anonymous INTEGER NOT NULL,
+            seed INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            closes_at TEXT NOT NULL,
+            remind_at TEXT,
+            reminded_at TEXT,
+            closed_at TEXT,
+            bulletin_id INTEGER
+        );
+        CREATE INDEX surveys_by_status ON surveys (status, closes_at);
+        CREATE INDEX surveys_by_closing ON surveys (closed_at);
+        -- The sample: who a survey was sent to, the question each answers next,
+        -- and when they finished.
+        CREATE TABLE survey_invites (
+            survey_id INTEGER NOT NULL REFERENCES surveys (id),
+            user_id INTEGER NOT NULL,
+            invited_at TEXT NOT NULL,
+            at_question INTEGER NOT NULL DEFAULT 0,
+            finished_at TEXT,
+            PRIMARY KEY (survey_id, user_id)
+        );
+        -- Each answer as it is given (JSON: a number, a list of options, a text).
+        CREATE TABLE survey_answers (
+            survey_id INTEGER NOT NULL REFERENCES surveys (id),
+            user_id INTEGER NOT NULL,
+            question INTEGER NOT NULL,
+            answer TEXT NOT NULL,
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (survey_id, user_id, question)
+        );
+        """,
+    ),
 ]
 
 # The newest schema this release knows: a database stamped with a later version

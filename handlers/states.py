@@ -53,7 +53,33 @@ class Bulletin(StrEnum):
     CORRECT = "bulletin.correct"
 
 
-State = Registration | Filing | FollowUp | Feedback | GuardReport | Bulletin
+class SurveyDraft(StrEnum):
+    """Staff writing an opinion survey (/survey)."""
+
+    TITLE = "survey.title"
+    QUESTIONS = "survey.questions"
+    AUDIENCE = "survey.audience"
+    ANONYMITY = "survey.anonymity"
+    CLOSES = "survey.closes"
+    CONFIRM = "survey.confirm"
+
+
+class SurveyAnswer(StrEnum):
+    """A resident answering a survey's free-text question."""
+
+    TEXT = "survey_answer.text"
+
+
+State = (
+    Registration
+    | Filing
+    | FollowUp
+    | Feedback
+    | GuardReport
+    | Bulletin
+    | SurveyDraft
+    | SurveyAnswer
+)
 
 # Releases before named states saved the position of each state in this list
 # (`range(16)`): a conversation saved by one of them resumes at the same step.

@@ -440,7 +440,8 @@ async def _show(update: Update, context: Context, where: Position, t: Translator
     text, keyboard = _screen(where, t)
     with contextlib.suppress(TelegramError):
         await context.replies.edit_text(query, text, keyboard)
-    return _waiting_for_text(context, where)
+    message = query.message
+    return _waiting_for_text(context, where, message.message_id if message else None)
 
 
 def _screen(where: Position, t: Translator) -> tuple[str, Any]:
@@ -454,11 +455,12 @@ def _screen(where: Position, t: Translator) -> tuple[str, Any]:
     return question_text(survey, where.at, t), question_keyboard(survey, where.at, picks, t)
 
 
-def _waiting_for_text(context: Context, where: Position) -> Next:
+def _waiting_for_text(context: Context, where: Position, shown: int | None) -> Next:
+    """The free-text question now shown (in message `shown`) waits for a reply."""
     assert context.user_data is not None
     current = where.survey.questions[where.at] if where.at is not None else None
     if current is not None and where.problem is None and current.kind is Kind.TEXT:
-        context.user_data[ANSWERING] = [where.survey.id, where.at]
+        context.user_data[ANSWERING] = [where.survey.id, where.at, shown]
         return Answering.TEXT
     context.user_data.pop(ANSWERING, None)
     return ConversationHandler.END
@@ -470,9 +472,9 @@ async def on_text_answer(update: Update, context: Context) -> Next:
     assert context.user_data is not None
     waiting = context.user_data.get(ANSWERING)
     user_id = context.user_id
-    if not isinstance(waiting, list) or len(waiting) != 2 or user_id is None:
+    if not isinstance(waiting, list) or len(waiting) != 3 or user_id is None:
         return ConversationHandler.END
-    survey_id, number = int(waiting[0]), int(waiting[1])
+    survey_id, number, asked = int(waiting[0]), int(waiting[1]), waiting[2]
     text = clean_answer(_text(update))
     if not text:
         await context.replies.reply(update, t("survey.text_empty"))
@@ -481,12 +483,14 @@ async def on_text_answer(update: Update, context: Context) -> Next:
     if where is None:
         context.user_data.pop(ANSWERING, None)
         return ConversationHandler.END
+    chat = update.effective_chat
+    if isinstance(asked, int) and chat is not None:
+        # Answered: the question's Skip goes; what follows comes below the reply.
+        with contextlib.suppress(TelegramError):
+            await context.bot.edit_message_reply_markup(chat.id, asked, reply_markup=None)
     screen, keyboard = _screen(where, t)
-    if where.problem is AnswerProblem.STALE or where.problem is None:
-        await context.replies.reply(update, screen, keyboard)
-    else:
-        await context.replies.reply(update, screen)
-    return _waiting_for_text(context, where)
+    sent = await context.replies.reply(update, screen, keyboard)
+    return _waiting_for_text(context, where, sent.message_id if sent else None)
 
 
 # --- the sweep -------------------------------------------------------------------------------

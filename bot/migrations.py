@@ -336,6 +336,22 @@ MIGRATIONS: list[tuple[int, str]] = [
             finished_at TEXT,
             PRIMARY KEY (survey_id, user_id)
         );
+        -- Each resident's invitation and reminder: the surveys' own outbox, as
+        -- bulletin_sends is the notices'. A row is claimed ('sending') in a committed
+        -- transaction before it is sent, so a kill never sends it twice.
+        CREATE TABLE survey_sends (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            survey_id INTEGER NOT NULL REFERENCES surveys (id),
+            user_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            outcome TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_try_at TEXT NOT NULL,
+            message_id INTEGER,
+            done_at TEXT
+        );
+        CREATE UNIQUE INDEX survey_sends_once ON survey_sends (survey_id, user_id, kind);
+        CREATE INDEX survey_sends_by_outcome ON survey_sends (outcome, next_try_at);
         -- Each answer as it is given (JSON: a number, a list of options, a text).
         CREATE TABLE survey_answers (
             survey_id INTEGER NOT NULL REFERENCES surveys (id),

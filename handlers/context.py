@@ -99,6 +99,7 @@ class Services:
     incidents: Incidents
     broadcast: Waker
     surveys: Surveys
+    survey_delivery: Waker  # the sender of survey invitations and reminders
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     health: Health | None = None
 

@@ -15,10 +15,11 @@ import html
 from datetime import datetime
 from typing import Any
 
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
+from delivery.surveys import chart_for_notice, take_buttons_off
 from handlers.common import Context, error_text
 from handlers.context import Services
 from handlers.states import Next
@@ -301,7 +302,7 @@ async def on_confirm(update: Update, context: Context) -> Next:
         await context.replies.reply(update, error_text(error, t))
         return ConversationHandler.END
     context.user_data.pop(KEY, None)
-    context.outbound.wake()
+    context.services.survey_delivery.wake()
     await context.replies.reply(
         update,
         t("survey.sent", number=survey.id, count=survey.invited, closes=t.when(survey.closes_at)),
@@ -370,12 +371,10 @@ async def _publish(update: Update, context: Context, number: int, t: Translator)
     message = update.effective_message
     attachment = None
     if message is not None:
-        # The chart goes to the author first: Telegram's file id then rides the notice.
-        sent = await message.reply_photo(
-            InputFile(chart(survey, results, t), filename=f"survey-{survey.id}.png")
+        file_id = await chart_for_notice(
+            message, chart(survey, results, t), f"survey-{survey.id}.png"
         )
-        if sent.photo:
-            attachment = "photo:" + sent.photo[-1].file_id
+        attachment = "photo:" + file_id if file_id else None
     translators = [context.translator_for(code) for code in LANGUAGES]
     try:
         bulletin = await service.publish(
@@ -486,8 +485,7 @@ async def on_text_answer(update: Update, context: Context) -> Next:
     chat = update.effective_chat
     if isinstance(asked, int) and chat is not None:
         # Answered: the question's Skip goes; what follows comes below the reply.
-        with contextlib.suppress(TelegramError):
-            await context.bot.edit_message_reply_markup(chat.id, asked, reply_markup=None)
+        await take_buttons_off(context.bot, chat.id, asked)
     screen, keyboard = _screen(where, t)
     sent = await context.replies.reply(update, screen, keyboard)
     return _waiting_for_text(context, where, sent.message_id if sent else None)
@@ -499,7 +497,8 @@ async def on_text_answer(update: Update, context: Context) -> Next:
 async def sweep(s: Services) -> None:
     """Close the surveys whose time is up and send the due reminders."""
     if await s.surveys.sweep():
-        s.outbound.wake()
+        s.outbound.wake()  # the authors' closing notes
+        s.survey_delivery.wake()  # the reminders
 
 
 def _surveys(context: Context) -> Surveys:

@@ -18,7 +18,17 @@ from views.keyboards import inline
 from views.notices import Outgoing
 from views.reports import cjk_font
 from workflow.directory import Person
-from workflow.surveys import SCALE, Answer, Kind, Question, Results, Survey, SurveyAudience, Tally
+from workflow.surveys import (
+    SCALE,
+    Answer,
+    Kind,
+    Question,
+    Results,
+    SendKind,
+    Survey,
+    SurveyAudience,
+    Tally,
+)
 
 SNIPPETS = 5  # free-text answers quoted in the results text
 SNIPPET = 80
@@ -40,19 +50,13 @@ def _avg(value: float | None) -> str:
 # --- the resident --------------------------------------------------------------------------
 
 
-def invitation(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
-    return [_invite("survey.invite", p, t)]
-
-
-def reminder(p: Mapping[str, Any], t: Translator) -> list[Outgoing]:
-    return [_invite("survey.reminder", p, t)]
-
-
-def _invite(key: str, p: Mapping[str, Any], t: Translator) -> Outgoing:
-    closes = t.when(datetime.fromisoformat(p["closes"]))
-    anonymity = t("survey.anonymous" if p.get("anonymous") else "survey.named")
-    text = t(key, title=p["title"], count=p["questions"], closes=closes) + "\n" + anonymity
-    keyboard = inline([[(t.raw("button.survey.start"), "v", "go", p["survey"], "")]])
+def invite_message(survey: Survey, kind: SendKind, t: Translator) -> Outgoing:
+    """The invitation (or the one reminder) with its Start button."""
+    key = "survey.reminder" if kind is SendKind.REMINDER else "survey.invite"
+    closes = t.when(survey.closes_at)
+    text = t(key, title=survey.title, count=len(survey.questions), closes=closes)
+    text += "\n" + t("survey.anonymous" if survey.anonymous else "survey.named")
+    keyboard = inline([[(t.raw("button.survey.start"), "v", "go", survey.id, "")]])
     return Outgoing(text, keyboard)
 
 

@@ -16,6 +16,7 @@ from workflow.notifications import Notice, Notification
 from workflow.roles import Role
 from workflow.roster import DutyRow, Scan
 from workflow.surveys import Answer, Survey
+from workflow.surveys import SendKind as SurveySendKind
 
 
 class Transaction(Protocol):
@@ -224,6 +225,18 @@ class SurveyTables(Protocol):
         ...
 
     async def add_invites(self, survey_id: int, user_ids: Sequence[int], now: datetime) -> None: ...
+
+    async def add_survey_sends(
+        self, survey_id: int, user_ids: Sequence[int], kind: SurveySendKind, now: datetime
+    ) -> None:
+        """Invitations or reminders to send (delivery/surveys.py sends them), once each."""
+        ...
+
+    async def cancel_survey_sends(self, survey_id: int, now: datetime) -> None:
+        """What was not sent yet of a survey that closed is not sent."""
+        ...
+
+    async def survey_send_counts(self, survey_id: int, kind: SurveySendKind) -> dict[str, int]: ...
 
     async def survey_invite(self, survey_id: int, user_id: int) -> tuple[int, bool] | None:
         """The question this resident answers next and whether they finished;

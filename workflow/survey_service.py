@@ -27,6 +27,7 @@ from workflow.surveys import (
     Kind,
     Question,
     Results,
+    SendKind,
     Status,
     Survey,
     SurveyAudience,
@@ -126,12 +127,10 @@ class Surveys:
                 remind_at=reminder_time(now, draft.closes_at),
             )
             survey.id = await tx.add_survey(survey)
-            # The sample is kept with the survey, and each invitation enters the
-            # outbox in the same transaction: a restart sends nobody a second one.
+            # The sample is kept with the survey, with one invitation to send to each
+            # of them, in one transaction: a restart resumes the same list.
             await tx.add_invites(survey.id, people, now)
-            await tx.enqueue_notices(
-                [_invitation(survey, uid, Announcement.SURVEY_INVITE) for uid in people], now
-            )
+            await tx.add_survey_sends(survey.id, people, SendKind.INVITE, now)
             survey.invited = len(people)
         return survey
 
@@ -179,6 +178,7 @@ class Surveys:
         survey.status = Status.CLOSED
         survey.closed_at = now
         await tx.save_survey(survey)
+        await tx.cancel_survey_sends(survey.id, now)
         await tx.enqueue_notices(
             [
                 Notice(
@@ -196,8 +196,8 @@ class Surveys:
         )
 
     async def sweep(self) -> int:
-        """Close the surveys whose time is up and send the reminders that are
-        due (each once: the survey row says it was sent). Returns how many
+        """Close the surveys whose time is up and queue the reminders that are
+        due (each once: the survey row says it was queued). Returns how many
         surveys changed."""
         now = self.clock.now()
         async with self.store.reading() as tx:
@@ -212,10 +212,7 @@ class Surveys:
                 survey.reminded_at = now
                 await tx.save_survey(survey)
                 waiting = await tx.unfinished_invites(survey.id)
-                await tx.enqueue_notices(
-                    [_invitation(survey, uid, Announcement.SURVEY_REMINDER) for uid in waiting],
-                    now,
-                )
+                await tx.add_survey_sends(survey.id, waiting, SendKind.REMINDER, now)
             for survey in closing:
                 await self._close(tx, survey)
         return len(closing) + len(reminding)
@@ -292,20 +289,6 @@ class Surveys:
                 figures = tally(survey.questions, answers, survey.invited, survey.finished)
                 line.append((survey, figures.satisfaction))
         return SurveyFigures(results, line)
-
-
-def _invitation(survey: Survey, user_id: int, kind: Announcement) -> Notice:
-    return Notice(
-        kind=kind,
-        user_id=user_id,
-        params={
-            "survey": survey.id,
-            "title": survey.title,
-            "questions": len(survey.questions),
-            "closes": survey.closes_at.isoformat(),
-            "anonymous": survey.anonymous,
-        },
-    )
 
 
 async def _position(tx: ShellTransaction, survey: Survey, user_id: int) -> Position:

@@ -185,6 +185,13 @@ def choose(people: Sequence[Person], audience: SurveyAudience, seed: int) -> lis
     return sorted(random.Random(seed).sample(pool, size))
 
 
+class SendKind(StrEnum):
+    """What one resident is sent about a survey."""
+
+    INVITE = "invite"  # the invitation, with its Start button
+    REMINDER = "reminder"  # the one reminder, to those not finished
+
+
 class Status(StrEnum):
     OPEN = "open"
     CLOSED = "closed"

@@ -10,7 +10,10 @@ from datetime import datetime
 import aiosqlite
 
 from bot.storage.rows import Rows, parse_utc, utc_text
-from workflow.surveys import Answer, Question, Status, Survey, SurveyAudience
+from workflow.bulletins import Outcome
+from workflow.surveys import Answer, Question, SendKind, Status, Survey, SurveyAudience
+
+DUE_NOW = "0001-01-01T00:00:00.000000Z"
 
 _SURVEY_SQL = (
     "SELECT s.*, (SELECT count(*) FROM survey_invites i WHERE i.survey_id = s.id) AS invited, "
@@ -153,6 +156,80 @@ class SurveyTables(Rows):
         for row in rows:
             found.setdefault(int(row[0]), {})[int(row[1])] = json.loads(row[2])
         return found
+
+    # --- the invitations and reminders: the surveys' own outbox ------------------------------
+
+    async def add_survey_sends(
+        self, survey_id: int, user_ids: Sequence[int], kind: SendKind, now: datetime
+    ) -> None:
+        await self.db.executemany(
+            "INSERT INTO survey_sends (survey_id, user_id, kind, next_try_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (survey_id, user_id, kind) DO NOTHING",
+            [(survey_id, uid, str(kind), DUE_NOW) for uid in user_ids],
+        )
+
+    async def cancel_survey_sends(self, survey_id: int, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE survey_sends SET outcome = 'cancelled', done_at = ? "
+            "WHERE survey_id = ? AND outcome = 'pending'",
+            (utc_text(now), survey_id),
+        )
+
+    async def survey_send_counts(self, survey_id: int, kind: SendKind) -> dict[str, int]:
+        rows = await self._all(
+            "SELECT outcome, count(*) FROM survey_sends WHERE survey_id = ? AND kind = ? "
+            "GROUP BY outcome",
+            (survey_id, str(kind)),
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def next_survey_send(self, now: datetime) -> dict[str, int | str] | None:
+        """The oldest invitation or reminder due, of a survey still open."""
+        row = await self._one(
+            "SELECT d.id, d.survey_id, d.user_id, d.kind, d.attempts FROM survey_sends d "
+            "JOIN surveys s ON s.id = d.survey_id WHERE d.outcome = 'pending' "
+            "AND d.next_try_at <= ? AND s.status = 'open' ORDER BY d.id LIMIT 1",
+            (utc_text(now),),
+        )
+        return dict(row) if row else None
+
+    async def claim_survey_send(self, send_id: int) -> bool:
+        cursor = await self.db.execute(
+            "UPDATE survey_sends SET outcome = 'sending' WHERE id = ? AND outcome = 'pending'",
+            (send_id,),
+        )
+        return cursor.rowcount == 1
+
+    async def finish_survey_send(
+        self, send_id: int, outcome: Outcome, message_id: int | None, now: datetime
+    ) -> None:
+        await self.db.execute(
+            "UPDATE survey_sends SET outcome = ?, message_id = ?, done_at = ? WHERE id = ?",
+            (str(outcome), message_id, utc_text(now), send_id),
+        )
+
+    async def retry_survey_send(self, send_id: int, at: datetime) -> None:
+        await self.db.execute(
+            "UPDATE survey_sends SET outcome = 'pending', attempts = attempts + 1, "
+            "next_try_at = ? WHERE id = ?",
+            (utc_text(at), send_id),
+        )
+
+    async def interrupted_survey_sends(self, now: datetime) -> int:
+        """Copies claimed by a process killed while sending them: unsure, never
+        sent again (nobody gets a survey twice)."""
+        cursor = await self.db.execute(
+            "UPDATE survey_sends SET outcome = 'unsure', done_at = ? WHERE outcome = 'sending'",
+            (utc_text(now),),
+        )
+        return cursor.rowcount
+
+    async def pending_survey_sends(self) -> int:
+        row = await self._one(
+            "SELECT count(*) FROM survey_sends d JOIN surveys s ON s.id = d.survey_id "
+            "WHERE d.outcome IN ('pending', 'sending') AND s.status = 'open'"
+        )
+        return int(row[0]) if row else 0
 
 
 def _maybe(when: datetime | None) -> str | None:

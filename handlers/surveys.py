@@ -467,28 +467,45 @@ def _waiting_for_text(context: Context, where: Position, shown: int | None) -> N
 
 async def on_text_answer(update: Update, context: Context) -> Next:
     """A free-text answer, typed as a reply; the next question follows it."""
-    t = await context.translator()
     assert context.user_data is not None
-    waiting = context.user_data.get(ANSWERING)
+    if await answer_typed(update, context):
+        return Answering.TEXT if context.user_data.get(ANSWERING) else ConversationHandler.END
+    context.user_data.pop(ANSWERING, None)
+    return ConversationHandler.END
+
+
+async def answer_typed(update: Update, context: Context) -> bool:
+    """Text typed while a survey's free-text question is this resident's
+    current one (found in the database, so a restart loses nothing): it is the
+    answer. False if no survey waits for one."""
     user_id = context.user_id
-    if not isinstance(waiting, list) or len(waiting) != 3 or user_id is None:
-        return ConversationHandler.END
-    survey_id, number, asked = int(waiting[0]), int(waiting[1]), waiting[2]
+    if user_id is None:
+        return False
+    service = _surveys(context)
+    waiting = await service.waiting_for_text(user_id)
+    if waiting is None or waiting.at is None:
+        return False
+    assert context.user_data is not None
+    asked = context.user_data.get(ANSWERING)
+    shown = isinstance(asked, list) and asked[:2] == [waiting.survey.id, waiting.at]
+    if waiting.at == 0 and not shown:
+        return False  # a first question nobody pressed Start for: not shown yet
+    t = await context.translator()
     text = clean_answer(_text(update))
     if not text:
         await context.replies.reply(update, t("survey.text_empty"))
-        return Answering.TEXT
-    where = await _surveys(context).answer(survey_id, user_id, number, text)
+        return True
+    where = await service.answer(waiting.survey.id, user_id, waiting.at, text)
     if where is None:
-        context.user_data.pop(ANSWERING, None)
-        return ConversationHandler.END
+        return False
     chat = update.effective_chat
-    if isinstance(asked, int) and chat is not None:
+    if isinstance(asked, list) and len(asked) == 3 and isinstance(asked[2], int) and chat:
         # Answered: the question's Skip goes; what follows comes below the reply.
-        await take_buttons_off(context.bot, chat.id, asked)
+        await take_buttons_off(context.bot, chat.id, asked[2])
     screen, keyboard = _screen(where, t)
     sent = await context.replies.reply(update, screen, keyboard)
-    return _waiting_for_text(context, where, sent.message_id if sent else None)
+    _waiting_for_text(context, where, sent.message_id if sent else None)
+    return True
 
 
 # --- the sweep -------------------------------------------------------------------------------

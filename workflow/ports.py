@@ -245,6 +245,11 @@ class SurveyTables(Protocol):
 
     async def unfinished_invites(self, survey_id: int) -> list[int]: ...
 
+    async def open_invites_of(self, user_id: int) -> list[tuple[int, int]]:
+        """The open surveys this resident has not finished, newest first, with the
+        question each is at."""
+        ...
+
     async def save_answer(
         self, survey_id: int, user_id: int, question: int, answer: Answer, now: datetime
     ) -> None: ...

@@ -243,6 +243,21 @@ class Surveys:
                 return None
             return await _position(tx, survey, user_id)
 
+    async def waiting_for_text(self, user_id: int) -> Position | None:
+        """The open survey whose current question for this resident is a free
+        text, if any: what they type next is its answer (read from the database,
+        so it holds across a restart)."""
+        async with self.store.reading() as tx:
+            for survey_id, _at in await tx.open_invites_of(user_id):
+                survey = await tx.survey(survey_id)
+                if survey is None:
+                    continue
+                where = await _position(tx, survey, user_id)
+                current = survey.questions[where.at] if where.at is not None else None
+                if where.problem is None and current is not None and current.kind is Kind.TEXT:
+                    return where
+        return None
+
     async def answer(
         self, survey_id: int, user_id: int, question: int, answer: Answer, move_on: bool = True
     ) -> Position | None:

@@ -107,6 +107,17 @@ class SurveyTables(Rows):
         )
         return (int(row[0]), row[1] is not None) if row else None
 
+    async def open_invites_of(self, user_id: int) -> list[tuple[int, int]]:
+        """The open surveys this resident has not finished, newest first, with the
+        question each is at."""
+        rows = await self._all(
+            "SELECT i.survey_id, i.at_question FROM survey_invites i JOIN surveys s "
+            "ON s.id = i.survey_id WHERE i.user_id = ? AND i.finished_at IS NULL "
+            "AND s.status = 'open' ORDER BY i.survey_id DESC",
+            (user_id,),
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
     async def unfinished_invites(self, survey_id: int) -> list[int]:
         rows = await self._all(
             "SELECT user_id FROM survey_invites WHERE survey_id = ? AND finished_at IS NULL "

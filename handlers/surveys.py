@@ -131,7 +131,8 @@ async def on_title(update: Update, context: Context) -> Next:
         await context.replies.reply(update, t("survey.title_too_long", limit=MAX_TITLE))
         return Step.TITLE
     _draft(context)["title"] = title
-    await context.replies.reply(update, t("survey.ask_questions", limit=MAX_QUESTIONS))
+    keyboard = inline([[(t.raw("button.survey.questions_done"), "v", "qdone", "", "")]])
+    await context.replies.reply(update, t("survey.ask_questions", limit=MAX_QUESTIONS), keyboard)
     return Step.QUESTIONS
 
 

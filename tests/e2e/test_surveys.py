@@ -180,3 +180,65 @@ async def test_a_survey_to_a_30_percent_sample_collects_answers_and_publishes_a_
 
 def _survey_number(sent: Shown) -> int:
     return int(sent.text.split("#", 1)[1].split()[0])
+
+
+async def test_only_the_desk_cs_supervisor_and_manager_run_surveys_and_a_named_one_names(
+    tmp_path: Path,
+) -> None:
+    async with running_estate(tmp_path) as estate:
+        for person in estate.people.values():
+            person.send("/start")
+        await estate.settle()
+        lead, chan = estate.staff(Role.REPAIR_LEAD), estate.resident("chan")
+        assert "⛔" in (await say(estate, lead, "/survey")).text
+        assert "⛔" in (await say(estate, chan, "/survey")).text
+        assert "⛔" in (await say(estate, lead, "/surveys")).text
+
+        desk = estate.staff(Role.FRONT_DESK)  # in Chinese, with a Chinese keyboard's signs
+        await say(estate, desk, "/survey")
+        ask = await say(estate, desk, "大堂")
+        # Nothing written yet: an empty survey goes no further.
+        assert await estate.press(desk, ask, "問題已寫完") == "請先寫最少一條問題。"
+        await say(estate, desk, "＊ 大堂清潔嗎？")
+        kept = await say(estate, desk, "？最方便的維修時間｜上午｜下午")
+        await estate.press(desk, kept, "問題已寫完")
+        ask = await say(estate, desk, "A")
+        await estate.press(desk, ask, "👤")  # with names
+        preview = await say(estate, desk, "2026-11-03 18:00")
+        assert "20 位" not in preview.text
+        assert "2 位住戶中的 2 位" in preview.text, desk.transcript()
+        assert "記名：管理處會看到" in preview.text
+        await estate.press(desk, preview, "發出")
+        assert invitation(estate.resident("smith")) == []  # Block B
+
+        (invite,) = invitation(chan)
+        await estate.press(chan, invite, "開始作答")
+        await estate.press(chan, invite, "2")
+        await estate.press(chan, invite, "下午")
+        done = estate.world.chat(chan.id).messages[invite.message_id]
+        assert "多謝" in str(done)
+        # Pressing an answered question's button again changes nothing.
+        forged = chan.press_data(invite, "v:a:1.0:5")
+        await chan.answer_to(forged)
+        await estate.settle()
+        assert "多謝" in str(estate.world.chat(chan.id).messages[invite.message_id])
+
+        # A repair lead's forged press on the results is refused; the desk's works.
+        listing = await say(estate, desk, "/surveys")
+        forged = lead.press_data(listing, "v:res:1")
+        await lead.answer_to(forged)
+        await estate.settle()
+        assert "⛔" in lead.private.bot_messages()[-1].text
+        await estate.press(desk, listing, "截止")
+        mark = desk.last_message_id()
+        await estate.press(desk, listing, "結果")
+        shown = desk.private.bot_messages_after(mark)
+        text = next(m for m in shown if "📊" in m.text)
+        assert "回應：2 位中 1 位（50%）" in text.text, text.text
+        (sheet,) = [m for m in shown if m.document]
+        assert sheet.document is not None
+        book = load_workbook(io.BytesIO(estate.world.files[sheet.document].content))
+        rows = list(book.worksheets[1].values)
+        assert rows[0][:2] == ("姓名", "住址")
+        assert rows[1][0] == "Chan"
+        assert rows[1][2:] == (2, "下午")

@@ -27,7 +27,6 @@ from handlers.states import (
     GuardReport,
     Next,
     Registration,
-    SurveyAnswer,
     SurveyDraft,
 )
 from views.keyboards import free_text, guard_filter, main_menu, menu_filter
@@ -96,7 +95,6 @@ def _conversation(
             cb(r"^b:correct:", notices.begin_correction),
             cb(r"^b:withdraw:", notices.on_withdraw),
             CommandHandler("survey", surveys.begin, filters=PRIVATE),
-            cb(r"^v:(go|a|t|d|s):", surveys.on_press),
         ],
         states={
             Registration.BUILDING: [cb(r"^r:bld:", registration.on_building)],
@@ -186,7 +184,6 @@ def _survey_states(text: filters.BaseFilter, cb: Any) -> dict[object, list[Any]]
         SurveyDraft.ANONYMITY: [cb(r"^v:anon:", surveys.on_anonymity)],
         SurveyDraft.CLOSES: [MessageHandler(text, surveys.on_closes)],
         SurveyDraft.CONFIRM: [cb(r"^v:(send|drop)", surveys.on_confirm)],
-        SurveyAnswer.TEXT: [MessageHandler(text, surveys.on_text_answer)],
     }
 
 
@@ -199,6 +196,7 @@ def private_handlers(menu_labels: Iterable[str] = ()) -> list[object]:
         CommandHandler("notices", notices.list_recent, filters=PRIVATE),
         CommandHandler("surveys", surveys.list_recent, filters=PRIVATE),
         CallbackQueryHandler(surveys.on_staff_press, pattern=r"^v:(res|close|pub):"),
+        CallbackQueryHandler(surveys.on_press, pattern=r"^v:(go|a|t|d|s):"),
         CallbackQueryHandler(menu.on_language, pattern=r"^l:set:"),
         CallbackQueryHandler(my_cases.on_details, pattern=r"^m:det:"),
         CallbackQueryHandler(my_cases.on_cancel_case, pattern=r"^m:cancel:"),

@@ -64,22 +64,7 @@ class SurveyDraft(StrEnum):
     CONFIRM = "survey.confirm"
 
 
-class SurveyAnswer(StrEnum):
-    """A resident answering a survey's free-text question."""
-
-    TEXT = "survey_answer.text"
-
-
-State = (
-    Registration
-    | Filing
-    | FollowUp
-    | Feedback
-    | GuardReport
-    | Bulletin
-    | SurveyDraft
-    | SurveyAnswer
-)
+State = Registration | Filing | FollowUp | Feedback | GuardReport | Bulletin | SurveyDraft
 
 # Releases before named states saved the position of each state in this list
 # (`range(16)`): a conversation saved by one of them resumes at the same step.

@@ -23,7 +23,6 @@ from delivery.surveys import chart_for_notice, take_buttons_off
 from handlers.common import Context, error_text
 from handlers.context import Services
 from handlers.states import Next
-from handlers.states import SurveyAnswer as Answering
 from handlers.states import SurveyDraft as Step
 from views.callbacks import Payload
 from views.i18n import LANGUAGES, Translator
@@ -398,8 +397,10 @@ def _target(payload: Payload) -> tuple[int, int] | None:
     return int(survey), int(question or 0)
 
 
-async def on_press(update: Update, context: Context) -> Next:
-    """Start, an answer, a pick of a multiple choice, its Next, or Skip."""
+async def on_press(update: Update, context: Context) -> None:
+    """Start, an answer, a pick of a multiple choice, its Next, or Skip. Outside
+    the private chat's conversation: pressing one leaves a half-written case or
+    feedback where it was."""
     query = update.callback_query
     assert query is not None
     payload = Payload.decode(query.data)
@@ -408,13 +409,13 @@ async def on_press(update: Update, context: Context) -> Next:
     user_id = context.user_id
     if payload is None or target is None or user_id is None:
         await context.replies.answer(query, t.raw("error.stale"))
-        return ConversationHandler.END
+        return
     survey_id, number = target
     service = _surveys(context)
     where = await service.position(survey_id, user_id)
     if where is None or where.problem is AnswerProblem.NOT_INVITED:
         await context.replies.answer(query, t.raw("survey.not_invited"), alert=True)
-        return ConversationHandler.END
+        return
     if payload.action != "go" and where.problem is None and where.at == number:
         question = where.survey.questions[number]
         picked = where.answers.get(number)
@@ -429,10 +430,10 @@ async def on_press(update: Update, context: Context) -> Next:
         elif payload.action == "s" and question.kind is Kind.TEXT:
             where = await service.answer(survey_id, user_id, number, "") or where
     await context.replies.answer(query)
-    return await _show(update, context, where, t)
+    await _show(update, context, where, t)
 
 
-async def _show(update: Update, context: Context, where: Position, t: Translator) -> Next:
+async def _show(update: Update, context: Context, where: Position, t: Translator) -> None:
     """The pressed message becomes the current question (or the thanks)."""
     query = update.callback_query
     assert query is not None
@@ -441,7 +442,7 @@ async def _show(update: Update, context: Context, where: Position, t: Translator
     with contextlib.suppress(TelegramError):
         await context.replies.edit_text(query, text, keyboard)
     message = query.message
-    return _waiting_for_text(context, where, message.message_id if message else None)
+    _waiting_for_text(context, where, message.message_id if message else None)
 
 
 def _screen(where: Position, t: Translator) -> tuple[str, Any]:
@@ -455,30 +456,22 @@ def _screen(where: Position, t: Translator) -> tuple[str, Any]:
     return question_text(survey, where.at, t), question_keyboard(survey, where.at, picks, t)
 
 
-def _waiting_for_text(context: Context, where: Position, shown: int | None) -> Next:
-    """The free-text question now shown (in message `shown`) waits for a reply."""
+def _waiting_for_text(context: Context, where: Position, shown: int | None) -> None:
+    """Remember the free-text question now shown (in message `shown`), to take
+    its Skip button off once the answer is typed."""
     assert context.user_data is not None
     current = where.survey.questions[where.at] if where.at is not None else None
     if current is not None and where.problem is None and current.kind is Kind.TEXT:
         context.user_data[ANSWERING] = [where.survey.id, where.at, shown]
-        return Answering.TEXT
-    context.user_data.pop(ANSWERING, None)
-    return ConversationHandler.END
-
-
-async def on_text_answer(update: Update, context: Context) -> Next:
-    """A free-text answer, typed as a reply; the next question follows it."""
-    assert context.user_data is not None
-    if await answer_typed(update, context):
-        return Answering.TEXT if context.user_data.get(ANSWERING) else ConversationHandler.END
-    context.user_data.pop(ANSWERING, None)
-    return ConversationHandler.END
+    else:
+        context.user_data.pop(ANSWERING, None)
 
 
 async def answer_typed(update: Update, context: Context) -> bool:
-    """Text typed while a survey's free-text question is this resident's
-    current one (found in the database, so a restart loses nothing): it is the
-    answer. False if no survey waits for one."""
+    """Text typed in the private chat outside any flow, while a survey's
+    free-text question is this resident's current one (found in the database,
+    so a restart loses nothing): it is the answer, and the next question
+    follows it. False if no survey waits for one."""
     user_id = context.user_id
     if user_id is None:
         return False

@@ -211,12 +211,22 @@ async def test_only_the_desk_cs_supervisor_and_manager_run_surveys_and_a_named_o
         await estate.press(desk, preview, "發出")
         assert invitation(estate.resident("smith")) == []  # Block B
 
+        # Chan answers in the middle of filing a repair: the filing waits for her.
+        chan.send("🔧 報修")
+        await estate.settle()
+        asked = await tap(estate, chan, "🏠", after=invitation(chan)[0].message_id)
         (invite,) = invitation(chan)
         await estate.press(chan, invite, "開始作答")
         await estate.press(chan, invite, "2")
         await estate.press(chan, invite, "下午")
         done = estate.world.chat(chan.id).messages[invite.message_id]
         assert "多謝" in str(done)
+        asked = await tap(estate, chan, "不緊急", after=asked.message_id)
+        chan.send("廚房水龍頭漏水")
+        await estate.settle()
+        await tap(estate, chan, "✅", after=asked.message_id)
+        summary = await chan.wait_for_button("✏️", after=asked.message_id)
+        assert "廚房水龍頭漏水" in summary.text, chan.transcript()
         # Pressing an answered question's button again changes nothing.
         forged = chan.press_data(invite, "v:a:1.0:5")
         await chan.answer_to(forged)

@@ -336,6 +336,7 @@ MIGRATIONS: list[tuple[int, str]] = [
             finished_at TEXT,
             PRIMARY KEY (survey_id, user_id)
         );
+        CREATE INDEX survey_invites_by_user ON survey_invites (user_id, finished_at);
         -- Each resident's invitation and reminder: the surveys' own outbox, as
         -- bulletin_sends is the notices'. A row is claimed ('sending') in a committed
         -- transaction before it is sent, so a kill never sends it twice.

@@ -305,7 +305,7 @@ async def on_confirm(update: Update, context: Context) -> Next:
     context.services.survey_delivery.wake()
     await context.replies.reply(
         update,
-        t("survey.sent", number=survey.id, count=survey.invited, closes=t.when(survey.closes_at)),
+        t.count("survey.sent", survey.invited, number=survey.id, closes=t.when(survey.closes_at)),
     )
     return ConversationHandler.END
 

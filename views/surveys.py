@@ -54,7 +54,7 @@ def invite_message(survey: Survey, kind: SendKind, t: Translator) -> Outgoing:
     """The invitation (or the one reminder) with its Start button."""
     key = "survey.reminder" if kind is SendKind.REMINDER else "survey.invite"
     closes = t.when(survey.closes_at)
-    text = t(key, title=survey.title, count=len(survey.questions), closes=closes)
+    text = t.count(key, len(survey.questions), title=survey.title, closes=closes)
     text += "\n" + t("survey.anonymous" if survey.anonymous else "survey.named")
     keyboard = inline([[(t.raw("button.survey.start"), "v", "go", survey.id, "")]])
     return Outgoing(text, keyboard)
@@ -207,7 +207,7 @@ def _tally_lines(tally: Tally, t: Translator, quotes: bool) -> list[str]:
     lines = [f"<b>{_e(question.text)}</b>"]
     if question.kind is Kind.SCALE:
         spread = " · ".join(f"{v}: {c}" for v, c in zip(SCALE, tally.counts, strict=True))
-        lines.append(t("survey.result.scale", average=_avg(tally.average), count=tally.answered))
+        lines.append(t.count("survey.result.scale", tally.answered, average=_avg(tally.average)))
         lines.append(spread)
     elif question.kind in (Kind.SINGLE, Kind.MULTIPLE):
         base = tally.answered or 1
@@ -221,7 +221,7 @@ def _tally_lines(tally: Tally, t: Translator, quotes: bool) -> list[str]:
             for o, c in zip(question.options, tally.counts, strict=True)
         ]
     else:
-        lines.append(t("survey.result.texts", count=len(tally.texts)))
+        lines.append(t.count("survey.result.texts", len(tally.texts)))
         if quotes:
             for text in tally.texts[:SNIPPETS]:
                 flat = text.replace("\n", " ")
@@ -352,7 +352,10 @@ def workbook(
     sheet = book.create_sheet(t.raw("survey.sheet.answers")[:31])
     head = [] if survey.anonymous else [t.raw("survey.sheet.name"), t.raw("survey.sheet.home")]
     sheet.append(head + [f"{i}. {q.text}" for i, q in enumerate(survey.questions, start=1)])
-    for user_id, given in sorted(answers.items()):
+    rows = sorted(answers.items())
+    if survey.anonymous:  # in the order of the answers, which says nothing of who gave them
+        rows.sort(key=lambda row: repr(sorted(row[1].items())))
+    for user_id, given in rows:
         who: list[str | int | None] = []
         if not survey.anonymous:
             person = people.get(user_id)

@@ -95,7 +95,7 @@ async def test_a_survey_to_a_30_percent_sample_collects_answers_and_publishes_a_
 
         assert "title" in (await say(estate, manager, "/survey")).text
         assert "one per message" in (await say(estate, manager, "Lobby and lifts")).text
-        # Nothing written yet: "Questions done" is refused.
+        # A question without its kind's sign is not kept.
         refused = await say(estate, manager, "How clean is it?")
         assert "sign" in refused.text, manager.transcript()
         for question in QUESTIONS:
@@ -171,7 +171,9 @@ async def test_a_survey_to_a_30_percent_sample_collects_answers_and_publishes_a_
             assert len(notices) == 1, person.transcript()
         chan = estate.resident("chan")
         (notice,) = [m for m in chan.private.bot_messages() if m.photos]
-        assert "回應" in notice.text or "回應" in chan.transcript()
+        assert "回應：6 位中 5 位（83%）" in chan.transcript(), chan.transcript()
+        chart = estate.world.files[notice.photos[-1]].content
+        assert chart.startswith(b"\x89PNG"), "the chart, as the notice's photo"
 
         # The figures: the response rate and the satisfaction in /report.
         report = await say(estate, manager, "/report month")

@@ -152,7 +152,9 @@ async def test_answers_are_kept_one_at_a_time_and_a_restart_resumes_at_the_next_
         await store.close()
 
 
-async def test_the_sweep_reminds_once_then_closes_and_tells_the_author(tmp_path: Path) -> None:
+async def test_the_sweep_reminds_once_then_closes_and_the_results_are_published_once(
+    tmp_path: Path,
+) -> None:
     clock = FakeClock(START)
     store = await seeded(tmp_path / "desk.sqlite3", 4)
     try:
@@ -162,6 +164,8 @@ async def test_the_sweep_reminds_once_then_closes_and_tells_the_author(tmp_path:
         for question, answer in enumerate(given):
             await surveys.answer(survey.id, 1001, question, answer)
         assert await surveys.sweep() == 0
+        with pytest.raises(InvalidCommand):  # results are published once it closed
+            await surveys.publish(DESK, survey.id, {"en": "Lobby"}, None)
         clock.advance(timedelta(days=6, minutes=1))
         assert await surveys.sweep() == 1
         assert await surveys.sweep() == 0  # the reminder went once
@@ -180,6 +184,14 @@ async def test_the_sweep_reminds_once_then_closes_and_tells_the_author(tmp_path:
         async with store.reading() as tx:
             told = [n.notice for n in await tx.pending_notices(clock.now(), 100)]
         assert [(str(n.kind), n.user_id) for n in told[-1:]] == [("survey_closed", 900)]
+        # Published once, to every resident, as a notice.
+        bulletin = await surveys.publish(DESK, survey.id, {"en": "Lobby: 4.5"}, None)
+        assert bulletin.audience.everyone
+        again = await surveys.get(survey.id)
+        assert again is not None
+        assert again.bulletin_id == bulletin.id
+        with pytest.raises(InvalidCommand):
+            await surveys.publish(DESK, survey.id, {"en": "Lobby: 4.5"}, None)
         figures = await surveys.figures(START, clock.now() + timedelta(seconds=1))
         assert [s.id for s, _ in figures.closed] == [survey.id]
         assert figures.closed[0][1].response_rate == 0.25

@@ -221,11 +221,15 @@ class Surveys:
         self, actor: Actor, survey_id: int, texts: dict[str, str], attachment: str | None
     ) -> Bulletin:
         """The summary, in each language, as a notice to every resident (the
-        seed's "results published to all residents")."""
+        seed's "results published to all residents"): once, after the closing."""
         _authorised(actor)
         survey = await self.get(survey_id)
         if survey is None:
             raise SurveyMissing(f"no survey {survey_id}", survey_id=survey_id)
+        if survey.is_open:
+            raise InvalidCommand("a survey's results are published once it closed", problem="open")
+        if survey.bulletin_id is not None:
+            raise InvalidCommand("the results were published already", problem="published")
         bulletin = await self.bulletins.publish(
             actor, NoticeDraft(texts=texts, attachment=attachment, audience=Audience())
         )

@@ -37,6 +37,7 @@ from delivery.breaker import Outage
 from delivery.bulletins import Broadcaster
 from delivery.courier import Courier
 from delivery.limits import SendLimits, TelegramLimiter, Window
+from delivery.surveys import SurveySender
 from delivery.transport import AiohttpRequest, SanitizingRequest
 from handlers.context import SERVICES_KEY, DeskContext, Services
 from handlers.setup import register
@@ -51,6 +52,7 @@ from workflow.incident_service import Incidents
 from workflow.notifications import Announcement, Notice
 from workflow.reach import rungs_in_use, unreachable
 from workflow.service import Desk
+from workflow.survey_service import Surveys
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,8 @@ COMMANDS = [
     "notice",
     "notices",
     "incident",
+    "survey",
+    "surveys",
 ]
 
 
@@ -201,6 +205,10 @@ def build_application(
         .build()
     )
     desk = Desk(store, estate.policy(), clock, estate.zone, admins=tuple(settings.admin_ids))
+    bulletins = Bulletins(store, clock)
+    survey_sender = SurveySender(
+        store, application.bot, clock, estate.zone, language_for(estate.default_language), store
+    )
     shell = Services(
         estate=estate,
         desk=desk,
@@ -211,15 +219,23 @@ def build_application(
         marks=Marks(store),
         outbound=CourierHandle(),
         boards=StoreBoards(store),
-        bulletins=Bulletins(store, clock),
+        bulletins=bulletins,
         incidents=Incidents(store, clock),
         broadcast=BroadcastHandle(),
+        surveys=Surveys(store, clock, bulletins),
+        survey_delivery=survey_sender,
         admin_ids=frozenset(settings.admin_ids),
         health=health,
     )
     application.bot_data[SERVICES_KEY] = shell
     application.bot_data[RUNTIME_KEY] = Runtime(
-        settings=settings, estate=estate, store=store, desk=desk, clock=clock, shell=shell
+        settings=settings,
+        estate=estate,
+        store=store,
+        desk=desk,
+        clock=clock,
+        shell=shell,
+        survey_sender=survey_sender,
     )
     application.bot_data[LIMITS_KEY] = limits
     watch = PollingWatch(application, settings.conflicts_before_exit)
@@ -262,6 +278,8 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         refusals=svc.store,
     )
     svc.broadcaster.start()
+    if svc.survey_sender is not None:
+        svc.survey_sender.start()
     if isinstance(svc.shell.broadcast, BroadcastHandle):
         svc.shell.broadcast.broadcaster = svc.broadcaster
     if isinstance(svc.shell.outbound, CourierHandle):
@@ -348,6 +366,9 @@ async def _stop(application: Application) -> None:  # type: ignore[type-arg]
     broadcaster = services(application).broadcaster
     if broadcaster is not None:
         await broadcaster.stop()
+    survey_sender = services(application).survey_sender
+    if survey_sender is not None:
+        await survey_sender.stop()
 
 
 async def _close(application: Application) -> None:  # type: ignore[type-arg]

@@ -303,6 +303,67 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX incident_links_by_time ON incident_links (linked_at);
         """,
     ),
+    (
+        11,
+        """
+        -- Residents' opinion surveys: the questions and the audience (body, JSON),
+        -- the seed its random sample was drawn with, its closing time and its one
+        -- reminder (the sweep reads both from here).
+        CREATE TABLE surveys (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            author_id INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            anonymous INTEGER NOT NULL,
+            seed INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            closes_at TEXT NOT NULL,
+            remind_at TEXT,
+            reminded_at TEXT,
+            closed_at TEXT,
+            bulletin_id INTEGER
+        );
+        CREATE INDEX surveys_by_status ON surveys (status, closes_at);
+        CREATE INDEX surveys_by_closing ON surveys (closed_at);
+        -- The sample: who a survey was sent to, the question each answers next,
+        -- and when they finished.
+        CREATE TABLE survey_invites (
+            survey_id INTEGER NOT NULL REFERENCES surveys (id),
+            user_id INTEGER NOT NULL,
+            invited_at TEXT NOT NULL,
+            at_question INTEGER NOT NULL DEFAULT 0,
+            finished_at TEXT,
+            PRIMARY KEY (survey_id, user_id)
+        );
+        CREATE INDEX survey_invites_by_user ON survey_invites (user_id, finished_at);
+        -- Each resident's invitation and reminder: the surveys' own outbox, as
+        -- bulletin_sends is the notices'. A row is claimed ('sending') in a committed
+        -- transaction before it is sent, so a kill never sends it twice.
+        CREATE TABLE survey_sends (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            survey_id INTEGER NOT NULL REFERENCES surveys (id),
+            user_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            outcome TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_try_at TEXT NOT NULL,
+            message_id INTEGER,
+            done_at TEXT
+        );
+        CREATE UNIQUE INDEX survey_sends_once ON survey_sends (survey_id, user_id, kind);
+        CREATE INDEX survey_sends_by_outcome ON survey_sends (outcome, next_try_at);
+        -- Each answer as it is given (JSON: a number, a list of options, a text).
+        CREATE TABLE survey_answers (
+            survey_id INTEGER NOT NULL REFERENCES surveys (id),
+            user_id INTEGER NOT NULL,
+            question INTEGER NOT NULL,
+            answer TEXT NOT NULL,
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (survey_id, user_id, question)
+        );
+        """,
+    ),
 ]
 
 # The newest schema this release knows: a database stamped with a later version

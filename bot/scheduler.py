@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 
 async def run_timers(application: Application) -> None:  # type: ignore[type-arg]
     """Everything that happens because time passed: case deadlines, then patrol
-    rounds and shift handovers."""
-    from handlers import patrol, reports
+    rounds and shift handovers, the weekly summary, surveys closing and reminding."""
+    from handlers import patrol, reports, surveys
 
     svc = services(application)
     fired = await svc.desk.sweep()
@@ -44,6 +44,7 @@ async def run_timers(application: Application) -> None:  # type: ignore[type-arg
         svc.wake_courier()
     await patrol.check(svc.shell)
     await reports.weekly_summary(svc.shell)
+    await surveys.sweep(svc.shell)
 
 
 class SteadyClock(SystemClock):

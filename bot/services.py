@@ -12,6 +12,7 @@ from bot.storage import SqliteStore
 from delivery.bulletins import Broadcaster
 from delivery.courier import Courier
 from delivery.records import Card
+from delivery.surveys import SurveySender
 from handlers.context import Services
 from workflow.clock import Clock
 from workflow.estate import EstateConfig
@@ -31,6 +32,7 @@ class Runtime:
     shell: Services
     courier: Courier | None = field(default=None)
     broadcaster: Broadcaster | None = field(default=None)
+    survey_sender: SurveySender | None = field(default=None)
 
     def wake_courier(self) -> None:
         if self.courier is not None:

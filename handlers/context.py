@@ -25,6 +25,7 @@ from workflow.incident_service import Incidents
 from workflow.model import Actor, Case
 from workflow.roles import Role
 from workflow.service import Desk
+from workflow.survey_service import Surveys
 
 SERVICES_KEY = "estate_desk.services"
 
@@ -97,6 +98,8 @@ class Services:
     bulletins: Bulletins
     incidents: Incidents
     broadcast: Waker
+    surveys: Surveys
+    survey_delivery: Waker  # the sender of survey invitations and reminders
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     health: Health | None = None
 

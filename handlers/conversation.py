@@ -17,9 +17,18 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import feedback, filing, guard, menu, my_cases, notices, registration
+from handlers import feedback, filing, guard, menu, my_cases, notices, registration, surveys
 from handlers.common import Context
-from handlers.states import Bulletin, Feedback, Filing, FollowUp, GuardReport, Next, Registration
+from handlers.states import (
+    Bulletin,
+    Feedback,
+    Filing,
+    FollowUp,
+    GuardReport,
+    Next,
+    Registration,
+    SurveyDraft,
+)
 from views.keyboards import free_text, guard_filter, main_menu, menu_filter
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -28,7 +37,17 @@ PRIVATE = filters.ChatType.PRIVATE
 async def stop(update: Update, context: Context) -> Next:
     t = await context.translator()
     if context.user_data is not None:
-        for key in ("draft", "reg", "adding", "again", "commenting", "notice", "correcting"):
+        for key in (
+            "draft",
+            "reg",
+            "adding",
+            "again",
+            "commenting",
+            "notice",
+            "correcting",
+            surveys.KEY,
+            surveys.ANSWERING,
+        ):
             context.user_data.pop(key, None)
     person = await context.person()
     markup = main_menu(t) if person and person.is_resident else None
@@ -75,6 +94,7 @@ def _conversation(
             CommandHandler("notice", notices.begin, filters=PRIVATE),
             cb(r"^b:correct:", notices.begin_correction),
             cb(r"^b:withdraw:", notices.on_withdraw),
+            CommandHandler("survey", surveys.begin, filters=PRIVATE),
         ],
         states={
             Registration.BUILDING: [cb(r"^r:bld:", registration.on_building)],
@@ -123,6 +143,7 @@ def _conversation(
                 cb(r"^g:done", guard.on_report_done),
             ],
             **_bulletin_states(text, cb),
+            **_survey_states(text, cb),
         },
         fallbacks=[
             CommandHandler("cancel", stop, filters=PRIVATE),
@@ -152,6 +173,20 @@ def _bulletin_states(text: filters.BaseFilter, cb: Any) -> dict[object, list[Any
     }
 
 
+def _survey_states(text: filters.BaseFilter, cb: Any) -> dict[object, list[Any]]:
+    return {
+        SurveyDraft.TITLE: [MessageHandler(text, surveys.on_title)],
+        SurveyDraft.QUESTIONS: [
+            MessageHandler(text, surveys.on_question),
+            cb(r"^v:qdone", surveys.on_questions_done),
+        ],
+        SurveyDraft.AUDIENCE: [MessageHandler(text, surveys.on_audience)],
+        SurveyDraft.ANONYMITY: [cb(r"^v:anon:", surveys.on_anonymity)],
+        SurveyDraft.CLOSES: [MessageHandler(text, surveys.on_closes)],
+        SurveyDraft.CONFIRM: [cb(r"^v:(send|drop)", surveys.on_confirm)],
+    }
+
+
 def private_handlers(menu_labels: Iterable[str] = ()) -> list[object]:
     return [
         conversation(menu_labels),
@@ -159,6 +194,9 @@ def private_handlers(menu_labels: Iterable[str] = ()) -> list[object]:
         CommandHandler("help", menu.show_help, filters=PRIVATE),
         CommandHandler("language", menu.choose_language, filters=PRIVATE),
         CommandHandler("notices", notices.list_recent, filters=PRIVATE),
+        CommandHandler("surveys", surveys.list_recent, filters=PRIVATE),
+        CallbackQueryHandler(surveys.on_staff_press, pattern=r"^v:(res|close|pub):"),
+        CallbackQueryHandler(surveys.on_press, pattern=r"^v:(go|a|t|d|s):"),
         CallbackQueryHandler(menu.on_language, pattern=r"^l:set:"),
         CallbackQueryHandler(my_cases.on_details, pattern=r"^m:det:"),
         CallbackQueryHandler(my_cases.on_cancel_case, pattern=r"^m:cancel:"),

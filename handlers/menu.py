@@ -6,7 +6,16 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from handlers import filing, guard, my_cases, notices, patrol, registration, staff_setup
+from handlers import (
+    filing,
+    guard,
+    my_cases,
+    notices,
+    patrol,
+    registration,
+    staff_setup,
+    surveys,
+)
 from handlers.common import Context
 from handlers.states import Next
 from views.callbacks import Payload
@@ -74,6 +83,8 @@ async def on_free_text(update: Update, context: Context) -> None:
     person = await context.person()
     status = person.resident_status if person else "none"
     if status == "approved":
+        if await surveys.answer_typed(update, context):
+            return  # the answer to a survey's free-text question
         await context.replies.reply(update, t("free_text.resident"), main_menu(t))
     elif status == "pending":
         await context.replies.reply(update, t("free_text.pending"), pending_menu(t))

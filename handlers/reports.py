@@ -14,6 +14,7 @@ from handlers.common import Context, allowed
 from handlers.context import Services
 from views.i18n import Translator
 from views.reports import REPORT_TEAMS, Period, chart, figures_text, period_for, register
+from views.surveys import figures_lines
 from workflow.deadlines import is_overdue, next_due
 from workflow.figures import Figures, compute
 from workflow.model import Team
@@ -72,6 +73,9 @@ async def report(update: Update, context: Context) -> None:
         text += "\n" + t(
             "report.incidents", complaints=linked.complaints, incidents=linked.incidents
         )
+    if team is None:  # the surveys that closed in the period, and the satisfaction trend
+        surveys = await s.surveys.figures(period.start, period.end)
+        text += "".join("\n" + line for line in figures_lines(surveys.closed, surveys.trend, t))
     await context.replies.reply(update, text)
     by_team = {tm: compute(events, as_of, tm) for tm in REPORT_TEAMS}  # one query, every team
     png = chart(by_team, await _weekly(s, period.end, team), t)

@@ -53,7 +53,18 @@ class Bulletin(StrEnum):
     CORRECT = "bulletin.correct"
 
 
-State = Registration | Filing | FollowUp | Feedback | GuardReport | Bulletin
+class SurveyDraft(StrEnum):
+    """Staff writing an opinion survey (/survey)."""
+
+    TITLE = "survey.title"
+    QUESTIONS = "survey.questions"
+    AUDIENCE = "survey.audience"
+    ANONYMITY = "survey.anonymity"
+    CLOSES = "survey.closes"
+    CONFIRM = "survey.confirm"
+
+
+State = Registration | Filing | FollowUp | Feedback | GuardReport | Bulletin | SurveyDraft
 
 # Releases before named states saved the position of each state in this list
 # (`range(16)`): a conversation saved by one of them resumes at the same step.

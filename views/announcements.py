@@ -18,6 +18,7 @@ from views.i18n import Translator
 from views.keyboards import inline, main_menu
 from views.lengths import pack_lines
 from views.notices import Outgoing
+from views.surveys import closed_note
 from workflow.notifications import Announcement
 
 REJECT_REASONS = ("unit", "details", "other")
@@ -151,4 +152,5 @@ VIEWS: dict[Announcement, View] = {
     Announcement.INCIDENT_UPDATE: incident_update,
     Announcement.INCIDENT_CLOSED: incident_closed,
     Announcement.RUNGS_UNSEEN: _rungs_unseen,
+    Announcement.SURVEY_CLOSED: closed_note,
 }

@@ -10,11 +10,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-Scope = Literal["c", "f", "r", "l", "m", "a", "n", "g", "b"]
+Scope = Literal["c", "f", "r", "l", "m", "a", "n", "g", "b", "v"]
 # c: a staff action on a case      f: callback feedback      r: registration
 # l: language                      m: my cases               a: resident approval
 # n: a new case being filed       g: a guard's site report
 # b: a notice to residents (bulletin) being written, corrected or withdrawn
+# v: an opinion survey: written, answered, closed, its results read or published
 
 MAX_BYTES = 64
 

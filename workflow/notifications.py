@@ -70,6 +70,7 @@ class Announcement(StrEnum):
     INCIDENT_UPDATE = "incident_update"  # news of it, to every linked resident
     INCIDENT_CLOSED = "incident_closed"  # it is over, to every linked resident
     RUNGS_UNSEEN = "rungs_unseen"  # admins, at start-up: rungs with no group and no holder
+    SURVEY_CLOSED = "survey_closed"  # the survey's author: it closed, with its response rate
 
 
 class Notice(BaseModel):

@@ -15,6 +15,8 @@ from workflow.model import Case, Category, Event, Location
 from workflow.notifications import Notice, Notification
 from workflow.roles import Role
 from workflow.roster import DutyRow, Scan
+from workflow.surveys import Answer, Survey
+from workflow.surveys import SendKind as SurveySendKind
 
 
 class Transaction(Protocol):
@@ -195,6 +197,74 @@ class IncidentTables(Protocol):
     async def links_between(self, start: datetime, end: datetime) -> list[Link]: ...
 
 
+class SurveyTables(Protocol):
+    """Opinion surveys, who each was sent to, and each answer as it was given."""
+
+    async def add_survey(self, survey: Survey) -> int: ...
+
+    async def save_survey(self, survey: Survey) -> None: ...
+
+    async def survey(self, survey_id: int) -> Survey | None:
+        """With its counts of invited and finished residents."""
+        ...
+
+    async def recent_surveys(self, limit: int) -> list[Survey]: ...
+
+    async def surveys_due(self, now: datetime) -> list[Survey]:
+        """Open surveys whose closing time has come."""
+        ...
+
+    async def reminders_due(self, now: datetime) -> list[Survey]:
+        """Open surveys whose one reminder is due and not yet sent."""
+        ...
+
+    async def surveys_closed_between(self, start: datetime, end: datetime) -> list[Survey]: ...
+
+    async def surveys_closed_before(self, end: datetime, limit: int) -> list[Survey]:
+        """The last `limit` surveys closed before `end`, oldest first."""
+        ...
+
+    async def add_invites(self, survey_id: int, user_ids: Sequence[int], now: datetime) -> None: ...
+
+    async def add_survey_sends(
+        self, survey_id: int, user_ids: Sequence[int], kind: SurveySendKind, now: datetime
+    ) -> None:
+        """Invitations or reminders to send (delivery/surveys.py sends them), once each."""
+        ...
+
+    async def cancel_survey_sends(self, survey_id: int, now: datetime) -> None:
+        """What was not sent yet of a survey that closed is not sent."""
+        ...
+
+    async def survey_send_counts(self, survey_id: int, kind: SurveySendKind) -> dict[str, int]: ...
+
+    async def survey_invite(self, survey_id: int, user_id: int) -> tuple[int, bool] | None:
+        """The question this resident answers next and whether they finished;
+        None if the survey was not sent to them."""
+        ...
+
+    async def unfinished_invites(self, survey_id: int) -> list[int]: ...
+
+    async def open_invites_of(self, user_id: int) -> list[tuple[int, int]]:
+        """The open surveys this resident has not finished, newest first, with the
+        question each is at."""
+        ...
+
+    async def save_answer(
+        self, survey_id: int, user_id: int, question: int, answer: Answer, now: datetime
+    ) -> None: ...
+
+    async def advance(
+        self, survey_id: int, user_id: int, at: int | None, finished_at: datetime | None
+    ) -> None: ...
+
+    async def answers_of(self, survey_id: int, user_id: int) -> dict[int, Answer]: ...
+
+    async def survey_answers(self, survey_id: int) -> dict[int, dict[int, Answer]]:
+        """Every respondent's answers by question number."""
+        ...
+
+
 class ShellTransaction(
     Transaction,
     CaseReading,
@@ -204,6 +274,7 @@ class ShellTransaction(
     Announcing,
     BulletinTables,
     IncidentTables,
+    SurveyTables,
     Protocol,
 ):
     """Everything the application services around the core use, in one unit of work."""

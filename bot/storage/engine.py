@@ -27,6 +27,7 @@ from bot.storage.outbox import OutboxTables
 from bot.storage.people import PeopleTables
 from bot.storage.ptb_state import StateTables
 from bot.storage.rows import utc_text
+from bot.storage.surveys import SurveyTables
 
 
 class SqliteTransaction(
@@ -38,6 +39,7 @@ class SqliteTransaction(
     StateTables,
     BulletinTables,
     IncidentTables,
+    SurveyTables,
 ):
     """One unit of work over every group of tables."""
 

@@ -134,9 +134,12 @@ class Estate:
             await svc.courier.flush()
             if svc.broadcaster is not None:  # notices to residents, incident cards
                 await svc.broadcaster.flush()
+            if svc.survey_sender is not None:  # survey invitations and reminders
+                await svc.survey_sender.flush()
             async with svc.store.transaction() as tx:
                 pending = (await tx.outbox_counts()).get("pending", 0)
                 pending += await tx.pending_sends()
+                pending += await tx.pending_survey_sends()
             digests = await svc.courier.digester.pending()
             idle = (
                 not self.world.updates

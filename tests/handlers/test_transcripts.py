@@ -141,6 +141,16 @@ def samples(t: Translator) -> dict[str, object]:
         "buildings": t.join(["A", "B"]),
         "complaints": 50,
         "incidents": 1,
+        # opinion surveys
+        "title": "Lobby and lifts",
+        "closes": t.when(WHEN),
+        "invited": 30,
+        "finished": 21,
+        "pool": 100,
+        "notice": 4,
+        "option": "Morning",
+        "share": "40%",
+        "points": "3.8 → 4.1 → 4.3",
     }
 
 

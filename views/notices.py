@@ -220,14 +220,7 @@ def _escalated(
     by = t("role." + p["from_role"])
     overdue = p.get("overdue") or {}
     if overdue:
-        missed = t.and_list(
-            t(
-                "staff.overdue",
-                what=t("deadline." + kind),
-                late=t.duration(timedelta(seconds=int(seconds))),
-            )
-            for kind, seconds in overdue.items()
-        )
+        missed = t.and_list(_late(t, kind, int(seconds)) for kind, seconds in overdue.items())
         reason = t("staff.escalated.missed", by=by, missed=Markup(missed))
     elif p.get("note"):
         reason = t("staff.escalated.manual", by=by, note=p["note"])
@@ -237,6 +230,15 @@ def _escalated(
         Outgoing(t("staff.escalated", ref=_ref(n), reason=Markup(reason))),
         _card(case, people, t),
     ]
+
+
+def _late(t: Translator, kind: str, seconds: int) -> str:
+    """What was missed, and by how long once that is a minute or more: the sweep
+    usually finds a deadline on the second, and "late by 0 minutes" says nothing."""
+    what = t("deadline." + kind)
+    if seconds < 60:
+        return what
+    return t("staff.overdue", what=what, late=t.duration(timedelta(seconds=seconds)))
 
 
 def _escalated_away(

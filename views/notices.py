@@ -363,10 +363,21 @@ def _changed(
     n: Notification, case: Case, people: Mapping[int, Person], t: Translator
 ) -> list[Outgoing]:
     p = n.params
-    events = t.and_list(t.raw("event." + e) for e in p["events"])
+    happened = set(p["events"])
     by = people.get(p.get("by") or 0)
-    text = t("staff.feed", ref=_ref(n), events=events, by=who(by, t) if by else t.raw("who.system"))
-    return [Outgoing(text)]
+    name = who(by, t) if by else t.raw("who.system")
+    if "repeat_complaint" in happened:
+        # "Not fixed" and "complain again" change several things at once (reopened,
+        # counted as a repeat, passed up): the desk reads them as one sentence.
+        key = "staff.feed.again"
+        if "confirmed" in happened:
+            key = "staff.feed.not_fixed"
+        elif "reopened" in happened:
+            key = "staff.feed.again_reopened"
+        to = t("role." + (p.get("to") or case.rung))
+        return [Outgoing(t(key, ref=_ref(n), by=name, to=to))]
+    events = t.and_list(t.raw("event." + e) for e in p["events"])
+    return [Outgoing(t("staff.feed", ref=_ref(n), events=events, by=name))]
 
 
 STAFF_VIEWS: dict[NoticeKind, StaffView] = {

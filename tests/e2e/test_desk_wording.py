@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.e2e.harness import Estate
-from tests.e2e.steps import file_case
+from tests.e2e.harness import ADMIN_ID, Estate
+from tests.e2e.steps import file_case, tap
+from tests.e2e.test_residents import take_and_resolve
 from workflow.roles import Role
 
 
@@ -23,3 +24,37 @@ async def test_a_case_escalated_on_the_minute_does_not_read_zero_minutes_late(
     assert "維修組長未能按時接手" in why
     assert "0 分鐘" not in why
     assert "逾時" not in why
+
+
+async def test_the_desks_line_for_not_fixed_is_one_sentence(estate: Estate) -> None:
+    smith = estate.resident("smith")
+    ref = await file_case(estate, smith, "🔧 Report a repair", "Tap drips", urgency="🕒")
+    await take_and_resolve(estate, estate.staff(Role.REPAIR_LEAD), ref, "New washer")
+    desk = estate.groups[Role.FRONT_DESK]
+    before = len(desk.bot_messages())
+
+    await estate.press(smith, smith.private.bot_messages()[-1], "Not fixed")
+
+    lines = [m.text for m in desk.bot_messages()[before:] if ref in m.text]
+    assert lines == [f"• {ref}：Smith表示仍未修好，個案已重開，列作再次投訴，交客戶服務主任跟進。"]
+
+
+async def test_an_english_desk_reads_a_complaint_again_as_one_sentence(estate: Estate) -> None:
+    desk = estate.groups[Role.FRONT_DESK]
+    estate.world.users[ADMIN_ID].send("/bind front_desk en", chat=desk)
+    smith = estate.resident("smith")
+    ref = await file_case(estate, smith, "🔧 Report a repair", "Tap drips", urgency="🕒")
+    before = len(desk.bot_messages())
+
+    mark = smith.last_message_id()
+    smith.send("📋 My cases")
+    await tap(estate, smith, ref, after=mark)
+    await tap(estate, smith, "Complain again", after=mark)
+    smith.send("Nobody came")
+    await estate.settle()
+
+    lines = [m.text for m in desk.bot_messages()[before:] if ref in m.text]
+    assert lines == [
+        f"• {ref}: Smith complains again; the case goes to the customer-service supervisor"
+        " as a repeat complaint."
+    ]

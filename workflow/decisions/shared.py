@@ -119,7 +119,13 @@ class Draft:
         told = any(n.role is Role.FRONT_DESK for n in self.notifications)
         changes = [str(e.kind) for e in self.events if e.kind not in _NOT_A_CHANGE]
         if changes and not told:
-            self.tell_role(NoticeKind.CHANGED, Role.FRONT_DESK, events=changes, by=self.actor_id)
+            self.tell_role(
+                NoticeKind.CHANGED,
+                Role.FRONT_DESK,
+                events=changes,
+                by=self.actor_id,
+                to=self.case.rung,  # who holds it now, as the line says
+            )
 
 
 # What one case may carry, photos and voice notes counted over its whole life

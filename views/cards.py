@@ -138,7 +138,9 @@ def card_text(case: Case, people: Mapping[int, Person], t: Translator, taken: bo
     reporter = people.get(case.reporter_id or 0)
     lines: list[str] = [summary_line(case, t)]
     if case.repeat_count:
-        lines.append(t("card.repeat", count=case.repeat_count))
+        # The count is of repeats: the first repeat is the second complaint.
+        nth = t.ordinal(case.repeat_count + 1)
+        lines.append(t("card.repeat", count=nth[:1].upper() + nth[1:]))
     lines.append(t("card.where", where=where(case.location, t)))
     url = map_url(case.location)
     if url is not None:

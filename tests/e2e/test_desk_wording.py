@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from playground.fake_telegram import FakeUser
 from tests.e2e.harness import ADMIN_ID, Estate
 from tests.e2e.steps import file_case, tap
 from tests.e2e.test_residents import take_and_resolve
@@ -58,3 +59,46 @@ async def test_an_english_desk_reads_a_complaint_again_as_one_sentence(estate: E
         f"• {ref}: Smith complains again; the case goes to the customer-service supervisor"
         " as a repeat complaint."
     ]
+
+
+async def complain_again(
+    estate: Estate, resident: FakeUser, ref: str, label: str, text: str
+) -> None:
+    mark = resident.last_message_id()
+    resident.send("📋 My cases" if label == "Complain again" else "📋 我的個案")
+    await tap(estate, resident, ref, after=mark)
+    await tap(estate, resident, label, after=mark)
+    resident.send(text)
+    await estate.settle()
+
+
+async def test_a_repeat_complaints_card_says_it_is_the_second_then_the_third(
+    estate: Estate,
+) -> None:
+    chan = estate.resident("chan")
+    ref = await file_case(estate, chan, "🔧 報修", "水喉漏水", urgency="🕒")
+    await complain_again(estate, chan, ref, "再次投訴", "無人嚟")
+
+    card = await estate.card(Role.CS_SUPERVISOR, ref)
+    assert card.text.split("\n")[1] == "🔁 第二次投訴"
+    told = next(
+        m.text for m in estate.groups[Role.CS_SUPERVISOR].bot_messages() if "無人嚟" in m.text
+    )
+    assert f"🔁 {ref} 第二次投訴" in told
+
+    await complain_again(estate, chan, ref, "再次投訴", "仲係無人嚟")
+    card = await estate.card(Role.MANAGER, ref)
+    assert card.text.split("\n")[1] == "🔁 第三次投訴"
+
+
+async def test_an_english_repeat_card_reads_second_complaint(estate: Estate) -> None:
+    group = estate.groups[Role.CS_SUPERVISOR]
+    estate.world.users[ADMIN_ID].send("/bind cs_supervisor en", chat=group)
+    smith = estate.resident("smith")
+    ref = await file_case(estate, smith, "🔧 Report a repair", "Tap drips", urgency="🕒")
+    await complain_again(estate, smith, ref, "Complain again", "Nobody came")
+
+    card = await estate.card(Role.CS_SUPERVISOR, ref)
+    assert card.text.split("\n")[1] == "🔁 Second complaint"
+    told = next(m.text for m in group.bot_messages() if "Nobody came" in m.text)
+    assert f"🔁 {ref}: second complaint" in told

@@ -28,11 +28,23 @@ _DURATION = TypeAdapter(timedelta)
 _TIME = TypeAdapter(datetime)
 
 
-PHOTO, VOICE = "photo:", "voice:"
+PHOTO, VOICE, PIN = "photo:", "voice:", "location:"
 
 
 def photo_ref(file_id: str) -> str:
     return PHOTO + file_id
+
+
+def pin_ref(latitude: float, longitude: float) -> str:
+    """A map pin to send with a card: "location:<latitude>,<longitude>"."""
+    return f"{PIN}{latitude:.6f},{longitude:.6f}"
+
+
+def pin_of(attachment: str) -> tuple[float, float] | None:
+    if not attachment.startswith(PIN):
+        return None
+    latitude, longitude = attachment.removeprefix(PIN).split(",")
+    return float(latitude), float(longitude)
 
 
 def voice_ref(file_id: str) -> str:
@@ -43,7 +55,8 @@ def voice_ref(file_id: str) -> str:
 class Outgoing:
     text: str
     buttons: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
-    attachments: list[str] = field(default_factory=list)  # "photo:<file id>", "voice:<id>"
+    # "photo:<file id>", "voice:<id>", "location:<latitude>,<longitude>"
+    attachments: list[str] = field(default_factory=list)
     as_card: bool = False  # post as this chat's card for the case (edited in place later)
     reply_to_card: bool = False  # thread it under the case's card, where there is one
 
@@ -152,6 +165,10 @@ def _new_case(
 ) -> list[Outgoing]:
     card = _card(case, people, t)
     card.attachments = list(case.attachments)
+    spot = case.location
+    if spot.latitude is not None and spot.longitude is not None:
+        # A guard's site report: a map pin under the card, besides the link on it.
+        card.attachments.append(pin_ref(spot.latitude, spot.longitude))
     if n.params.get("repeat_of"):
         return [Outgoing(t("staff.repeat_of", ref=_ref(n), earlier=n.params["repeat_of"])), card]
     return [card]

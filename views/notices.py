@@ -230,6 +230,22 @@ def desk_buttons(case: Case, t: Translator, role: Role | None) -> InlineKeyboard
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def sorted_line(
+    case: Case, how: str, by: Person | None, t: Translator, into: str | None = None
+) -> str:
+    """A desk line once its case is sorted (`how`: reclassified, merged or
+    dismissed): what was done and by whom, edited over the line, which then
+    carries no buttons. The first line shows the case as it is now."""
+    return t(
+        "desk.sorted." + how,
+        case=summary_line(case, t),
+        by=who(by, t),
+        rung=t("role." + case.rung),
+        into=into or "-",
+        text=_short(case.description),
+    )
+
+
 def _escalated(
     n: Notification, case: Case, people: Mapping[int, Person], t: Translator
 ) -> list[Outgoing]:

@@ -43,6 +43,7 @@ REPEATABLE = frozenset(
 
 
 _NOT_A_CHANGE = frozenset({EventKind.WARNED, EventKind.REMINDED, EventKind.FEEDBACK_REMINDED})
+_SORTING = frozenset({EventKind.RECLASSIFIED, EventKind.MERGED, EventKind.DISMISSED})
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Draft:
         self.rung_before = case.rung
         self.now = now
         self.actor_id = actor.user_id if actor else None
+        self.by_front_desk = actor is not None and Role.FRONT_DESK in actor.roles
         self.events: list[Event] = []
         self.notifications: list[Notification] = []
 
@@ -117,7 +119,9 @@ class Draft:
         """The front desk sees every change: those it was not told of directly
         reach it as a line in its feed."""
         told = any(n.role is Role.FRONT_DESK for n in self.notifications)
-        changes = [str(e.kind) for e in self.events if e.kind not in _NOT_A_CHANGE]
+        # What the desk sorted itself is said on the line it sorted it from.
+        quiet = _NOT_A_CHANGE | (_SORTING if self.by_front_desk else frozenset())
+        changes = [str(e.kind) for e in self.events if e.kind not in quiet]
         if changes and not told:
             self.tell_role(
                 NoticeKind.CHANGED,

@@ -141,6 +141,8 @@ def reclassify(case: Case, c: cmd.Reclassify, now: datetime, policy: Policy) -> 
         d.tell_role(NoticeKind.RECLASSIFIED, before[2], to=route.handler)
     d.tell_role(NoticeKind.NEW_CASE, route.handler, rung=route.handler, repeat_of=None)
     for role in d.case.informed:
+        if role is Role.FRONT_DESK and Role.FRONT_DESK in c.actor.roles:
+            continue  # the desk sorted it: its line says so (handlers/staff_actions.py)
         d.tell_role(NoticeKind.INFORMED, role, rung=route.handler, repeat_of=None)
     return d.decision()
 

@@ -197,6 +197,18 @@ def start_service_deadlines(
             start_deadline(d, kind, limit, policy, warn=True)
 
 
+def promise(case: Case, now: datetime, policy: Policy) -> dict[str, Any]:
+    """The honest promise a confirmation makes: when the rung starts work, if it
+    is not working now, and by when it will acknowledge."""
+    ack = case.deadlines[DeadlineKind.ACKNOWLEDGE]
+    starts = policy.hours.calendar_for(case).next_open(now)
+    return {
+        "starts_at": starts if starts > now else None,
+        "acknowledge_by": ack.due_at,
+        "acknowledge_within": ack.due_at - now,
+    }
+
+
 def stop(d: Draft, *kinds: DeadlineKind) -> None:
     for kind in kinds:
         d.case.deadlines.pop(kind, None)

@@ -4,11 +4,11 @@ sentence, a repeat complaint's card says which complaint it is."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from playground.fake_telegram import FakeUser
 from tests.e2e.harness import ADMIN_ID, Estate
-from tests.e2e.steps import file_case, tap
+from tests.e2e.steps import file_case, last_text, tap
 from tests.e2e.test_residents import take_and_resolve
 from workflow.roles import Role
 
@@ -102,3 +102,17 @@ async def test_an_english_repeat_card_reads_second_complaint(estate: Estate) -> 
     assert card.text.split("\n")[1] == "🔁 Second complaint"
     told = next(m.text for m in group.bot_messages() if "Nobody came" in m.text)
     assert f"🔁 {ref}: second complaint" in told
+
+
+async def test_a_chinese_promise_puts_no_space_between_words_and_times(estate: Estate) -> None:
+    estate.clock.set(datetime(2026, 11, 2, 15, 0, tzinfo=UTC))  # Monday 23:00 in Hong Kong
+    chan, wang = estate.resident("chan"), estate.resident("wang")
+    await file_case(estate, chan, "🧹 清潔問題", "樓梯有垃圾")
+    await file_case(estate, wang, "🧹 保洁问题", "楼梯有垃圾")
+
+    assert "清潔組長於明天07:00開始工作，將於明天07:30前接手。" in last_text(chan)
+    assert "于明天07:00开始上班，将于明天07:30前接单。" in last_text(wang)
+
+    chan.send("📋 我的個案")
+    await estate.settle()
+    assert "⏱ 清潔組長於明天07:00開始工作，將於明天07:30前接手。" in last_text(chan)

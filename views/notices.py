@@ -388,6 +388,10 @@ def _cancelled(
 def _reclassified(
     n: Notification, case: Case, people: Mapping[int, Person], t: Translator
 ) -> list[Outgoing]:
+    if n.params["to"] == n.role:  # it stays here: the card is redrawn, this says why
+        return [
+            Outgoing(t("staff.reclassified.here", case=summary_line(case, t)), reply_to_card=True)
+        ]
     text = t("staff.reclassified", ref=_ref(n), to=t("role." + n.params["to"]))
     return [Outgoing(text, reply_to_card=True)]
 

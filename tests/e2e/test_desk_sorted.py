@@ -100,3 +100,22 @@ async def test_a_dismissed_site_report_keeps_no_buttons(estate: Estate) -> None:
     await estate.press(estate.staff(DESK), card, "無需跟進")
     assert live_for(estate, ref) == []
     assert "無需跟進" in estate.groups[DESK].messages[card.message_id]["text"]
+
+
+async def test_a_reclassify_that_keeps_the_team_redraws_its_card_in_place(estate: Estate) -> None:
+    chan = estate.resident("chan")
+    ref = await file_case(estate, chan, "🔧 報修", "廚房水喉漏水", urgency="🕒", photos=1)
+    card = await estate.card(Role.REPAIR_LEAD, ref)
+
+    await classify(
+        estate, estate.staff(DESK), await desk_line(estate, ref), "報修", "一般", urgency="🚨"
+    )
+
+    group = estate.groups[Role.REPAIR_LEAD].bot_messages()
+    cards = [m for m in group if ref in m.text.split("\n", 1)[0] and "📍" in m.text]
+    assert [c.message_id for c in cards] == [card.message_id], "one card, edited in place"
+    assert "緊急" in cards[0].text.split("\n", 1)[0] and "不緊急" not in cards[0].text
+    assert cards[0].buttons
+    assert len([m for m in group if m.photos]) == 1, "the photo once"
+    said = next(m for m in group if m.text.startswith("🔀 已重新分類："))
+    assert said.raw["reply_to_message"]["message_id"] == card.message_id

@@ -413,8 +413,23 @@ def _changed(
             key = "staff.feed.again_reopened"
         to = t("role." + (p.get("to") or case.rung))
         return [Outgoing(t(key, ref=_ref(n), by=name, to=to))]
-    events = t.and_list(t.raw("event." + e) for e in p["events"])
+    shown = [
+        e for e in p["events"] if not (e == "confirmed" and case.category is Category.ASSISTANCE)
+    ]
+    events = t.and_list(_feed_event(e, p, case, t) for e in shown)
     return [Outgoing(t("staff.feed", ref=_ref(n), events=events, by=name))]
+
+
+def _feed_event(kind: str, p: Mapping[str, Any], case: Case, t: Translator) -> str:
+    """One change as the desk's feed says it: whom it went to, the stars given.
+    (A help request's one-tap rating is its confirmation: said once, as the rating.)"""
+    if kind == "confirmed":
+        return t.raw("feed.confirmed")
+    if kind == "rated" and case.rating:
+        return t.raw("feed.rated", stars="★" * case.rating)
+    if kind == "escalated" and p.get("to"):
+        return t.raw("feed.escalated", to=t.raw("role." + p["to"]))
+    return t.raw("event." + kind)
 
 
 STAFF_VIEWS: dict[NoticeKind, StaffView] = {

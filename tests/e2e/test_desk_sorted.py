@@ -114,7 +114,8 @@ async def test_a_reclassify_that_keeps_the_team_redraws_its_card_in_place(estate
     group = estate.groups[Role.REPAIR_LEAD].bot_messages()
     cards = [m for m in group if ref in m.text.split("\n", 1)[0] and "📍" in m.text]
     assert [c.message_id for c in cards] == [card.message_id], "one card, edited in place"
-    assert "緊急" in cards[0].text.split("\n", 1)[0] and "不緊急" not in cards[0].text
+    assert "緊急" in cards[0].text.split("\n", 1)[0]
+    assert "不緊急" not in cards[0].text
     assert cards[0].buttons
     assert len([m for m in group if m.photos]) == 1, "the photo once"
     said = next(m for m in group if m.text.startswith("🔀 已重新分類："))

@@ -116,3 +116,32 @@ async def test_a_chinese_promise_puts_no_space_between_words_and_times(estate: E
     chan.send("📋 我的個案")
     await estate.settle()
     assert "⏱ 清潔組長於明天07:00開始工作，將於明天07:30前接手。" in last_text(chan)
+
+
+async def test_the_desks_feed_says_to_whom_a_case_went_and_what_the_resident_said(
+    estate: Estate,
+) -> None:
+    chan = estate.resident("chan")
+    ref = await file_case(estate, chan, "🔧 報修", "浴室燈壞", urgency="🕒")
+    desk = estate.groups[Role.FRONT_DESK]
+    await estate.advance(timedelta(minutes=30))
+    await estate.press(
+        estate.staff(Role.REPAIR_SUPERVISOR), await estate.card(Role.REPAIR_SUPERVISOR, ref), "接手"
+    )
+    await estate.press(
+        estate.staff(Role.REPAIR_SUPERVISOR),
+        await estate.card(Role.REPAIR_SUPERVISOR, ref),
+        "已處理",
+    )
+    group = estate.groups[Role.REPAIR_SUPERVISOR]
+    estate.staff(Role.REPAIR_SUPERVISOR).send(
+        "換咗燈膽", chat=group, reply_to=group.bot_messages()[-1]
+    )
+    await estate.settle()
+    await tap(estate, chan, "已修好")
+    await tap(estate, chan, "★★★★")
+
+    feed = [m.text for m in desk.bot_messages() if m.text.startswith(f"• {ref}")]
+    assert f"• {ref}：已上報維修主管（系統）" in feed, feed
+    assert f"• {ref}：住戶確認已修好（Chan）" in feed, feed
+    assert f"• {ref}：評分 ★★★★及已完成（Chan）" in feed, feed

@@ -10,7 +10,7 @@ import pytest
 
 from tests.case_states import POLICY, T0, filed
 from tests.helpers import RESIDENT
-from views.i18n import Translator
+from views.i18n import Translator, catalogue
 from views.notices import for_resident, for_staff
 from workflow import commands as cmd
 from workflow import decisions
@@ -116,3 +116,9 @@ def test_ordinals_read_as_words_then_in_the_languages_own_form(
 ) -> None:
     t = Translator(language, HK)  # type: ignore[arg-type]
     assert [t.ordinal(n) for n in numbers] == said
+
+
+def test_simplified_chinese_addresses_the_reader_as_nin_throughout() -> None:
+    """The mainland catalogue speaks to residents and staff with 您, never 你."""
+    casual = [key for key, text in catalogue("zh-Hans").messages.items() if "你" in text]
+    assert casual == []

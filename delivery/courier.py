@@ -35,7 +35,7 @@ from delivery.routing import Route, route
 from views.announcements import for_announcement
 from views.i18n import Language, Translator, language_for
 from views.lengths import cut_html, split_html
-from views.notices import PHOTO, VOICE, Outgoing, for_resident, for_staff
+from views.notices import PHOTO, VOICE, Outgoing, for_resident, for_staff, pin_of
 from workflow.clock import Clock, SystemClock
 from workflow.directory import Person
 from workflow.estate import EstateConfig
@@ -412,6 +412,7 @@ class Courier:
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         photos = [a.removeprefix(PHOTO) for a in out.attachments if a.startswith(PHOTO)]
         voices = [a.removeprefix(VOICE) for a in out.attachments if a.startswith(VOICE)]
+        pins = [pin for a in out.attachments if (pin := pin_of(a)) is not None]
         # Telegram's 4096 UTF-16 units: a card is cut (it is edited in place later),
         # anything else goes in pieces, the buttons on the last.
         *before, last = [cut_html(out.text)] if out.as_card else split_html(out.text)
@@ -433,7 +434,7 @@ class Courier:
         )
         # Photos and voice notes travel with their message: replies to it, the
         # album captioned with the case's reference.
-        if photos or voices:
+        if photos or voices or pins:
             under = ReplyParameters(sent.message_id, allow_sending_without_reply=True)
             caption = _reference(out.text)
             if len(photos) == 1:
@@ -457,6 +458,14 @@ class Courier:
                     chat_id,
                     voice,
                     caption=caption,
+                    message_thread_id=thread_id,
+                    reply_parameters=under,
+                )
+            for latitude, longitude in pins:
+                await self.bot.send_location(
+                    chat_id,
+                    latitude,
+                    longitude,
                     message_thread_id=thread_id,
                     reply_parameters=under,
                 )

@@ -8,6 +8,8 @@ chat's budget on a 400 "message is not modified".
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import (
     Bot,
     CallbackQuery,
@@ -20,6 +22,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from views.i18n import plain
 from views.lengths import MAX_CAPTION, cut_html, cut_text, split_html
@@ -124,6 +127,21 @@ class Replies:
         await query.edit_message_text(
             cut_html(text), parse_mode=ParseMode.HTML, reply_markup=markup
         )
+
+    async def edit_message(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Rewrite a message the bot sent earlier, not the pressed one (the desk's
+        line, once its case was sorted from a menu in a private chat). A message
+        deleted meanwhile, or already showing this, is left as it is."""
+        with contextlib.suppress(BadRequest):
+            await self.bot.edit_message_text(
+                cut_html(text), chat_id, message_id, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
 
     async def edit_buttons(self, query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
         """Replace the pressed message's buttons, keeping its text."""

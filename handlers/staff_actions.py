@@ -8,9 +8,10 @@ is logged, and is answered with a short alert.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from telegram import ForceReply, Message, Update
+from telegram import CallbackQuery, ForceReply, Message, Update
 from telegram.error import Forbidden
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
@@ -21,7 +22,7 @@ from views.cards import FULL_TEXT
 from views.i18n import Translator, plain
 from views.keyboards import inline
 from views.lengths import split_html
-from views.notices import photo_ref
+from views.notices import photo_ref, sorted_line
 from workflow import commands as cmd
 from workflow.actions import Action, may_read_full_text, refusal
 from workflow.errors import DomainError, IllegalTransition, NotAllowed
@@ -95,6 +96,8 @@ async def on_card_button(update: Update, context: Context) -> None:
         await _menu_done(update, context, t, case)
         return
     await context.replies.answer(query, t.raw("done.short"))
+    if action == "dismiss":
+        await _show_sorted(context, case, _origin(query, t), "dismissed")
     if action == "ack":
         await _send_contact(update, context, [case])
 
@@ -299,7 +302,7 @@ async def _prompt(
     await context.marks.put(
         "prompt",
         f"{message.chat.id}:{message.message_id}",
-        stamped(now, case=case.id, user=user.id, action=action),
+        stamped(now, case=case.id, user=user.id, action=action, **_origin(query, t)),
         forget=[key for key, value in waiting.items() if expired(value, now)],
     )
 
@@ -343,7 +346,46 @@ async def on_prompt_reply(update: Update, context: Context) -> None:
     if await _execute(update, context, t, command, case):
         await s.marks.put("prompt", key, None)
         await context.replies.reply(update, t("done." + prompt["action"], ref=case.ref))
+        if isinstance(command, cmd.Merge):
+            await _show_sorted(context, case, prompt, "merged", into=text.strip())
     raise ApplicationHandlerStop  # the reply was the prompt's answer, nothing else
+
+
+def _origin(query: CallbackQuery, t: Translator) -> dict[str, str]:
+    """Where a sorting step was pressed (the desk's line, or a card) and in which
+    language that chat reads, kept with the menu or prompt it opens."""
+    message = query.message
+    if not isinstance(message, Message):
+        return {}
+    return {"line": f"{message.chat.id}:{message.message_id}", "lang": t.language}
+
+
+async def _show_sorted(
+    context: Context,
+    case: Case,
+    origin: Mapping[str, object],
+    how: str,
+    into: str | None = None,
+    in_place: bool = False,
+) -> None:
+    """The line the case was sorted from says what was done, with no buttons. A
+    card is redrawn by the courier, as after any change (a card whose case left
+    says where); one that had become the menu is redrawn now."""
+    line = origin.get("line")
+    if not isinstance(line, str):
+        return
+    chat, _, message = line.partition(":")
+    chat_id, message_id = int(chat), int(message)
+    cards = (await context.services.boards.cards_of([case.id])).get(case.id, [])
+    fresh = await context.casebook.case(case.id) or case
+    if any(c.chat_id == chat_id and c.message_id == message_id for c in cards):
+        if in_place:
+            await context.outbound.refresh_cards(fresh)
+        return
+    language = origin.get("lang")
+    t = context.translator_for(language if isinstance(language, str) else None)
+    text = sorted_line(fresh, how, await context.person(), t, into=into)
+    await context.replies.edit_message(chat_id, message_id, text)
 
 
 # --- reclassify: category, the team complained about, severity, urgency -----------------
@@ -409,6 +451,7 @@ async def _ask_category(
         for code, c in CATEGORY_CODES.items()
     ]
     text = own("reclassify.category", ref=case.ref)
+    origin = _origin(query, t)
     message: Message | None
     try:
         message = await context.replies.send(user.id, text, inline(rows))
@@ -424,7 +467,7 @@ async def _ask_category(
     await context.marks.put(
         "menu",
         f"{message.chat.id}:{message.message_id}",
-        stamped(now, case=case.id, user=user.id),
+        stamped(now, case=case.id, user=user.id, **origin),
         forget=[key for key, value in waiting.items() if expired(value, now)],
     )
 
@@ -515,10 +558,16 @@ async def _menu_done(update: Update, context: Context, t: Translator, case: Case
     query = update.callback_query
     assert query is not None
     await context.replies.answer(query, t.raw("done.short"))
-    await context.replies.edit_text(query, t("done.reclassify", ref=case.ref))
     message = query.message if isinstance(query.message, Message) else None
-    if message is not None:
-        await context.marks.put("menu", f"{message.chat.id}:{message.message_id}", None)
+    key = f"{message.chat.id}:{message.message_id}" if message is not None else None
+    menu = await context.marks.get("menu", key) if key is not None else None
+    origin = menu if isinstance(menu, dict) else {}
+    in_place = origin.get("line") == key  # opened where it was pressed: no private chat
+    if not in_place:
+        await context.replies.edit_text(query, t("done.reclassify", ref=case.ref))
+    await _show_sorted(context, case, origin, "reclassified", in_place=in_place)
+    if key is not None:
+        await context.marks.put("menu", key, None)
 
 
 def _set(arg: str, position: int, code: str) -> str:

@@ -374,6 +374,13 @@ def _person(world: World, user_id: int) -> dict[str, Any]:
     return {"user_id": user_id, "name": user.first_name}
 
 
+def _pin(location: dict[str, float] | None) -> str:
+    """A map pin as the page shows it: the phone would draw a map."""
+    if not location:
+        return ""
+    return f"📍 {location['latitude']:.5f}, {location['longitude']:.5f}"
+
+
 def _chat(chat: Chat) -> dict[str, Any]:
     messages = []
     for shown in chat.view():
@@ -381,7 +388,7 @@ def _chat(chat: Chat) -> dict[str, Any]:
             {
                 "id": shown.message_id,
                 "from_bot": shown.from_bot,
-                "text": shown.text,
+                "text": shown.text or _pin(shown.raw.get("location")),
                 "html": chat.markup.get(shown.message_id),
                 "photo": bool(shown.photos),
                 "file": shown.photos[0] if shown.photos else shown.document,

@@ -138,7 +138,9 @@ def card_text(case: Case, people: Mapping[int, Person], t: Translator, taken: bo
     reporter = people.get(case.reporter_id or 0)
     lines: list[str] = [summary_line(case, t)]
     if case.repeat_count:
-        lines.append(t("card.repeat", count=case.repeat_count))
+        # The count is of repeats: the first repeat is the second complaint.
+        nth = t.ordinal(case.repeat_count + 1)
+        lines.append(t("card.repeat", count=nth[:1].upper() + nth[1:]))
     lines.append(t("card.where", where=where(case.location, t)))
     url = map_url(case.location)
     if url is not None:
@@ -170,11 +172,15 @@ def card_text(case: Case, people: Mapping[int, Person], t: Translator, taken: bo
 
 def moved_away(case: Case, role: Role | None) -> bool:
     """Whether the case left the group of `role` for good (reclassified to another
-    team): its card there then says where it went, with no buttons. A case
-    escalated past the group stays on its ladder: the core still takes the
-    lower rungs' steps, so their card keeps the buttons that role may use, and
-    its status line says where the case went."""
-    if role is None or role is Role.FRONT_DESK or role is case.rung or role in case.informed:
+    team, or a site report the desk classified): its card there then says where
+    it went, with no buttons. A case escalated past the group stays on its
+    ladder: the core still takes the lower rungs' steps, so their card keeps
+    the buttons that role may use, and its status line says where the case went."""
+    if role is Role.FRONT_DESK:
+        # The desk's own card (a site report, a case returned to it) is live
+        # until the desk passes the case to a team's ladder.
+        return role not in staff_roles_for(case)
+    if role is None or role is case.rung or role in case.informed:
         return False
     return role not in staff_roles_for(case)
 

@@ -132,10 +132,14 @@ class Translator:
         return self(chosen, count=count, **params)
 
     def ordinal(self, number: int) -> str:
-        """The n-th as words where the language has them ("second", "third"), the
-        number itself where the text spells the ordinal around it (第 2 次)."""
+        """The n-th as words where the catalogue has them ("second", 第二次 around
+        the 二), else the number in the language's ordinal form ("21st", 第21次)."""
         key = f"ordinal.{number}"
-        return self.raw(key) if self.has(key) else self.raw("ordinal", count=number)
+        if self.has(key):
+            return self.raw(key)
+        form = str(_locale(self.language).ordinal_form(number))
+        chosen = f"ordinal.{form}" if form != "other" and self.has(f"ordinal.{form}") else "ordinal"
+        return self.raw(chosen, count=number)
 
     def _with_roles(self, text: str, params: dict[str, Any]) -> dict[str, Any]:
         if ROLE_PLACEHOLDER not in text:

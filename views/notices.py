@@ -28,11 +28,23 @@ _DURATION = TypeAdapter(timedelta)
 _TIME = TypeAdapter(datetime)
 
 
-PHOTO, VOICE = "photo:", "voice:"
+PHOTO, VOICE, PIN = "photo:", "voice:", "location:"
 
 
 def photo_ref(file_id: str) -> str:
     return PHOTO + file_id
+
+
+def pin_ref(latitude: float, longitude: float) -> str:
+    """A map pin to send with a card: "location:<latitude>,<longitude>"."""
+    return f"{PIN}{latitude:.6f},{longitude:.6f}"
+
+
+def pin_of(attachment: str) -> tuple[float, float] | None:
+    if not attachment.startswith(PIN):
+        return None
+    latitude, longitude = attachment.removeprefix(PIN).split(",")
+    return float(latitude), float(longitude)
 
 
 def voice_ref(file_id: str) -> str:
@@ -43,7 +55,8 @@ def voice_ref(file_id: str) -> str:
 class Outgoing:
     text: str
     buttons: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
-    attachments: list[str] = field(default_factory=list)  # "photo:<file id>", "voice:<id>"
+    # "photo:<file id>", "voice:<id>", "location:<latitude>,<longitude>"
+    attachments: list[str] = field(default_factory=list)
     as_card: bool = False  # post as this chat's card for the case (edited in place later)
     reply_to_card: bool = False  # thread it under the case's card, where there is one
 
@@ -152,6 +165,10 @@ def _new_case(
 ) -> list[Outgoing]:
     card = _card(case, people, t)
     card.attachments = list(case.attachments)
+    spot = case.location
+    if spot.latitude is not None and spot.longitude is not None:
+        # A guard's site report: a map pin under the card, besides the link on it.
+        card.attachments.append(pin_ref(spot.latitude, spot.longitude))
     if n.params.get("repeat_of"):
         return [Outgoing(t("staff.repeat_of", ref=_ref(n), earlier=n.params["repeat_of"])), card]
     return [card]
@@ -213,6 +230,22 @@ def desk_buttons(case: Case, t: Translator, role: Role | None) -> InlineKeyboard
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def sorted_line(
+    case: Case, how: str, by: Person | None, t: Translator, into: str | None = None
+) -> str:
+    """A desk line once its case is sorted (`how`: reclassified, merged or
+    dismissed): what was done and by whom, edited over the line, which then
+    carries no buttons. The first line shows the case as it is now."""
+    return t(
+        "desk.sorted." + how,
+        case=summary_line(case, t),
+        by=who(by, t),
+        rung=t("role." + case.rung),
+        into=into or "-",
+        text=_short(case.description),
+    )
+
+
 def _escalated(
     n: Notification, case: Case, people: Mapping[int, Person], t: Translator
 ) -> list[Outgoing]:
@@ -220,14 +253,7 @@ def _escalated(
     by = t("role." + p["from_role"])
     overdue = p.get("overdue") or {}
     if overdue:
-        missed = t.and_list(
-            t(
-                "staff.overdue",
-                what=t("deadline." + kind),
-                late=t.duration(timedelta(seconds=int(seconds))),
-            )
-            for kind, seconds in overdue.items()
-        )
+        missed = t.and_list(_late(t, kind, int(seconds)) for kind, seconds in overdue.items())
         reason = t("staff.escalated.missed", by=by, missed=Markup(missed))
     elif p.get("note"):
         reason = t("staff.escalated.manual", by=by, note=p["note"])
@@ -237,6 +263,15 @@ def _escalated(
         Outgoing(t("staff.escalated", ref=_ref(n), reason=Markup(reason))),
         _card(case, people, t),
     ]
+
+
+def _late(t: Translator, kind: str, seconds: int) -> str:
+    """What was missed, and by how long once that is a minute or more: the sweep
+    usually finds a deadline on the second, and "late by 0 minutes" says nothing."""
+    what = t("deadline." + kind)
+    if seconds < 60:
+        return what
+    return t("staff.overdue", what=what, late=t.duration(timedelta(seconds=seconds)))
 
 
 def _escalated_away(
@@ -353,6 +388,10 @@ def _cancelled(
 def _reclassified(
     n: Notification, case: Case, people: Mapping[int, Person], t: Translator
 ) -> list[Outgoing]:
+    if n.params["to"] == n.role:  # it stays here: the card is redrawn, this says why
+        return [
+            Outgoing(t("staff.reclassified.here", case=summary_line(case, t)), reply_to_card=True)
+        ]
     text = t("staff.reclassified", ref=_ref(n), to=t("role." + n.params["to"]))
     return [Outgoing(text, reply_to_card=True)]
 
@@ -361,10 +400,36 @@ def _changed(
     n: Notification, case: Case, people: Mapping[int, Person], t: Translator
 ) -> list[Outgoing]:
     p = n.params
-    events = t.and_list(t.raw("event." + e) for e in p["events"])
+    happened = set(p["events"])
     by = people.get(p.get("by") or 0)
-    text = t("staff.feed", ref=_ref(n), events=events, by=who(by, t) if by else t.raw("who.system"))
-    return [Outgoing(text)]
+    name = who(by, t) if by else t.raw("who.system")
+    if "repeat_complaint" in happened:
+        # "Not fixed" and "complain again" change several things at once (reopened,
+        # counted as a repeat, passed up): the desk reads them as one sentence.
+        key = "staff.feed.again"
+        if "confirmed" in happened:
+            key = "staff.feed.not_fixed"
+        elif "reopened" in happened:
+            key = "staff.feed.again_reopened"
+        to = t("role." + (p.get("to") or case.rung))
+        return [Outgoing(t(key, ref=_ref(n), by=name, to=to))]
+    shown = [
+        e for e in p["events"] if not (e == "confirmed" and case.category is Category.ASSISTANCE)
+    ]
+    events = t.and_list(_feed_event(e, p, case, t) for e in shown)
+    return [Outgoing(t("staff.feed", ref=_ref(n), events=events, by=name))]
+
+
+def _feed_event(kind: str, p: Mapping[str, Any], case: Case, t: Translator) -> str:
+    """One change as the desk's feed says it: whom it went to, the stars given.
+    (A help request's one-tap rating is its confirmation: said once, as the rating.)"""
+    if kind == "confirmed":
+        return t.raw("feed.confirmed")
+    if kind == "rated" and case.rating:
+        return t.raw("feed.rated", stars="★" * case.rating)
+    if kind == "escalated" and p.get("to"):
+        return t.raw("feed.escalated", to=t.raw("role." + p["to"]))
+    return t.raw("event." + kind)
 
 
 STAFF_VIEWS: dict[NoticeKind, StaffView] = {

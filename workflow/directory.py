@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from workflow.roles import Role
 
@@ -44,6 +44,14 @@ class Person(BaseModel):
     resident_status: str = "none"  # none, pending, approved, rejected
     roles: list[Role] = Field(default_factory=list)
     reachable: bool = True
+
+    @field_validator("phone")
+    @classmethod
+    def _in_e164(cls, phone: str | None) -> str | None:
+        """Stored and read in E.164: a number saved before registration
+        normalised it ("85291230002") reads as "+85291230002" too, so no
+        migration rewrites old rows; the next save stores the normal form."""
+        return e164(phone)
 
     @property
     def is_resident(self) -> bool:

@@ -57,7 +57,8 @@ class Desk:
                 policy=self.policy,
                 earlier=earlier,
             )
-            decision = decisions.skip_unseen(decision, await tx.reachable_rungs(), now, self.admins)
+            seen = await tx.reachable_rungs()
+            decision = decisions.skip_unseen(decision, seen, now, self.admins, self.policy)
             decision = decisions.calm(decision, now, self.policy)
             await tx.add(decision.case)
             await tx.append(decision.events)
@@ -81,7 +82,7 @@ class Desk:
                 decision = decisions.STEPS[type(command)](case, command, now, self.policy)
             if decision.case.rung is not case.rung:
                 seen = await tx.reachable_rungs()
-                decision = decisions.skip_unseen(decision, seen, now, self.admins)
+                decision = decisions.skip_unseen(decision, seen, now, self.admins, self.policy)
             decision = decisions.calm(decision, now, self.policy)
             for changed in decision.cases:
                 await tx.save(changed)
@@ -109,7 +110,9 @@ class Desk:
                         continue
                     if case is not None and decision.case.rung is not case.rung:
                         seen = await tx.reachable_rungs()
-                        decision = decisions.skip_unseen(decision, seen, fired_at, self.admins)
+                        decision = decisions.skip_unseen(
+                            decision, seen, fired_at, self.admins, self.policy
+                        )
                     decision = decisions.calm(decision, fired_at, self.policy)
                     await tx.save(decision.case)
                     await tx.append(decision.events)

@@ -425,6 +425,21 @@ class BotApi:
         }
         return self._send(chat, params, body)
 
+    async def api_sendLocation(self, params: Params) -> JSON:
+        chat = self._chat_for_sending(params)
+        try:
+            latitude, longitude = (
+                float(params.required("latitude")),
+                float(params.required("longitude")),
+            )
+        except ValueError:
+            raise bad_request("wrong latitude or longitude") from None
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise bad_request("wrong latitude or longitude")
+        return self._send(
+            chat, params, {"location": {"latitude": latitude, "longitude": longitude}}
+        )
+
     async def api_getFile(self, params: Params) -> JSON:
         stored = self.world.files.get(params.required("file_id"))
         if stored is None:

@@ -211,7 +211,10 @@ async def test_a_reclassify_within_the_same_rung_leaves_one_live_card(estate: Es
     desk = estate.staff(DESK)
     await classify(estate, desk, await desk_line(estate, ref), "報修", "較大", urgency="🚨")
     assert (await estate.case(ref)).rung is Role.REPAIR_SUPERVISOR
-    await classify(estate, desk, await desk_line(estate, ref), "維修投訴", "一般")
+    # The desk's line is sorted now (no buttons): the supervisor corrects it from the card.
+    supervisor = estate.staff(Role.REPAIR_SUPERVISOR)
+    card = await estate.card(Role.REPAIR_SUPERVISOR, ref)
+    await classify(estate, supervisor, card, "維修投訴", "一般", button="重新分類")
     case = await estate.case(ref)
     assert (case.category, case.rung) == (Category.REPAIR_COMPLAINT, Role.REPAIR_SUPERVISOR)
 
@@ -297,6 +300,41 @@ async def test_a_location_sent_for_which_block_shows_a_map_pin_not_an_empty_bloc
     assert case.urgency is Urgency.URGENT
     lead_card = await estate.card(Role.REPAIR_LEAD, ref)
     assert "maps.google.com" in lead_card.text
+
+
+def pin_under(estate: Estate, role: Role, card: Shown) -> dict[str, float]:
+    """The map pin the bot sent in reply to this card in the role's group."""
+    pins = [
+        m.raw["location"]
+        for m in estate.groups[role].bot_messages()
+        if "location" in m.raw
+        and m.raw.get("reply_to_message", {}).get("message_id") == card.message_id
+    ]
+    assert len(pins) == 1, pins
+    return dict(pins[0])
+
+
+async def test_a_guards_location_reaches_the_desk_and_the_team_as_a_map_pin(
+    estate: Estate,
+) -> None:
+    gus = await _report(estate, "A座", "天台水缸漏水", pin=True)
+    ref = _ref(last_text(gus))
+    card = await estate.card(DESK, ref)
+    assert pin_under(estate, DESK, card) == {"latitude": 22.28, "longitude": 114.16}
+
+    await classify(estate, estate.staff(DESK), card, "報修", "一般", urgency="🚨")
+    lead_card = await estate.card(Role.REPAIR_LEAD, ref)
+    assert pin_under(estate, Role.REPAIR_LEAD, lead_card) == {
+        "latitude": 22.28,
+        "longitude": 114.16,
+    }
+
+
+async def test_a_site_report_without_a_location_sends_no_pin(estate: Estate) -> None:
+    gus = await _report(estate, "A座", "大堂燈壞")
+    ref = _ref(last_text(gus))
+    await estate.card(DESK, ref)
+    assert not [m for m in estate.groups[DESK].bot_messages() if "location" in m.raw]
 
 
 async def test_the_desk_is_asked_urgency_when_it_classifies_a_site_report_as_a_repair(

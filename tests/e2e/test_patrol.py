@@ -52,13 +52,13 @@ async def test_a_round_with_one_late_and_one_missed_checkpoint(tmp_path: Path) -
         await estate.settle()
         await estate.advance(timedelta(minutes=12))  # 10:17: the 09:00 round is over
 
-        alert = next(m.text for m in captain_group.bot_messages() if "🚨 巡更 09:00" in m.text)
+        alert = next(m.text for m in captain_group.bot_messages() if "🚨 巡更09:00" in m.text)
         assert "10:00" in alert
         assert "⏰ A座天台" in alert
         assert "❌ B座停車場" in alert
         assert "A座大堂" not in alert
         await estate.advance(timedelta(minutes=1))
-        assert sum("🚨 巡更 09:00" in m.text for m in captain_group.bot_messages()) == 1, (
+        assert sum("🚨 巡更09:00" in m.text for m in captain_group.bot_messages()) == 1, (
             "alerted once"
         )
 

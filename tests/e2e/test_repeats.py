@@ -65,9 +65,9 @@ async def test_a_resident_who_says_it_is_the_same_problem_again_reaches_the_cs_s
     assert second.repeat_of == (await estate.case(first)).id
     assert second.rung is Role.CS_SUPERVISOR
     card = await estate.card(Role.CS_SUPERVISOR, second.ref)
-    assert "再次投訴" in card.text
+    assert "第二次投訴" in card.text
     said = [m.text for m in estate.groups[Role.CS_SUPERVISOR].bot_messages()]
-    assert any("第 2 次投訴" in text for text in said), said
+    assert any("第二次投訴" in text for text in said), said
 
 
 async def _mine(estate: Estate, user_id: int) -> list[Case]:

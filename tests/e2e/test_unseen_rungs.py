@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from bot.storage import SqliteStore
@@ -75,3 +76,42 @@ async def test_check_names_the_rungs_nobody_can_see(tmp_path: Path) -> None:
     checked = _check(tmp_path)
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert "FAIL  rung repair_lead: no bound group and nobody holds the role" in checked.stdout
+
+
+async def _nobody_in_repairs(estate: Estate, *roles: Role) -> None:
+    admin = estate.world.users[ADMIN_ID]
+    for role in roles:
+        admin.send("/unbind", chat=estate.groups[role])
+        admin.send(f"/revoke {estate.staff(role).id}")
+    await estate.settle()
+
+
+async def test_a_resident_is_told_who_really_has_the_case_when_it_climbs_past_an_unseen_rung(
+    estate: Estate,
+) -> None:
+    await _nobody_in_repairs(estate, Role.REPAIR_SUPERVISOR)
+    smith = estate.resident("smith")
+    ref = await file_case(estate, smith, "🔧 Report a repair", "Tap", urgency="🕒")
+
+    await estate.advance(timedelta(minutes=30))  # the lead does not acknowledge
+
+    assert (await estate.case(ref)).rung is Role.CS_SUPERVISOR
+    told = last_text(smith)
+    assert "moved up to the customer-service supervisor" in told
+    assert "repair supervisor" not in told
+
+
+async def test_a_skip_to_a_rung_with_other_hours_promises_that_rungs_hours(
+    estate: Estate,
+) -> None:
+    await _nobody_in_repairs(estate, Role.REPAIR_LEAD, Role.REPAIR_SUPERVISOR)
+    # Saturday 14:00: the repair team works until 18:00, the office closed at 13:00.
+    await estate.advance(timedelta(days=5, hours=5))
+    smith = estate.resident("smith")
+    ref = await file_case(estate, smith, "🔧 Report a repair", "Tap", urgency="🕒")
+
+    case = await estate.case(ref)
+    assert case.rung is Role.CS_SUPERVISOR
+    confirmation = next(m.text for m in smith.private.bot_messages() if ref in m.text)
+    assert "customer-service supervisor starts at 9 Nov 09:00" in confirmation, confirmation
+    assert "acknowledge it by 9 Nov 09:30" in confirmation, confirmation

@@ -10,7 +10,7 @@ import pytest
 
 from tests.case_states import POLICY, T0, filed
 from tests.helpers import RESIDENT
-from views.i18n import Translator
+from views.i18n import Translator, catalogue
 from views.notices import for_resident, for_staff
 from workflow import commands as cmd
 from workflow import decisions
@@ -52,7 +52,7 @@ def _repeat(count: int, text: str = "") -> Notification:
 
 @pytest.mark.parametrize(
     ("language", "said"),
-    [("en", "second complaint"), ("zh-Hant", "第 2 次投訴"), ("zh-Hans", "第 2 次投诉")],
+    [("en", "second complaint"), ("zh-Hant", "第二次投訴"), ("zh-Hans", "第二次投诉")],
 )
 def test_the_first_repeat_is_called_the_second_complaint(language: str, said: str) -> None:
     t = Translator(language, HK)  # type: ignore[arg-type]
@@ -97,3 +97,28 @@ def test_the_manager_gets_the_residents_contact_once_when_a_repeat_reaches_them(
     contacts = [n for n in repeat.notifications if n.kind is NoticeKind.RESIDENT_CONTACT]
     assert repeat.case.rung is Role.MANAGER
     assert [n.role for n in contacts] == [Role.MANAGER]
+
+
+@pytest.mark.parametrize(
+    ("language", "numbers", "said"),
+    [
+        (
+            "en",
+            (2, 3, 10, 11, 21, 22, 23),
+            ["second", "third", "tenth", "11th", "21st", "22nd", "23rd"],
+        ),
+        ("zh-Hant", (2, 3, 10, 11), ["二", "三", "十", "11"]),
+        ("zh-Hans", (2, 3, 10, 11), ["二", "三", "十", "11"]),
+    ],
+)
+def test_ordinals_read_as_words_then_in_the_languages_own_form(
+    language: str, numbers: tuple[int, ...], said: list[str]
+) -> None:
+    t = Translator(language, HK)  # type: ignore[arg-type]
+    assert [t.ordinal(n) for n in numbers] == said
+
+
+def test_simplified_chinese_addresses_the_reader_as_nin_throughout() -> None:
+    """The mainland catalogue speaks to residents and staff with 您, never 你."""
+    casual = [key for key, text in catalogue("zh-Hans").messages.items() if "你" in text]
+    assert casual == []

@@ -14,6 +14,7 @@ from workflow.decisions.shared import (
     check_media,
     clean_text,
     deadline_summary,
+    promise,
     repeat_target,
     start_service_deadlines,
 )
@@ -21,7 +22,6 @@ from workflow.errors import InvalidCommand, TooManyCases
 from workflow.model import (
     Case,
     Category,
-    DeadlineKind,
     EscalationReason,
     EventKind,
     ReporterKind,
@@ -158,7 +158,6 @@ def file_case(
         repeat_of=d.case.repeat_of,
         deadlines=deadline_summary(d.case),
     )
-    ack = d.case.deadlines[DeadlineKind.ACKNOWLEDGE]
     card = {"rung": d.case.rung, "repeat_of": earlier.ref if earlier else None}
     d.tell_role(NoticeKind.NEW_CASE, d.case.rung, **card)
     for role in d.case.informed:
@@ -184,14 +183,10 @@ def file_case(
             count=1,
         )
         d.tell_role(NoticeKind.REPEAT_COMPLAINT, d.case.rung, earlier=earlier.ref, text=description)
-    # The honest promise: when the rung starts work, if it is not working now.
-    starts = policy.hours.calendar_for(d.case).next_open(now)
     d.tell_audience(
         NoticeKind.FILED,
         rung=d.case.rung,
-        starts_at=starts if starts > now else None,
-        acknowledge_by=ack.due_at,
-        acknowledge_within=ack.due_at - now,
         repeat_of=earlier.ref if earlier else None,
+        **promise(d.case, now, policy),
     )
     return d.decision()

@@ -43,6 +43,7 @@ REPEATABLE = frozenset(
 
 
 _NOT_A_CHANGE = frozenset({EventKind.WARNED, EventKind.REMINDED, EventKind.FEEDBACK_REMINDED})
+_SORTING = frozenset({EventKind.RECLASSIFIED, EventKind.MERGED, EventKind.DISMISSED})
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Draft:
         self.rung_before = case.rung
         self.now = now
         self.actor_id = actor.user_id if actor else None
+        self.by_front_desk = actor is not None and Role.FRONT_DESK in actor.roles
         self.events: list[Event] = []
         self.notifications: list[Notification] = []
 
@@ -117,9 +119,17 @@ class Draft:
         """The front desk sees every change: those it was not told of directly
         reach it as a line in its feed."""
         told = any(n.role is Role.FRONT_DESK for n in self.notifications)
-        changes = [str(e.kind) for e in self.events if e.kind not in _NOT_A_CHANGE]
+        # What the desk sorted itself is said on the line it sorted it from.
+        quiet = _NOT_A_CHANGE | (_SORTING if self.by_front_desk else frozenset())
+        changes = [str(e.kind) for e in self.events if e.kind not in quiet]
         if changes and not told:
-            self.tell_role(NoticeKind.CHANGED, Role.FRONT_DESK, events=changes, by=self.actor_id)
+            self.tell_role(
+                NoticeKind.CHANGED,
+                Role.FRONT_DESK,
+                events=changes,
+                by=self.actor_id,
+                to=self.case.rung,  # who holds it now, as the line says
+            )
 
 
 # What one case may carry, photos and voice notes counted over its whole life
@@ -185,6 +195,18 @@ def start_service_deadlines(
         limit = limit_for(d.case, kind, policy)
         if limit is not None:
             start_deadline(d, kind, limit, policy, warn=True)
+
+
+def promise(case: Case, now: datetime, policy: Policy) -> dict[str, Any]:
+    """The honest promise a confirmation makes: when the rung starts work, if it
+    is not working now, and by when it will acknowledge."""
+    ack = case.deadlines[DeadlineKind.ACKNOWLEDGE]
+    starts = policy.hours.calendar_for(case).next_open(now)
+    return {
+        "starts_at": starts if starts > now else None,
+        "acknowledge_by": ack.due_at,
+        "acknowledge_within": ack.due_at - now,
+    }
 
 
 def stop(d: Draft, *kinds: DeadlineKind) -> None:

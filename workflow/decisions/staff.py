@@ -139,8 +139,14 @@ def reclassify(case: Case, c: cmd.Reclassify, now: datetime, policy: Policy) -> 
     )
     if before[2] is not route.handler:
         d.tell_role(NoticeKind.RECLASSIFIED, before[2], to=route.handler)
-    d.tell_role(NoticeKind.NEW_CASE, route.handler, rung=route.handler, repeat_of=None)
+        d.tell_role(NoticeKind.NEW_CASE, route.handler, rung=route.handler, repeat_of=None)
+    else:
+        # The same rung keeps it: its card is redrawn in place (one card, its
+        # photos once), and a line under it says the case was reclassified.
+        d.tell_role(NoticeKind.RECLASSIFIED, route.handler, to=route.handler)
     for role in d.case.informed:
+        if role is Role.FRONT_DESK and Role.FRONT_DESK in c.actor.roles:
+            continue  # the desk sorted it: its line says so (handlers/staff_actions.py)
         d.tell_role(NoticeKind.INFORMED, role, rung=route.handler, repeat_of=None)
     return d.decision()
 

@@ -155,7 +155,16 @@ def samples(t: Translator) -> dict[str, object]:
 
 
 # Where a placeholder means a person rather than a role.
-BY_A_PERSON = {"approval.approved", "approval.rejected"}
+BY_A_PERSON = {
+    "approval.approved",
+    "approval.rejected",
+    "desk.sorted.dismissed",
+    "desk.sorted.merged",
+    "desk.sorted.reclassified",
+    "staff.feed.again",
+    "staff.feed.again_reopened",
+    "staff.feed.not_fixed",
+}
 # Where a placeholder means something else than the samples' value.
 SPECIAL = {"building.unnamed": {"id": "C"}}
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -26,7 +27,33 @@ from bot.storage.duty import DutyTables
 from bot.storage.outbox import OutboxTables
 from bot.storage.people import PeopleTables
 from bot.storage.ptb_state import StateTables
-from bot.storage.rows import utc_text
+from bot.storage.rows import Row, utc_text
+
+
+class SqliteConnection:
+    """The connection port (bot/storage/rows.py) over one aiosqlite connection."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.raw = db
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        async with self.raw.execute(sql, params) as cur:
+            return cur.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self.raw.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        async with self.raw.execute(sql, params) as cur:
+            row: Row | None = await cur.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        async with self.raw.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def lock(self, name: str) -> None:
+        """Nothing to take: BEGIN IMMEDIATE already made this the only writer."""
 
 
 class SqliteTransaction(
@@ -174,8 +201,9 @@ class SqliteStore:
         """Who holds the database now (see bot/storage/lease.py)."""
         async with self.transaction() as tx:
             await tx.db.execute(
-                "INSERT OR REPLACE INTO instance_lease (id, host, pid, started_at) "
-                "VALUES (1, ?, ?, ?)",
+                "INSERT INTO instance_lease (id, host, pid, started_at) VALUES (1, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, "
+                "started_at = excluded.started_at",
                 (host, pid, utc_text(now)),
             )
 
@@ -193,7 +221,7 @@ class SqliteStore:
             try:
                 await self.db.execute("BEGIN IMMEDIATE")
                 try:
-                    yield SqliteTransaction(self.db)
+                    yield SqliteTransaction(SqliteConnection(self.db))
                 except BaseException:
                     await self.db.execute("ROLLBACK")
                     raise
@@ -238,4 +266,4 @@ class SqliteStore:
             async with self.transaction() as tx:
                 yield tx
             return
-        yield SqliteTransaction(self._reader)
+        yield SqliteTransaction(SqliteConnection(self._reader))

@@ -32,7 +32,7 @@ class CaseTables(Rows):
     async def next_reference(self, prefix: str, year: int) -> str:
         row = await self._one(
             "INSERT INTO ref_counters (prefix, year, last) VALUES (?, ?, 1) "
-            "ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1 RETURNING last",
+            "ON CONFLICT (prefix, year) DO UPDATE SET last = ref_counters.last + 1 RETURNING last",
             (prefix, year),
         )
         assert row is not None

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import SqliteStore
+from bot.storage import SqliteStore, Store, store_at
+from tests.databases import ON_POSTGRES, TEST_DATABASE_URL, database_for, drop_template, forget
 from tests.fakes import MemoryStore
 from tests.helpers import DeskDriver
 from workflow.clock import FakeClock
@@ -44,6 +45,34 @@ async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
     await store.open()
     yield store
     await store.close()
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[str | Path]:
+    """This test's database: a SQLite file, or (TEST_DATABASE_URL) a fresh
+    PostgreSQL database, dropped afterwards. Open it with `store_at`."""
+    where = await database_for(tmp_path)
+    yield where
+    await forget(where)
+
+
+@pytest.fixture
+async def store(database: str | Path) -> AsyncIterator[Store]:
+    """An open store on this test's database, on whichever engine the run uses."""
+    opened = await store_at(database).open()
+    yield opened
+    await opened.close()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if ON_POSTGRES:
+        drop_template()
+
+
+def pytest_report_header() -> str:
+    if ON_POSTGRES:
+        return f"storage tests on PostgreSQL: {TEST_DATABASE_URL}"
+    return "storage tests on SQLite (TEST_DATABASE_URL=postgresql://… for PostgreSQL)"
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

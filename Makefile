@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint check deps install clean
+.PHONY: run test test-pg lint check deps install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: $(RUNTIME)
 
 test: $(DEV) deps
 	$(BIN)/pytest
+
+# The storage, service and end-to-end tests again, on PostgreSQL: the server on
+# 127.0.0.1:5432 if one runs, else one started for the run (.ci/test-pg).
+test-pg: $(DEV) deps
+	.ci/test-pg
 
 lint: $(DEV)
 	$(BIN)/ruff check .

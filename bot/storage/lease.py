@@ -96,10 +96,6 @@ class SqliteFileLease:
         return f"pid {pid} on {host}, since {since}"
 
 
-# pg_advisory_lock's key for "the instance that serves this database".
-LEASE_KEY = 0x65_73_74_61_74_66
-
-
 class PostgresLease:
     """PostgreSQL's lease: a session advisory lock (`pg_try_advisory_lock`) on a
     connection of its own, held by a thread with its own event loop for as long
@@ -146,7 +142,7 @@ class PostgresLease:
     async def _hold(self, ready: queue.Queue[BaseException | None]) -> None:
         import asyncpg
 
-        from bot.storage.postgres import safe_url
+        from bot.storage.postgres import LEASE_LOCK, safe_url
 
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
@@ -158,7 +154,7 @@ class PostgresLease:
             return
         try:
             told = False
-            while not await db.fetchval("SELECT pg_try_advisory_lock($1)", LEASE_KEY):
+            while not await db.fetchval("SELECT pg_try_advisory_lock($1)", LEASE_LOCK):
                 if not self.wait:
                     ready.put(LeaseHeld(Path(where), await _pg_holder(db)))
                     return

@@ -41,8 +41,11 @@ if TYPE_CHECKING:
 
     Raw = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
 
-# pg_advisory_xact_lock's key for "the writer of this estate's tables".
+# The advisory locks' keys (one space per database): the writer of the estate's
+# tables, the one applying migrations, and the instance that serves (the lease).
 WRITER_LOCK = 0x65_73_74_61_74_65  # "estate"
+MIGRATION_LOCK = 0x6D_69_67_72_61_74  # "migrat"
+LEASE_LOCK = 0x6C_65_61_73_65_00  # "lease"
 
 
 class PostgresConnection:
@@ -247,7 +250,7 @@ class PostgresStore(Store):
     async def _migrate(self, raw: Raw) -> None:
         async with raw.transaction():
             # Two instances starting at once: one migrates, the other waits and finds it done.
-            await raw.execute("SELECT pg_advisory_xact_lock($1)", WRITER_LOCK + 1)
+            await raw.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
             await raw.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)"

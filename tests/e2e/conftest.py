@@ -23,7 +23,6 @@ ON_BOTH_ENGINES = {
     "test_reports",
     "test_residents",
     "test_clock_step",
-    "test_whole_day",
     "test_unseen_rungs",
     "test_standby",
 }

@@ -2,8 +2,9 @@
 the second waits as a standby. The leader is SIGKILLed in the middle of a
 burst; the standby takes over: every case a resident was told about exists
 exactly once, everyone stored is told, every case has its filing in the
-event log and its deadlines indexed once, and those caught half-way can file
-again."""
+event log once and its deadlines indexed, every deadline fires once (time runs
+faster, so they fall due around the take-over), and those caught half-way can
+file again."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import asyncio
 import json
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,7 @@ pytestmark = [
 ]
 
 RESIDENTS = 60
+SPEED = 120  # a cleaning case's 30 minutes to be acknowledged pass in 15 s
 
 
 async def wait_for_line(process: BotProcess, text: str, timeout: float) -> None:
@@ -47,7 +50,17 @@ async def test_the_standby_takes_over_when_the_leader_dies_mid_burst(tmp_path: P
     try:
         residents, _groups = await seed_estate(db, world, RESIDENTS, 60_000)
         async with FakeTelegramServer(world) as server:
-            env = bot_environment(server, db, estate_config=ESTATE, log_level="WARNING")
+            # Time runs SPEED times faster, the same clock in both processes: the
+            # cases' deadlines fall due around the take-over.
+            env = bot_environment(
+                server,
+                db,
+                estate_config=ESTATE,
+                log_level="WARNING",
+                sim_start="2026-11-02T02:00:00Z",  # Monday 10:00 in Hong Kong
+                sim_speed=SPEED,
+                sim_epoch=datetime.now(UTC).timestamp(),
+            )
             leader = BotProcess(env, tmp_path, log_name="leader.log")
             standby = BotProcess(env, tmp_path, log_name="standby.log")
             leader.start()
@@ -90,7 +103,17 @@ async def test_the_standby_takes_over_when_the_leader_dies_mid_burst(tmp_path: P
                     resident.send("/cancel")
                 results = await asyncio.gather(*(file_cleaning(r, think=0) for r in again))
                 assert all(results), "after the take-over, everyone can file"
-                await asyncio.sleep(1)
+                async with store_at(db) as store:
+                    for _ in range(600):  # every case's first deadline fires (nobody answers)
+                        async with store.reading() as tx:
+                            unfired = await tx._all(
+                                "SELECT id FROM cases WHERE id NOT IN "
+                                "(SELECT case_id FROM events WHERE kind = 'escalated')"
+                            )
+                        if not unfired:
+                            break
+                        await asyncio.sleep(0.1)
+                    assert not unfired, "every case's deadline fired"
             finally:
                 leader.stop()
                 standby.stop()
@@ -101,6 +124,12 @@ async def test_the_standby_takes_over_when_the_leader_dies_mid_burst(tmp_path: P
                 row[0] for row in await tx._all("SELECT case_id FROM events WHERE kind = 'filed'")
             )
             indexed = Counter(row[0] for row in await tx._all("SELECT case_id FROM deadlines"))
+            timers = Counter(
+                (row[0], row[1], row[2])
+                for row in await tx._all(
+                    "SELECT case_id, kind, data FROM events WHERE kind IN ('warned', 'escalated')"
+                )
+            )
     finally:
         await drop_database(db)
 
@@ -116,5 +145,7 @@ async def test_the_standby_takes_over_when_the_leader_dies_mid_burst(tmp_path: P
     for case_id, _ref, _reporter, body in cases:
         assert filed[case_id] == 1, "every filing is in the event log, once"
         assert indexed[case_id] == len(json.loads(body)["deadlines"]), "every deadline indexed"
+    assert all(n == 1 for n in timers.values()), "every deadline fired once, by one instance"
+    assert sum(1 for (_, kind, _) in timers if kind == "escalated") >= len(cases)
     assert took_over < 10, f"the standby took {took_over:.1f} s to take over"
     print(f"the standby took over {took_over:.2f} s after the leader was killed; {twice} twice")

@@ -191,3 +191,35 @@ async def test_the_lease_is_held_once_and_a_standby_waits_for_it(database: str |
     again = PostgresLease(database)
     again.acquire()  # released: the next one takes it at once
     again.release()
+
+
+@pytest.mark.engines
+@needs_server
+async def test_a_lease_whose_connection_is_cut_says_so(database: str | Path) -> None:
+    """A network cut or a restarted server ends the lease's session: another
+    instance may take over, so the holder is told to stop serving."""
+    import asyncio
+
+    import asyncpg
+
+    assert isinstance(database, str)
+    lost = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def told() -> None:  # called from the lease's own thread
+        loop.call_soon_threadsafe(lost.set)
+
+    lease = PostgresLease(database, on_lost=told, poll_seconds=0.1)
+    lease.acquire()
+    try:
+        admin = await asyncpg.connect(database)
+        try:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        finally:
+            await admin.close()
+        await asyncio.wait_for(lost.wait(), 10)
+    finally:
+        lease.release()

@@ -1,4 +1,4 @@
-"""The one place that speaks SQL: the engine.
+"""SQLite's engine (PostgreSQL's is bot/storage/postgres.py).
 
 A single aiosqlite connection in WAL mode. Every unit of work holds an
 asyncio lock from BEGIN IMMEDIATE to COMMIT, so two handlers running at once

@@ -96,6 +96,14 @@ class SqliteFileLease:
         return f"pid {pid} on {host}, since {since}"
 
 
+KEEPALIVES = {
+    "tcp_keepalives_idle": "10",
+    "tcp_keepalives_interval": "5",
+    "tcp_keepalives_count": "3",
+}
+PROBE_TIMEOUT = 8.0  # seconds; the server's keepalives give up after 10 + 5 x 3
+
+
 class PostgresLease:
     """PostgreSQL's lease: a session advisory lock (`pg_try_advisory_lock`) on a
     connection of its own, held by a thread with its own event loop for as long
@@ -148,7 +156,11 @@ class PostgresLease:
         self._stop = asyncio.Event()
         where = safe_url(self.url)
         try:
-            db = await asyncpg.connect(self.url, timeout=10)
+            # A machine that vanishes from the network (no crash, no FIN) is found
+            # by the server's keepalives in about 25 s, and only then is its lock
+            # dropped; this side's probe gives up sooner (PROBE_TIMEOUT), so a
+            # cut-off leader has stopped before a standby can take over.
+            db = await asyncpg.connect(self.url, timeout=10, server_settings=KEEPALIVES)
         except (asyncpg.PostgresError, OSError, TimeoutError) as error:
             ready.put(LeaseUnavailable(f"{where}: cannot take the lease: {error or 'timed out'}"))
             return
@@ -179,7 +191,7 @@ class PostgresLease:
                 if self._stop.is_set():
                     break
                 try:
-                    await asyncio.wait_for(db.fetchval("SELECT 1"), 10)
+                    await asyncio.wait_for(db.fetchval("SELECT 1"), PROBE_TIMEOUT)
                 except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
                     log.error("the lease's connection to %s is lost; stopping", where)
                     if self.on_lost is not None:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
 
     Raw = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+    Target = Raw | asyncpg.Pool[asyncpg.Record]
 
 # The advisory locks' keys (one space per database): the writer of the estate's
 # tables, the one applying migrations, and the instance that serves (the lease).
@@ -49,9 +50,11 @@ LEASE_LOCK = 0x6C_65_61_73_65_00  # "lease"
 
 
 class PostgresConnection:
-    """The connection port (bot/storage/rows.py) over one asyncpg connection."""
+    """The connection port (bot/storage/rows.py) over one asyncpg connection (a
+    transaction's), or over the pool (look-ups: each statement borrows a
+    connection for as long as it runs, like SQLite's reader in autocommit)."""
 
-    def __init__(self, raw: Raw) -> None:
+    def __init__(self, raw: Target) -> None:
         self.raw = raw
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -292,8 +295,9 @@ class PostgresStore(Store):
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Transaction]:
-        async with self.pool.acquire() as raw:
-            yield Transaction(PostgresConnection(raw))
+        # No connection held across the caller's awaits: a look-up that opens a
+        # transaction meanwhile never waits for a connection another holds.
+        yield Transaction(PostgresConnection(self.pool))
 
 
 async def _renumber_identities(raw: Raw) -> None:

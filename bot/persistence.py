@@ -1,4 +1,4 @@
-"""python-telegram-bot's persistence, kept in the same SQLite file as the cases.
+"""python-telegram-bot's persistence, kept in the same database as the cases.
 
 Only conversation states and user data (a resident's half-filed case) are
 persisted; everything else the bot needs lives in proper tables. Values must

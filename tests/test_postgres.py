@@ -223,3 +223,24 @@ async def test_a_lease_whose_connection_is_cut_says_so(database: str | Path) -> 
         await asyncio.wait_for(lost.wait(), 10)
     finally:
         lease.release()
+
+
+@pytest.mark.engines
+@needs_server
+async def test_doctor_reads_a_postgresql_database_without_creating_anything(
+    database: str | Path,
+) -> None:
+    from bot.doctor import _database
+
+    assert isinstance(database, str)
+    found, stored = await _database(settings(database_url=database))
+    assert stored is not None
+    assert found[0].ok, found[0].what
+    assert f"version {MIGRATIONS[-1][0]}" in found[0].what
+    assert "***" not in found[0].what  # no password in the test URL to hide
+
+    empty = _other_database("estate_desk_nowhere")
+    found, stored = await _database(settings(database_url=empty))
+    assert stored is None
+    assert not found[0].ok
+    assert "estate_desk_nowhere" in found[0].what

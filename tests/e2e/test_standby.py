@@ -137,10 +137,12 @@ async def test_the_standby_takes_over_when_the_leader_dies_mid_burst(tmp_path: P
     everyone_told = {ref: r.id for r in residents for ref in told(r)}
     assert everyone_told.keys() == stored.keys(), "told about exactly the stored cases"
     assert everyone_told == stored, "each told about their own case"
-    # A confirmation Telegram took just before the kill, not yet recorded as sent,
-    # goes again from the standby (as after a restart): at most the few in flight.
+    # A confirmation Telegram took just before the kill, whose outcome was not yet
+    # committed, goes again from the standby, as after a restart on SQLite
+    # (test_crash.py): the courier records a send once Telegram has answered.
+    # Only those in flight at the kill; never a second case.
     twice = sum(n - 1 for r in residents for n in told(r).values())
-    assert twice <= 8, f"{twice} confirmations went twice"
+    assert twice <= RESIDENTS // 4, f"{twice} confirmations went twice"
     assert Counter(stored.values()) == Counter({r.id: 1 for r in residents}), "one case each"
     for case_id, _ref, _reporter, body in cases:
         assert filed[case_id] == 1, "every filing is in the event log, once"

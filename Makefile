@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint check deps install clean
+.PHONY: run test test-pg lint check deps install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ run: $(RUNTIME)
 # Four workers: most of the suite waits on sockets and child processes, not the CPU.
 test: $(DEV) deps
 	$(BIN)/pytest -n 4 --dist loadgroup
+
+# The storage, service and end-to-end tests again, on PostgreSQL: the server on
+# 127.0.0.1:5432 if one runs, else one started for the run (.ci/test-pg).
+test-pg: $(DEV) deps
+	.ci/test-pg -n 4 --dist loadgroup
 
 lint: $(DEV)
 	$(BIN)/ruff check .

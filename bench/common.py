@@ -52,7 +52,7 @@ def record(lines: list[str]) -> None:
 
 def estate_desk(
     server: FakeTelegramServer,
-    database: Path,
+    database: str | Path,
     folder: Path,
     profile: Path | None = None,
     **settings: object,

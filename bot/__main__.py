@@ -14,8 +14,15 @@ from pydantic import ValidationError
 from bot import logs
 from bot.estate import ConfigError, load_estate
 from bot.settings import Settings
-from bot.storage import SqliteStore, StoreError
-from bot.storage.lease import LeaseHeld, SqliteFileLease, holder_here
+from bot.storage import StoreError, store_at
+from bot.storage.lease import (
+    Lease,
+    LeaseHeld,
+    LeaseUnavailable,
+    PostgresLease,
+    SqliteFileLease,
+    holder_here,
+)
 from workflow.estate import EstateConfig
 
 log = logging.getLogger("bot")
@@ -93,10 +100,15 @@ def _backup(settings: Settings, target: str | None, keep: int | None) -> int:
 
     from bot.backup import BackupError, prune, take_backup
 
+    if settings.sqlite_path is None:
+        return _fail(
+            "backup copies a SQLite database; this one is on PostgreSQL (DATABASE_URL): "
+            "back it up with pg_dump (docs/deployment.md)"
+        )
     if target is None:
         return _fail("backup needs a PATH: a file, or a folder for a dated file")
     try:
-        made = take_backup(settings.database_path, Path(target), datetime.now(UTC))
+        made = take_backup(settings.sqlite_path, Path(target), datetime.now(UTC))
     except BackupError as error:
         return _fail(f"backup failed: {error}")
     print(f"backup {made.path}: {made.size:,} bytes, schema version {made.schema_version}, checked")
@@ -212,8 +224,10 @@ async def _prepare_store(settings: Settings) -> None:
     from bot.backup import BackupError, before_migrations
     from bot.migrations import LATEST
 
+    kept = None
     try:
-        kept = before_migrations(settings.database_path, LATEST, datetime.now(UTC))
+        if settings.sqlite_path is not None:  # PostgreSQL: the migrations run in one transaction
+            kept = before_migrations(settings.sqlite_path, LATEST, datetime.now(UTC))
     except BackupError as error:
         raise BackupError(f"not upgrading the database without a copy of it: {error}") from None
     if kept is not None:
@@ -223,9 +237,17 @@ async def _prepare_store(settings: Settings) -> None:
             LATEST,
             kept.path,
         )
-    async with SqliteStore(settings.database_path) as store:
+    async with store_at(settings.database) as store:
         host, pid = holder_here()
         await store.record_holder(host, pid, datetime.now(UTC))
+
+
+def _stop_serving() -> None:
+    """The lease is lost: stop as if told to (the application shuts down in order)."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _run(settings: Settings, estate: EstateConfig) -> int:
@@ -238,11 +260,19 @@ def _run(settings: Settings, estate: EstateConfig) -> int:
     from bot.reaching import TokenRefused, wait_for_telegram
     from workflow.clock import SimulatedClock
 
-    lease = SqliteFileLease(settings.database_path)
+    lease: Lease
+    if settings.postgres_url is not None:
+        lease = PostgresLease(settings.postgres_url, wait=settings.standby, on_lost=_stop_serving)
+    else:
+        lease = SqliteFileLease(settings.sqlite_path or settings.database_path)
     try:
         lease.acquire()
     except LeaseHeld as exc:
         return _fail(str(exc), code=3)
+    except LeaseUnavailable as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("stopped while waiting as a standby", 130)
     try:
         asyncio.run(_prepare_store(settings))
         asyncio.run(wait_for_telegram(settings))

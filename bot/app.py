@@ -32,7 +32,7 @@ from bot.services import (
     services,
 )
 from bot.settings import Settings
-from bot.storage import SqliteStore
+from bot.storage import store_at
 from delivery.breaker import Outage
 from delivery.bulletins import Broadcaster
 from delivery.courier import Courier
@@ -169,7 +169,7 @@ def build_application(
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
     clock = clock or SystemClock()
-    store = SqliteStore(settings.database_path)
+    store = store_at(settings.database)
     wait = settings.telegram_timeout
     # Telegram's three limits, one set of windows: the limiter every Bot API call
     # passes waits on them, and the courier decides digests and deferrals by them.
@@ -288,9 +288,14 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     sweeper = Sweeper(application, svc.settings.sweep_seconds)
     application.bot_data[SWEEPER_KEY] = sweeper
     sweeper.start()
-    if svc.settings.backup_dir is not None:
+    if svc.settings.backup_dir is not None and svc.settings.sqlite_path is None:
+        log.warning(
+            "BACKUP_DIR is for a SQLite database; back PostgreSQL up with pg_dump "
+            "(docs/deployment.md): no daily backup taken"
+        )
+    elif svc.settings.backup_dir is not None and svc.settings.sqlite_path is not None:
         daily = DailyBackup(
-            svc.settings.database_path,
+            svc.settings.sqlite_path,
             svc.settings.backup_dir,
             svc.settings.backup_keep,
             svc.settings.backup_at,

@@ -60,8 +60,64 @@ def _read(path: Path) -> _Stored:
     return _Stored(int(version), groups, held)
 
 
-def _database(settings: Settings) -> tuple[list[Finding], _Stored | None]:
-    path = settings.database_path
+async def read_postgres(url: str) -> tuple[_Stored, int]:
+    """What the doctor and /health read, from a PostgreSQL database (never
+    migrated or created here), with the database's size in bytes."""
+    import asyncpg
+
+    db = await asyncpg.connect(url, timeout=10)
+    try:
+        version = await db.fetchval("SELECT coalesce(max(version), 0) FROM schema_migrations")
+        groups = {
+            Role(role): (int(chat_id), str(title or ""))
+            for role, chat_id, title in await db.fetch(
+                "SELECT role, chat_id, title FROM role_groups"
+            )
+            if role in Role.__members__.values()
+        }
+        held: set[Role] = set()
+        for (roles,) in await db.fetch("SELECT roles FROM people WHERE roles != '[]'"):
+            held.update(Role(r) for r in json.loads(roles) if r in Role.__members__.values())
+        size = await db.fetchval("SELECT pg_database_size(current_database())")
+    finally:
+        await db.close()
+    return _Stored(int(version), groups, held), int(size)
+
+
+async def _database_postgres(url: str) -> tuple[list[Finding], _Stored | None]:
+    import asyncpg
+
+    from bot.storage.postgres import safe_url
+
+    where = safe_url(url)
+    try:
+        stored, size = await read_postgres(url)
+    except asyncpg.UndefinedTableError:
+        return [
+            Finding(False, f"database {where}: no tables yet (the first start makes them)")
+        ], None
+    except (asyncpg.PostgresError, OSError, TimeoutError) as error:
+        return [Finding(False, f"database {where}: {error or 'timed out'}")], None
+    return [_verdict(where, stored, size)], stored
+
+
+def _verdict(where: object, stored: _Stored, size: int) -> Finding:
+    latest = MIGRATIONS[-1][0]
+    if stored.version > latest:
+        return Finding(
+            False,
+            f"database {where}: version {stored.version}, this release knows up to {latest}",
+        )
+    return Finding(True, f"database {where}: version {stored.version}, {size:,} bytes")
+
+
+async def _database(settings: Settings) -> tuple[list[Finding], _Stored | None]:
+    if settings.postgres_url is not None:
+        return await _database_postgres(settings.postgres_url)
+    return _database_sqlite(settings.sqlite_path or settings.database_path)
+
+
+def _database_sqlite(path: Path) -> tuple[list[Finding], _Stored | None]:
     if not path.is_file():
         return [
             Finding(False, f"database {path}: not there yet (the first start creates it)")
@@ -70,16 +126,7 @@ def _database(settings: Settings) -> tuple[list[Finding], _Stored | None]:
         stored = _read(path)
     except sqlite3.Error as error:
         return [Finding(False, f"database {path}: {error}")], None
-    latest = MIGRATIONS[-1][0]
-    size = path.stat().st_size
-    if stored.version > latest:
-        verdict = Finding(
-            False,
-            f"database {path}: version {stored.version}, this release knows up to {latest}",
-        )
-    else:
-        verdict = Finding(True, f"database {path}: version {stored.version}, {size:,} bytes")
-    return [verdict], stored
+    return [_verdict(path, stored, path.stat().st_size)], stored
 
 
 async def _telegram(settings: Settings, stored: _Stored | None) -> list[Finding]:
@@ -140,7 +187,9 @@ def _rungs(estate: EstateConfig, stored: _Stored | None) -> list[Finding]:
 def rung_gaps(settings: Settings, estate: EstateConfig) -> list[str] | None:
     """For `python -m bot check`: each rung nobody can see, as a line; None when
     there is no database yet to know the groups and holders from."""
-    _findings, stored = _database(settings)
+    import asyncio
+
+    _findings, stored = asyncio.run(_database(settings))
     if stored is None:
         return None
     return [f.what for f in _rungs(estate, stored) if not f.ok]
@@ -156,7 +205,7 @@ def _font(font: Callable[[], str | None]) -> Finding:
 async def diagnose(
     settings: Settings, estate: EstateConfig, font: Callable[[], str | None] = cjk_font
 ) -> list[Finding]:
-    database, stored = _database(settings)
+    database, stored = await _database(settings)
     return [
         *await _telegram(settings, stored),
         _font(font),

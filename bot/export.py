@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.settings import Settings
-from bot.storage import SqliteStore
+from bot.storage import store_at
 from views.i18n import translator_for
 from views.reports import period_for, register_for
 from workflow.clock import SystemClock
@@ -43,12 +43,11 @@ async def export_register(
             except ValueError:
                 return _refuse(f"{flag} {value!r} is not a date like 2026-11-01")
         return _refuse(f"--from {start} is after --to {end}")
-    if not settings.database_path.is_file():
-        return _refuse(
-            f"{settings.database_path}: no database there (DATABASE_PATH; export never creates one)"
-        )
+    path = settings.sqlite_path
+    if path is not None and not path.is_file():
+        return _refuse(f"{path}: no database there (DATABASE_PATH; export never creates one)")
     t = translator_for(estate, estate.default_language)
-    async with SqliteStore(settings.database_path) as store:
+    async with store_at(settings.database) as store:
         data = await register_for(store, period, t, with_phones=with_phones, as_of=now)
         async with store.transaction() as tx:
             count = len(await tx.cases_created_between(period.start, period.end))

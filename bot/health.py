@@ -9,9 +9,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from bot.daily_backup import latest_backup
-from bot.doctor import _read
+from bot.doctor import _read, read_postgres
 from bot.settings import Settings
-from bot.storage import SqliteStore
+from bot.storage import Store
 from handlers.context import HealthSnapshot
 from workflow.clock import Clock
 from workflow.estate import EstateConfig
@@ -36,7 +36,7 @@ def _size(path: Path) -> int:
 
 class BotHealth:
     def __init__(
-        self, settings: Settings, estate: EstateConfig, store: SqliteStore, clock: Clock
+        self, settings: Settings, estate: EstateConfig, store: Store, clock: Clock
     ) -> None:
         self.settings, self.estate, self.store, self.clock = settings, estate, store, clock
         self.started_at = clock.now()
@@ -50,15 +50,19 @@ class BotHealth:
             cases = await tx.open_cases(limit=1_000_000)
             waiting = (await tx.outbox_counts()).get("pending", 0)
         by_rung = Counter(case.rung for case in cases)
-        path = self.settings.database_path
-        stored = await asyncio.to_thread(_read, path)
+        path = self.settings.sqlite_path
+        if path is None:
+            stored, size = await read_postgres(str(self.settings.postgres_url))
+        else:
+            stored = await asyncio.to_thread(_read, path)
+            size = await asyncio.to_thread(_size, path)
         gaps = unreachable(rungs_in_use(self.estate.routing_table()), stored.groups, stored.held)
         backup = await asyncio.to_thread(latest_backup, self.settings.backup_dir)
         return HealthSnapshot(
             version=release(),
             started_at=self.started_at,
             last_update_at=self.last_update_at,
-            database_bytes=await asyncio.to_thread(_size, path),
+            database_bytes=size,
             open_by_rung={role: by_rung[role] for role in _ORDER if by_rung[role]},
             outbox_waiting=waiting,
             unreachable=gaps,

@@ -1,6 +1,13 @@
 """Numbered schema migrations, applied in order at start-up.
 
 Append a new entry to change the schema; never edit one that has shipped.
+They are written for SQLite; on PostgreSQL each is translated as it is applied
+(bot/storage/postgres.py: INTEGER → BIGINT, an INTEGER PRIMARY KEY → an
+identity, append-only triggers → a plpgsql function). Plain CREATE TABLE /
+INDEX, ALTER TABLE … ADD COLUMN / RENAME, DROP and INSERT … SELECT translate by
+themselves; a migration with SQLite-only text (PRAGMA, INSERT OR …, a trigger
+that does more than refuse) stops with its number on PostgreSQL until it has
+an entry in POSTGRES_OVERRIDES, under the same number.
 """
 
 from __future__ import annotations
@@ -369,3 +376,6 @@ MIGRATIONS: list[tuple[int, str]] = [
 # The newest schema this release knows: a database stamped with a later version
 # was written by a newer release, and is refused rather than misread.
 LATEST = max(version for version, _ in MIGRATIONS)
+
+# PostgreSQL's own text for a migration the translation cannot handle, by number.
+POSTGRES_OVERRIDES: dict[int, str] = {}

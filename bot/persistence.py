@@ -1,4 +1,4 @@
-"""python-telegram-bot's persistence, kept in the same SQLite file as the cases.
+"""python-telegram-bot's persistence, kept in the same database as the cases.
 
 Only conversation states and user data (a resident's half-filed case) are
 persisted; everything else the bot needs lives in proper tables. Values must
@@ -13,14 +13,14 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
-from bot.storage import SqliteStore, SqliteTransaction
+from bot.storage import Store, Transaction
 from handlers.states import upgraded
 
 UserData = dict[str, Any]
 
 
 class SqlitePersistence(BasePersistence[UserData, dict[str, Any], dict[str, Any]]):
-    def __init__(self, store: SqliteStore, update_interval: float = 5) -> None:
+    def __init__(self, store: Store, update_interval: float = 5) -> None:
         super().__init__(
             store_data=PersistenceInput(
                 bot_data=False, chat_data=False, user_data=True, callback_data=False
@@ -35,7 +35,7 @@ class SqlitePersistence(BasePersistence[UserData, dict[str, Any], dict[str, Any]
             return await tx.state(kind)
 
     async def _put(self, kind: str, key: str, value: Any) -> None:
-        async def put(tx: SqliteTransaction) -> None:
+        async def put(tx: Transaction) -> None:
             await tx.put_state(kind, key, value)
 
         await self.store.write_soon(put)

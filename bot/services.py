@@ -1,6 +1,6 @@
 """The running bot's parts, built once at start-up and kept on the Application:
 the handlers' services (`handlers.context.Services`) and what only the bot
-itself touches (settings, the SQLite store, the courier)."""
+itself touches (settings, the store, the courier)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.settings import Settings
-from bot.storage import SqliteStore
+from bot.storage import Store
 from delivery.bulletins import Broadcaster
 from delivery.courier import Courier
 from delivery.records import Card
@@ -26,7 +26,7 @@ RUNTIME_KEY = "estate_desk"  # tests and the benchmarks read it by this name
 class Runtime:
     settings: Settings
     estate: EstateConfig
-    store: SqliteStore
+    store: Store
     desk: Desk
     clock: Clock
     shell: Services
@@ -73,7 +73,7 @@ class BroadcastHandle:
 class StoreBoards:
     """`handlers.context.Boards` over the store's cards and digests tables."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     async def cards_of(self, case_ids: list[int]) -> dict[int, list[Card]]:

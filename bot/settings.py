@@ -6,6 +6,7 @@ import re
 from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -23,6 +24,13 @@ class Settings(BaseSettings):
     bot_api_url: str = TELEGRAM_API_URL
     bot_file_url: str = TELEGRAM_FILE_URL
     database_path: Path = Path("estate-desk.sqlite3")
+    # Where the data lives: a PostgreSQL server (postgresql://user:password@host:5432/db,
+    # several instances may share it) or SQLite (sqlite:///path, or a plain path;
+    # unset: DATABASE_PATH, the embedded default).
+    database_url: str | None = None
+    # On PostgreSQL, a second instance started while one serves waits as a standby
+    # and takes over when the first one ends (false: it stops at once, exit code 3).
+    standby: bool = True
     estate_config: Path = Path("estate.toml")
     # How often deadlines are checked: a deadline fires at most this late (bench/timers.py).
     sweep_seconds: float = Field(default=1.0, gt=0, le=30)
@@ -104,6 +112,50 @@ class Settings(BaseSettings):
     @classmethod
     def _no_slashes_around(cls, value: str) -> str:
         return value.strip("/")
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _database_url(cls, value: object) -> object:
+        if not isinstance(value, str) or not value.strip():
+            return None
+        value = value.strip()
+        if value.startswith(("postgresql://", "postgres://")):
+            parts = urlsplit(value)
+            if not parts.hostname and "host=" not in parts.query:
+                raise ValueError("a postgresql:// URL names its server: postgresql://user@host/db")
+            if not parts.path.strip("/"):
+                raise ValueError("a postgresql:// URL names its database: postgresql://…/estate")
+            return value
+        if value.startswith("sqlite:///"):
+            return value
+        if "://" in value:
+            scheme = value.split("://", 1)[0]
+            raise ValueError(
+                f"{scheme}:// is not a database estate-desk knows: postgresql://… or "
+                "sqlite:///path (or a plain path to the SQLite file)"
+            )
+        return value
+
+    @property
+    def postgres_url(self) -> str | None:
+        """The PostgreSQL server's URL, or None on SQLite."""
+        url = self.database_url
+        return url if url is not None and "://" in url and url.startswith("postgres") else None
+
+    @property
+    def database(self) -> str | Path:
+        """What `bot.storage.store_at` opens: the PostgreSQL URL or the SQLite file."""
+        return self.postgres_url or self.sqlite_path or self.database_path
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file, or None on PostgreSQL."""
+        url = self.database_url
+        if url is None:
+            return self.database_path
+        if self.postgres_url is not None:
+            return None
+        return Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url)
 
     @field_validator("bot_token", mode="before")
     @classmethod

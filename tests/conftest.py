@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import SqliteStore
+from bot.storage import SqliteStore, Store, store_at
+from tests.databases import ON_POSTGRES, TEST_DATABASE_URL, database_for, drop_template, forget
 from tests.fakes import MemoryStore
 from tests.helpers import DeskDriver
 from workflow.clock import FakeClock
@@ -46,6 +47,34 @@ async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
     await store.close()
 
 
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[str | Path]:
+    """This test's database: a SQLite file, or (TEST_DATABASE_URL) a fresh
+    PostgreSQL database, dropped afterwards. Open it with `store_at`."""
+    where = await database_for(tmp_path)
+    yield where
+    await forget(where)
+
+
+@pytest.fixture
+async def store(database: str | Path) -> AsyncIterator[Store]:
+    """An open store on this test's database, on whichever engine the run uses."""
+    opened = await store_at(database).open()
+    yield opened
+    await opened.close()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if ON_POSTGRES:
+        drop_template()
+
+
+def pytest_report_header() -> str:
+    if ON_POSTGRES:
+        return f"storage tests on PostgreSQL: {TEST_DATABASE_URL}"
+    return "storage tests on SQLite (TEST_DATABASE_URL=postgresql://… for PostgreSQL)"
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """A skipped browser test is said out loud, not hidden among the dots."""
     if shutil.which("chromium") or shutil.which("chromium-browser"):
@@ -68,6 +97,8 @@ REAL_TIME = {
     "test_burst.py",
     "test_notice_crash.py",
     "test_whole_day.py",
+    "test_standby.py",
+    "test_survey_crash.py",
     "test_delivery.py::test_a_flood_under_telegrams_strict_limits",
 }
 

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from bot.storage import SqliteStore
+from bot.storage import PostgresStore, SqliteStore, Store, store_at
 from tests.helpers import DeskDriver
 from tests.workflow.test_figures import DEC_1, NOV_1, play_november
 from views.i18n import Translator
@@ -22,6 +22,8 @@ from workflow.figures import compute
 from workflow.model import EventKind
 from workflow.policy import Policy
 from workflow.service import Desk
+
+pytestmark = pytest.mark.engines  # the November figures: on both engines
 
 HK = ZoneInfo("Asia/Hong_Kong")
 NOW = datetime(2026, 11, 18, 4, 0, tzinfo=UTC)  # Wednesday 12:00 in Hong Kong
@@ -52,14 +54,14 @@ def test_a_period_that_makes_no_sense_is_refused(words: str) -> None:
 
 
 @pytest.fixture
-async def november(tmp_path: Path) -> SqliteStore:
-    store = await SqliteStore(tmp_path / "desk.sqlite3").open()
+async def november(database: str | Path) -> Store:
+    store = await store_at(database).open()
     clock = FakeClock()
     await play_november(DeskDriver(Desk(store, Policy(), clock), clock))
     return store
 
 
-async def test_the_figures_read_as_the_office_writes_them(november: SqliteStore) -> None:
+async def test_the_figures_read_as_the_office_writes_them(november: Store) -> None:
     async with november.transaction() as tx:
         events = await tx.events_of_cases_filed(NOV_1, DEC_1)
     text = figures_text(compute(events, DEC_1), Translator("zh-Hant", HK), "2026-11")
@@ -70,7 +72,7 @@ async def test_the_figures_read_as_the_office_writes_them(november: SqliteStore)
     assert "平均滿意度：3.5/5（2 個評分）" in text
 
 
-async def test_the_chart_is_a_phone_sized_png_with_a_cjk_font(november: SqliteStore) -> None:
+async def test_the_chart_is_a_phone_sized_png_with_a_cjk_font(november: Store) -> None:
     async with november.transaction() as tx:
         events = await tx.events_of_cases_filed(NOV_1, DEC_1)
     await november.close()
@@ -84,7 +86,7 @@ async def test_the_chart_is_a_phone_sized_png_with_a_cjk_font(november: SqliteSt
     assert cjk_font() is not None, "no CJK font: labels would be boxes (.ci/run installs one)"
 
 
-async def test_the_register_has_a_row_per_case_and_every_event(november: SqliteStore) -> None:
+async def test_the_register_has_a_row_per_case_and_every_event(november: Store) -> None:
     async with november.transaction() as tx:
         cases = await tx.cases_created_between(NOV_1, DEC_1)
         events = [e for c in cases for e in await tx.events_of_case(c.id)]
@@ -105,9 +107,7 @@ async def test_the_register_has_a_row_per_case_and_every_event(november: SqliteS
     assert len(list(book["Events"].iter_rows())) == len(listed) + 1
 
 
-async def _export_cli(
-    store: SqliteStore, out: Path, *extra: str
-) -> tuple[str, list[tuple[object, ...]]]:
+async def _export_cli(store: Store, out: Path, *extra: str) -> tuple[str, list[tuple[object, ...]]]:
     import sys
 
     process = await asyncio.create_subprocess_exec(
@@ -128,7 +128,11 @@ async def _export_cli(
         env={
             "PATH": "/usr/bin:/bin",
             "PYTHONPATH": str(ROOT),
-            "DATABASE_PATH": store.path,
+            **(
+                {"DATABASE_URL": store.url}
+                if isinstance(store, PostgresStore)
+                else {"DATABASE_PATH": store.path if isinstance(store, SqliteStore) else ""}
+            ),
             "ESTATE_CONFIG": str(ROOT / "estate.toml"),
         },
     )
@@ -137,9 +141,7 @@ async def _export_cli(
     return said.decode(), list(load_workbook(out).worksheets[0].iter_rows(values_only=True))
 
 
-async def test_the_register_exports_from_the_command_line(
-    november: SqliteStore, tmp_path: Path
-) -> None:
+async def test_the_register_exports_from_the_command_line(november: Store, tmp_path: Path) -> None:
     await november.close()
     said, rows = await _export_cli(november, tmp_path / "register.xlsx")
     assert "6 cases" in said
@@ -148,7 +150,7 @@ async def test_the_register_exports_from_the_command_line(
 
 
 async def test_the_command_line_export_leaves_phones_out_unless_asked(
-    november: SqliteStore, tmp_path: Path
+    november: Store, tmp_path: Path
 ) -> None:
     await november.close()
     phone = Translator("zh-Hant", HK).raw("register.col.phone")
@@ -161,7 +163,7 @@ async def test_the_command_line_export_leaves_phones_out_unless_asked(
 
 
 async def test_the_register_shows_each_deadline_and_whether_it_was_met(
-    november: SqliteStore,
+    november: Store,
 ) -> None:
     async with november.transaction() as tx:
         cases = await tx.cases_created_between(NOV_1, DEC_1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from pydantic import SecretStr
 
 from bot.app import build_application
@@ -12,8 +13,9 @@ from bot.estate import load_estate
 from bot.scheduler import Sweeper
 from bot.services import services
 from bot.settings import Settings
-from bot.storage import SqliteStore
+from bot.storage import store_at
 from tests.conftest import START
+from tests.databases import database_setting
 from tests.helpers import DeskDriver, hours
 from workflow.clock import FakeClock
 from workflow.model import Category, EventKind
@@ -23,17 +25,18 @@ from workflow.service import Desk
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.engines
 async def test_the_sweep_job_fires_what_fell_due_while_the_bot_was_down_once(
-    tmp_path: Path,
+    database: str | Path,
 ) -> None:
     estate = load_estate(ROOT / "estate.toml")
     settings = Settings(  # type: ignore[call-arg]  # _env_file is pydantic-settings' own
         _env_file=None,
         bot_token=SecretStr("123:TEST"),
-        database_path=tmp_path / "desk.sqlite3",
+        **database_setting(database),  # type: ignore[arg-type]
     )
     clock = FakeClock(START)
-    async with SqliteStore(settings.database_path) as store:
+    async with store_at(database) as store:
         filed = await DeskDriver(Desk(store, estate.policy(), clock), clock).file(Category.REPAIR)
     clock.advance(hours(2))  # the bot was down while the deadline passed
 

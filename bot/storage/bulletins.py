@@ -8,9 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from bot.storage.rows import Rows, parse_utc, utc_text
+from bot.storage.rows import Row, Rows, parse_utc, utc_text
 from workflow.bulletins import Audience, Bulletin, BulletinStatus, Outcome, SendKind
 from workflow.directory import Person
 from workflow.incidents import Incident, Link
@@ -21,9 +19,10 @@ NOW_ANY = "0001-01-01T00:00:00.000000Z"
 
 class BulletinTables(Rows):
     async def add_bulletin(self, bulletin: Bulletin) -> int:
-        cursor = await self.db.execute(
+        row = await self._one(
             "INSERT INTO bulletins (author_id, body, status, created_at, send_at, "
-            "progress_chat, progress_message, progress_dirty) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+            "progress_chat, progress_message, progress_dirty) VALUES (?, ?, ?, ?, ?, ?, ?, 1) "
+            "RETURNING id",
             (
                 bulletin.author_id,
                 _bulletin_body(bulletin),
@@ -34,8 +33,8 @@ class BulletinTables(Rows):
                 bulletin.progress_message,
             ),
         )
-        assert cursor.lastrowid is not None
-        return int(cursor.lastrowid)
+        assert row is not None
+        return int(row[0])
 
     async def save_bulletin(self, bulletin: Bulletin) -> None:
         await self.db.execute(
@@ -102,8 +101,8 @@ class BulletinTables(Rows):
         self, bulletin_id: int, user_ids: Sequence[int], kind: SendKind, now: datetime
     ) -> None:
         await self.db.executemany(
-            "INSERT OR IGNORE INTO bulletin_sends (bulletin_id, user_id, kind, next_try_at) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO bulletin_sends (bulletin_id, user_id, kind, next_try_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [(bulletin_id, uid, str(kind), NOW_ANY) for uid in user_ids],
         )
 
@@ -155,11 +154,11 @@ class BulletinTables(Rows):
         return dict(row) if row else None
 
     async def claim_send(self, send_id: int) -> bool:
-        cursor = await self.db.execute(
+        claimed = await self.db.execute(
             "UPDATE bulletin_sends SET outcome = 'sending' WHERE id = ? AND outcome = 'pending'",
             (send_id,),
         )
-        return cursor.rowcount == 1
+        return claimed == 1
 
     async def finish_send(
         self, send_id: int, outcome: Outcome, message_id: int | None, now: datetime
@@ -184,14 +183,14 @@ class BulletinTables(Rows):
     async def interrupted_sends(self, now: datetime) -> int:
         """Copies claimed by a process that was killed while sending them: unsure,
         never sent again (nobody gets a notice twice)."""
-        cursor = await self.db.execute(
+        unsure = await self.db.execute(
             "UPDATE bulletin_sends SET outcome = 'unsure', done_at = ? WHERE outcome = 'sending'",
             (utc_text(now),),
         )
         await self.db.execute(
             "UPDATE bulletins SET progress_dirty = 1 WHERE status IN ('sending', 'sent')"
         )
-        return cursor.rowcount
+        return unsure
 
     async def finished_sending(self) -> list[int]:
         """Bulletins going out with no copy of their own left to send."""
@@ -230,9 +229,9 @@ class BulletinTables(Rows):
 
 class IncidentTables(Rows):
     async def add_incident(self, incident: Incident) -> int:
-        cursor = await self.db.execute(
+        row = await self._one(
             "INSERT INTO incidents (category, buildings, description, declared_by, declared_at, "
-            "expected_end, case_id, card_chat) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "expected_end, case_id, card_chat) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 str(incident.category),
                 json.dumps(sorted(incident.buildings)),
@@ -244,8 +243,8 @@ class IncidentTables(Rows):
                 incident.card_chat,
             ),
         )
-        assert cursor.lastrowid is not None
-        return int(cursor.lastrowid)
+        assert row is not None
+        return int(row[0])
 
     async def save_incident(self, incident: Incident) -> None:
         await self.db.execute(
@@ -293,13 +292,13 @@ class IncidentTables(Rows):
 
     async def unlink_from_incident(self, incident_id: int, user_id: int) -> bool:
         """The person's latest complaint taken back from the incident."""
-        cursor = await self.db.execute(
+        removed = await self.db.execute(
             "DELETE FROM incident_links WHERE id = (SELECT max(id) FROM incident_links "
             "WHERE incident_id = ? AND user_id = ?)",
             (incident_id, user_id),
         )
         await self.db.execute("UPDATE incidents SET card_dirty = 1 WHERE id = ?", (incident_id,))
-        return cursor.rowcount == 1
+        return removed == 1
 
     async def linked_people(self, incident_id: int) -> list[int]:
         rows = await self._all(
@@ -358,7 +357,7 @@ def _bulletin_body(bulletin: Bulletin) -> str:
     )
 
 
-def _bulletin(row: aiosqlite.Row) -> Bulletin:
+def _bulletin(row: Row) -> Bulletin:
     body = json.loads(row["body"])
     return Bulletin(
         id=row["id"],
@@ -376,7 +375,7 @@ def _bulletin(row: aiosqlite.Row) -> Bulletin:
     )
 
 
-def _incident(row: aiosqlite.Row) -> Incident:
+def _incident(row: Row) -> Incident:
     return Incident(
         id=row["id"],
         category=Category(row["category"]),

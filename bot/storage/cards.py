@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import aiosqlite
-
-from bot.storage.rows import Rows, parse_utc, utc_text
+from bot.storage.rows import Row, Rows, parse_utc, utc_text
 from delivery.records import Card, Digest
 
 
@@ -66,7 +64,7 @@ class CardTables(Rows):
         )
 
 
-def _digest(row: aiosqlite.Row) -> Digest:
+def _digest(row: Row) -> Digest:
     data = dict(row)
     data["case_ids"] = json.loads(data["case_ids"])
     data["lines"] = json.loads(data["lines"])

@@ -6,11 +6,10 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
 from pydantic import TypeAdapter
 from pydantic_core import to_json
 
-from bot.storage.rows import Rows, parse_utc, utc_text
+from bot.storage.rows import Row, Rows, parse_utc, utc_text
 from workflow.model import Case, Category, Event, EventKind, Location
 
 _CASE = TypeAdapter(Case)
@@ -33,7 +32,7 @@ class CaseTables(Rows):
     async def next_reference(self, prefix: str, year: int) -> str:
         row = await self._one(
             "INSERT INTO ref_counters (prefix, year, last) VALUES (?, ?, 1) "
-            "ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1 RETURNING last",
+            "ON CONFLICT (prefix, year) DO UPDATE SET last = ref_counters.last + 1 RETURNING last",
             (prefix, year),
         )
         assert row is not None
@@ -73,10 +72,19 @@ class CaseTables(Rows):
         )
 
     async def cases_from_unit(self, unit: Location, category: Category) -> list[Case]:
+        # `building = ?` (or IS NULL), not `IS ?`: PostgreSQL has no `IS ?`, and
+        # its `IS NOT DISTINCT FROM` would not use the index.
+        where, params = [], []
+        for column, value in (("building", unit.building), ("unit", unit.unit)):
+            if value is None:
+                where.append(f"{column} IS NULL")
+            else:
+                where.append(f"{column} = ?")
+                params.append(value)
         rows = await self._all(
-            "SELECT body FROM cases WHERE building IS ? AND unit IS ? AND category = ? "
+            f"SELECT body FROM cases WHERE {' AND '.join(where)} AND category = ? "
             "ORDER BY id DESC LIMIT 50",
-            (unit.building, unit.unit, category),
+            (*params, str(category)),
         )
         return [_CASE.validate_json(row[0]) for row in rows]
 
@@ -142,7 +150,7 @@ class CaseTables(Rows):
         return [_CASE.validate_json(row[0]) for row in rows]
 
 
-def _event(row: aiosqlite.Row) -> Event:
+def _event(row: Row) -> Event:
     return Event(
         case_id=row["case_id"],
         kind=EventKind(row["kind"]),

@@ -1,4 +1,4 @@
-"""The one place that speaks SQL: the engine.
+"""SQLite's engine (PostgreSQL's is bot/storage/postgres.py).
 
 A single aiosqlite connection in WAL mode. Every unit of work holds an
 asyncio lock from BEGIN IMMEDIATE to COMMIT, so two handlers running at once
@@ -11,52 +11,53 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Self
 
 import aiosqlite
 
 from bot.migrations import LATEST, MIGRATIONS
-from bot.storage.bulletins import BulletinTables, IncidentTables
-from bot.storage.cards import CardTables
-from bot.storage.cases import CaseTables
-from bot.storage.duty import DutyTables
-from bot.storage.outbox import OutboxTables
-from bot.storage.people import PeopleTables
-from bot.storage.ptb_state import StateTables
-from bot.storage.rows import utc_text
-from bot.storage.surveys import SurveyTables
+from bot.storage.base import Store, StoreError, Transaction, too_new
+from bot.storage.rows import Row, utc_text
 
 
-class SqliteTransaction(
-    CaseTables,
-    OutboxTables,
-    PeopleTables,
-    CardTables,
-    DutyTables,
-    StateTables,
-    BulletinTables,
-    IncidentTables,
-    SurveyTables,
-):
-    """One unit of work over every group of tables."""
+class SqliteConnection:
+    """The connection port (bot/storage/rows.py) over one aiosqlite connection."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.raw = db
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        async with self.raw.execute(sql, params) as cur:
+            return cur.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self.raw.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        async with self.raw.execute(sql, params) as cur:
+            row: Row | None = await cur.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        async with self.raw.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def lock(self, name: str) -> None:
+        """Nothing to take: BEGIN IMMEDIATE already made this the only writer."""
 
 
-Write = Callable[[SqliteTransaction], Awaitable[None]]
+SqliteTransaction = Transaction  # the name the rest of the code knew it by
 
 
-class StoreError(Exception):
-    """The database cannot be used as it is; the message names the file and why."""
+class SqliteStore(Store):
+    kind = "sqlite"
 
-
-class SchemaTooNew(StoreError):
-    """The database was written by a newer release."""
-
-
-class SqliteStore:
     def __init__(self, path: str | Path) -> None:
+        super().__init__()
         self.path = str(path)
         # Resolved here, not in the async open(): a path look-up may block.
         self._reader_uri = Path(self.path).resolve().as_uri() + "?mode=ro"
@@ -64,10 +65,8 @@ class SqliteStore:
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
-        self._batch: list[tuple[Write, asyncio.Future[None]]] = []
-        self._batch_lock = asyncio.Lock()
 
-    async def open(self) -> SqliteStore:
+    async def open(self) -> Self:
         """Connect, migrate and check the file can be written; a file that cannot
         be used raises StoreError naming it (never a bare "unable to open")."""
         if self._db is not None:
@@ -138,12 +137,6 @@ class SqliteStore:
                 await self._db.close()
             self._db = None
 
-    async def __aenter__(self) -> SqliteStore:
-        return await self.open()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
     @property
     def db(self) -> aiosqlite.Connection:
         if self._db is None:
@@ -158,11 +151,7 @@ class SqliteStore:
         async with self.db.execute("SELECT version FROM schema_migrations") as cur:
             applied = {row[0] for row in await cur.fetchall()}
         if applied and max(applied) > LATEST:
-            raise SchemaTooNew(
-                f"{self.path}: database is version {max(applied)}, this release knows up to "
-                f"{LATEST}; it was written by a newer release of estate-desk (run that one, "
-                "or restore a backup taken before the upgrade)"
-            )
+            raise too_new(self.path, max(applied), LATEST)
         for version, sql in MIGRATIONS:
             if version in applied:
                 continue
@@ -172,22 +161,13 @@ class SqliteStore:
                 f"INSERT INTO schema_migrations VALUES ({int(version)}, '{stamp}');\nCOMMIT;"
             )
 
-    async def record_holder(self, host: str, pid: int, now: datetime) -> None:
-        """Who holds the database now (see bot/storage/lease.py)."""
-        async with self.transaction() as tx:
-            await tx.db.execute(
-                "INSERT OR REPLACE INTO instance_lease (id, host, pid, started_at) "
-                "VALUES (1, ?, ?, ?)",
-                (host, pid, utc_text(now)),
-            )
-
     async def schema_version(self) -> int:
         async with self.db.execute("SELECT max(version) FROM schema_migrations") as cur:
             row = await cur.fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqliteTransaction]:
+    async def transaction(self) -> AsyncIterator[Transaction]:
         if self._owner is not None and self._owner is asyncio.current_task():
             raise RuntimeError("a transaction cannot be opened inside another one")
         async with self._lock:
@@ -195,7 +175,7 @@ class SqliteStore:
             try:
                 await self.db.execute("BEGIN IMMEDIATE")
                 try:
-                    yield SqliteTransaction(self.db)
+                    yield Transaction(SqliteConnection(self.db))
                 except BaseException:
                     await self.db.execute("ROLLBACK")
                     raise
@@ -203,41 +183,12 @@ class SqliteStore:
             finally:
                 self._owner = None
 
-    async def write_soon(self, write: Write) -> None:
-        """A small write that needs no answer (a delivery's outcome, a
-        conversation's state), committed together with whatever other such
-        writes are queued: one transaction instead of one each, so a burst's
-        hundreds of them stop queueing for the write lock. Returns once this
-        write is committed; raises if its batch failed."""
-        done = asyncio.get_running_loop().create_future()
-        self._batch.append((write, done))
-        async with self._batch_lock:
-            if not done.done():
-                batch, self._batch = self._batch, []
-                # Shielded: a cancelled caller must not cut the batch off half-way.
-                await asyncio.shield(self._write_batch(batch))
-        await done
-
-    async def _write_batch(self, batch: list[tuple[Write, asyncio.Future[None]]]) -> None:
-        try:
-            async with self.transaction() as tx:
-                for write, _ in batch:
-                    await write(tx)
-        except Exception as error:
-            for _, done in batch:
-                done.set_exception(error)
-        else:
-            for _, done in batch:
-                done.set_result(None)
-
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[SqliteTransaction]:
-        """Look-ups that need no write: on a read-only connection of their own,
-        so they never queue behind a transaction (WAL lets readers run beside
-        the writer) and always see what was last committed. Not for reading
-        back what the caller's own open transaction wrote."""
+    async def reading(self) -> AsyncIterator[Transaction]:
+        """On a read-only connection of their own: WAL lets readers run beside
+        the writer."""
         if self._reader is None:
             async with self.transaction() as tx:
                 yield tx
             return
-        yield SqliteTransaction(self._reader)
+        yield Transaction(SqliteConnection(self._reader))

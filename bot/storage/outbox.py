@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
 from pydantic import TypeAdapter
 
-from bot.storage.rows import Rows, utc_text
+from bot.storage.rows import Row, Rows, utc_text
 from delivery.records import NoticeItem, OutboxItem
 from workflow.notifications import Notice, Notification
 
@@ -90,5 +89,5 @@ class OutboxTables(Rows):
         return {row[0]: int(row[1]) for row in rows}
 
 
-def _outbox_item(row: aiosqlite.Row) -> OutboxItem:
+def _outbox_item(row: Row) -> OutboxItem:
     return OutboxItem(id=row[0], attempts=row[1], notification=_NOTIFICATION.validate_json(row[2]))

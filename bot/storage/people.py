@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.storage.outbox import DUE_NOW
-from bot.storage.rows import Rows, parse_utc, utc_text
+from bot.storage.rows import Row, Rows, parse_utc, utc_text
 from workflow.directory import Invite, Person, RoleGroup
 from workflow.roles import Role
 
@@ -16,12 +14,7 @@ from workflow.roles import Role
 class PeopleTables(Rows):
     async def person(self, user_id: int) -> Person | None:
         row = await self._one("SELECT * FROM people WHERE user_id = ?", (user_id,))
-        if row is None:
-            return None
-        data = dict(row)
-        data["roles"] = json.loads(data["roles"])
-        data.pop("created_at")
-        return Person.model_validate(data)
+        return None if row is None else _person(row)
 
     async def save_person(self, person: Person, now: datetime) -> None:
         await self.db.execute(
@@ -47,17 +40,13 @@ class PeopleTables(Rows):
         )
 
     async def people_with_role(self, role: Role) -> list[Person]:
-        rows = await self._all(
-            "SELECT user_id FROM people, json_each(people.roles) WHERE json_each.value = ?",
-            (str(role),),
-        )
-        found = [await self.person(int(row[0])) for row in rows]
-        return [p for p in found if p is not None]
+        # Staff are a few dozen people: their roles are read here rather than
+        # searched in SQL (SQLite's json_each and PostgreSQL's jsonb differ).
+        return [p for p in await self.staff() if role in p.roles]
 
     async def staff(self) -> list[Person]:
-        rows = await self._all("SELECT user_id FROM people WHERE roles != '[]' ORDER BY user_id")
-        found = [await self.person(int(row[0])) for row in rows]
-        return [p for p in found if p is not None]
+        rows = await self._all("SELECT * FROM people WHERE roles != '[]' ORDER BY user_id")
+        return [_person(row) for row in rows]
 
     async def reachable_rungs(self) -> frozenset[Role]:
         groups = {g.role for g in await self.role_groups() if not g.broken}
@@ -126,22 +115,25 @@ class PeopleTables(Rows):
         """Someone the bot could not reach wrote to it again: reachable, and the
         messages refused or held back for them since `now - since` are due again.
         Returns how many; nothing changes for someone already reachable."""
-        async with self.db.execute(
+        changed = await self.db.execute(
             "UPDATE people SET reachable = 1 WHERE user_id = ? AND reachable = 0", (user_id,)
-        ) as cur:
-            if cur.rowcount == 0:
-                return 0
+        )
+        if changed == 0:
+            return 0
         # Queued again as new rows (a courier remembers the ids it finished, and
         # would skip the old ones); the old rows say they were sent on.
         held = await self._all(
             "UPDATE outbox SET outcome = 'blocked, sent again' "
-            "WHERE outcome = 'blocked' AND json_extract(body, '$.user_id') = ? "
+            "WHERE outcome = 'blocked' AND CAST(json_extract(body, '$.user_id') AS BIGINT) = ? "
             "AND created_at >= ? RETURNING id, case_id, body, created_at",
             (user_id, utc_text(now - since)),
         )
         await self.db.executemany(
             "INSERT INTO outbox (case_id, body, created_at, next_try_at) VALUES (?, ?, ?, ?)",
-            [(r["case_id"], r["body"], r["created_at"], DUE_NOW) for r in sorted(held)],
+            [
+                (r["case_id"], r["body"], r["created_at"], DUE_NOW)
+                for r in sorted(held, key=lambda r: int(r["id"]))
+            ],
         )
         return len(held)
 
@@ -163,7 +155,14 @@ class PeopleTables(Rows):
         await self.db.execute("UPDATE invites SET used_by = ? WHERE token = ?", (user_id, token))
 
 
-def _group(row: aiosqlite.Row) -> RoleGroup:
+def _person(row: Row) -> Person:
+    data = dict(row)
+    data["roles"] = json.loads(data["roles"])
+    data.pop("created_at")
+    return Person.model_validate(data)
+
+
+def _group(row: Row) -> RoleGroup:
     data = dict(row)
     if data.get("broken_at"):
         data["broken_at"] = parse_utc(data["broken_at"])

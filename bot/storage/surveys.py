@@ -7,9 +7,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
-from bot.storage.rows import Rows, parse_utc, utc_text
+from bot.storage.rows import Row, Rows, parse_utc, utc_text
 from workflow.bulletins import Outcome
 from workflow.surveys import Answer, Question, SendKind, Status, Survey, SurveyAudience
 
@@ -24,9 +22,9 @@ _SURVEY_SQL = (
 
 class SurveyTables(Rows):
     async def add_survey(self, survey: Survey) -> int:
-        cursor = await self.db.execute(
+        row = await self._one(
             "INSERT INTO surveys (author_id, title, body, anonymous, seed, status, created_at, "
-            "closes_at, remind_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "closes_at, remind_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 survey.author_id,
                 survey.title,
@@ -39,8 +37,8 @@ class SurveyTables(Rows):
                 _maybe(survey.remind_at),
             ),
         )
-        assert cursor.lastrowid is not None
-        return int(cursor.lastrowid)
+        assert row is not None
+        return int(row[0])
 
     async def save_survey(self, survey: Survey) -> None:
         await self.db.execute(
@@ -205,11 +203,11 @@ class SurveyTables(Rows):
         return dict(row) if row else None
 
     async def claim_survey_send(self, send_id: int) -> bool:
-        cursor = await self.db.execute(
+        claimed = await self.db.execute(
             "UPDATE survey_sends SET outcome = 'sending' WHERE id = ? AND outcome = 'pending'",
             (send_id,),
         )
-        return cursor.rowcount == 1
+        return claimed == 1
 
     async def finish_survey_send(
         self, send_id: int, outcome: Outcome, message_id: int | None, now: datetime
@@ -229,11 +227,10 @@ class SurveyTables(Rows):
     async def interrupted_survey_sends(self, now: datetime) -> int:
         """Copies claimed by a process killed while sending them: unsure, never
         sent again (nobody gets a survey twice)."""
-        cursor = await self.db.execute(
+        return await self.db.execute(
             "UPDATE survey_sends SET outcome = 'unsure', done_at = ? WHERE outcome = 'sending'",
             (utc_text(now),),
         )
-        return cursor.rowcount
 
     async def pending_survey_sends(self) -> int:
         row = await self._one(
@@ -257,7 +254,7 @@ def _body(survey: Survey) -> str:
     )
 
 
-def _survey(row: aiosqlite.Row) -> Survey:
+def _survey(row: Row) -> Survey:
     body = json.loads(row["body"])
 
     def when(name: str) -> datetime | None:

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.storage import SqliteStore
+from bot.storage import store_at
 from playground.fake_telegram.server import FakeTelegramServer
 from playground.fake_telegram.world import Chat, FakeUser, World
 from workflow.directory import Person, RoleGroup
@@ -29,17 +29,18 @@ ESTATE = ROOT / "bench" / "estate.toml"
 
 
 def bot_environment(
-    server: FakeTelegramServer, database: Path, **settings: object
+    server: FakeTelegramServer, database: str | Path, **settings: object
 ) -> dict[str, str]:
-    """The environment for `python -m bot` against `server`; `settings` are
-    extra settings by name (sweep_seconds=0.2 becomes SWEEP_SECONDS=0.2)."""
+    """The environment for `python -m bot` against `server` and `database` (a
+    SQLite file, or a postgresql:// URL); `settings` are extra settings by name
+    (sweep_seconds=0.2 becomes SWEEP_SECONDS=0.2)."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONPATH": str(ROOT),
         "BOT_TOKEN": server.world.token,
         "BOT_API_URL": server.base_url,
         "BOT_FILE_URL": server.file_url,
-        "DATABASE_PATH": str(database),
+        "DATABASE_PATH" if isinstance(database, Path) else "DATABASE_URL": str(database),
         "ESTATE_CONFIG": str(ROOT / "estate.toml"),
     }
     env.update({name.upper(): str(value) for name, value in settings.items()})
@@ -91,13 +92,13 @@ class BotProcess:
 
 
 async def seed_estate(
-    db: Path, world: World, residents: int, first_id: int
+    db: str | Path, world: World, residents: int, first_id: int
 ) -> tuple[list[FakeUser], list[Chat]]:
     """Registered residents (who have opened the bot) and a bound group for every
     staff role but the guards, in the database and in the fake."""
     people, groups = [], []
     admin = world.user(1, "Admin", language_code="en")
-    async with SqliteStore(db) as store, store.transaction() as tx:
+    async with store_at(db) as store, store.transaction() as tx:
         now = datetime.now(UTC)
         for role in sorted(STAFF_ROLES - {Role.GUARD}):
             chat = world.group(f"{role} group", [admin])

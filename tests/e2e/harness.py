@@ -20,8 +20,9 @@ from bot.estate import load_estate
 from bot.scheduler import run_timers
 from bot.services import services
 from bot.settings import Settings
-from bot.storage import SqliteStore
+from bot.storage import store_at
 from playground.fake_telegram import Chat, FakeTelegramServer, FakeUser, Shown, World
+from tests.databases import database_for, database_setting, forget
 from workflow.clock import FakeClock
 from workflow.directory import Person
 from workflow.estate import EstateConfig
@@ -182,8 +183,8 @@ class Estate:
         return answer.text
 
 
-async def seed(path: Path) -> None:
-    async with SqliteStore(path) as store, store.transaction() as tx:
+async def seed(path: str | Path) -> None:
+    async with store_at(path) as store, store.transaction() as tx:
         for role, (user_id, name, language) in STAFF.items():
             await tx.save_person(
                 Person(user_id=user_id, name=name, language=language, roles=[role]), START
@@ -204,6 +205,17 @@ async def seed(path: Path) -> None:
 
 
 @asynccontextmanager
+async def estate_database(tmp_path: Path) -> AsyncIterator[str | Path]:
+    """The estate's database: a SQLite file in the test's folder, or with
+    TEST_DATABASE_URL a fresh PostgreSQL database, dropped afterwards."""
+    where = await database_for(tmp_path)
+    try:
+        yield where
+    finally:
+        await forget(where)
+
+
+@asynccontextmanager
 async def running_estate(
     tmp_path: Path,
     *,
@@ -214,8 +226,7 @@ async def running_estate(
 ) -> AsyncIterator[Estate]:
     world = World()
     estate_config = estate_config or load_estate(ROOT / "estate.toml")
-    async with FakeTelegramServer(world) as server:
-        db = tmp_path / "desk.sqlite3"
+    async with FakeTelegramServer(world) as server, estate_database(tmp_path) as db:
         if seed_people:
             await seed(db)
         config = Settings(  # type: ignore[call-arg]  # _env_file is pydantic-settings' own
@@ -223,7 +234,7 @@ async def running_estate(
             bot_token=SecretStr(world.token),
             bot_api_url=server.base_url,
             bot_file_url=server.file_url,
-            database_path=db,
+            **database_setting(db),  # type: ignore[arg-type]
             admin_ids=[ADMIN_ID],
             sweep_seconds=0.2,
             # Tests play an hour in seconds; the pacing that matters is the bot's own

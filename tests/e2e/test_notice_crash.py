@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.storage import SqliteStore
+from bot.storage import store_at
 from playground.fake_telegram import FakeTelegramServer, FakeUser, World
 from playground.fake_telegram.process import ESTATE, BotProcess, bot_environment, seed_estate
 from workflow.directory import Person
@@ -34,16 +34,16 @@ async def press(author: FakeUser, label: str, after: int) -> int:
 
 
 async def test_a_notice_half_sent_at_a_kill_continues_after_the_restart_and_nobody_gets_it_twice(
-    tmp_path: Path,
+    tmp_path: Path, database: str | Path
 ) -> None:
     world = World()
-    db = tmp_path / "desk.sqlite3"
+    db = database
     residents, _groups = await seed_estate(db, world, RESIDENTS, 70_000)
     block_b = residents[-IN_BLOCK_B:]
     block_a = residents[:-IN_BLOCK_B]
     author = world.user(AUTHOR, "Cindy Service", language_code="en")
     world.started.add(AUTHOR)
-    async with SqliteStore(db) as store, store.transaction() as tx:
+    async with store_at(db) as store, store.transaction() as tx:
         now = datetime.now(UTC)
         for user in block_b:
             person = await tx.person(user.id)
@@ -89,7 +89,7 @@ async def test_a_notice_half_sent_at_a_kill_continues_after_the_restart_and_nobo
             bot.start()
 
             async def everyone_settled() -> bool:
-                async with SqliteStore(db) as store, store.reading() as tx:
+                async with store_at(db) as store, store.reading() as tx:
                     rows = await tx._all(
                         "SELECT count(*) FROM bulletin_sends WHERE outcome IN "
                         "('pending', 'sending')"
@@ -108,7 +108,7 @@ async def test_a_notice_half_sent_at_a_kill_continues_after_the_restart_and_nobo
         finally:
             bot.stop()
 
-    async with SqliteStore(db) as store, store.reading() as tx:
+    async with store_at(db) as store, store.reading() as tx:
         outcomes = Counter(
             {
                 row[0]: int(row[1])

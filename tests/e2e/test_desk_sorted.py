@@ -100,6 +100,8 @@ async def test_a_dismissed_site_report_keeps_no_buttons(estate: Estate) -> None:
     await estate.press(estate.staff(DESK), card, "無需跟進")
     assert live_for(estate, ref) == []
     assert "無需跟進" in estate.groups[DESK].messages[card.message_id]["text"]
+    feed = [m.text for m in estate.groups[DESK].bot_messages() if m.text.startswith(f"• {ref}")]
+    assert feed == [f"• {ref}：無需跟進及已完成（Fiona Desk）"]
 
 
 async def test_a_reclassify_that_keeps_the_team_redraws_its_card_in_place(estate: Estate) -> None:

@@ -122,3 +122,19 @@ async def test_a_reclassify_that_keeps_the_team_redraws_its_card_in_place(estate
     assert len([m for m in group if m.photos]) == 1, "the photo once"
     said = next(m for m in group if m.text.startswith("🔀 已重新分類："))
     assert said.raw["reply_to_message"]["message_id"] == card.message_id
+
+
+async def test_a_site_report_merged_from_its_card_loses_its_buttons(estate: Estate) -> None:
+    first = await file_case(estate, estate.resident("chan"), "🔧 報修", "大堂燈壞", urgency="🕒")
+    gus = await _report(estate, "B座", "大堂燈壞咗")
+    ref = _ref(last_text(gus))
+    card = await estate.card(DESK, ref)
+    desk = estate.staff(DESK)
+    group = estate.groups[DESK]
+
+    await estate.press(desk, card, "與現有個案重複")
+    desk.send(first, chat=group, reply_to=group.bot_messages()[-1])
+    await estate.settle()
+
+    assert (await estate.case(ref)).status is Status.MERGED
+    assert live_for(estate, ref) == []

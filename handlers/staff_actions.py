@@ -366,11 +366,9 @@ async def _show_sorted(
     origin: Mapping[str, object],
     how: str,
     into: str | None = None,
-    in_place: bool = False,
 ) -> None:
-    """The line the case was sorted from says what was done, with no buttons. A
-    card is redrawn by the courier, as after any change (a card whose case left
-    says where); one that had become the menu is redrawn now."""
+    """The line the case was sorted from says what was done, with no buttons; a
+    card is redrawn to the case as it is now (a card whose case left says where)."""
     line = origin.get("line")
     if not isinstance(line, str):
         return
@@ -379,8 +377,9 @@ async def _show_sorted(
     cards = (await context.services.boards.cards_of([case.id])).get(case.id, [])
     fresh = await context.casebook.case(case.id) or case
     if any(c.chat_id == chat_id and c.message_id == message_id for c in cards):
-        if in_place:
-            await context.outbound.refresh_cards(fresh)
+        # Redrawn now: a sorting step may tell nobody else (a guard's report
+        # merged has no resident), so no delivery would redraw it.
+        await context.outbound.refresh_cards(fresh)
         return
     language = origin.get("lang")
     t = context.translator_for(language if isinstance(language, str) else None)
@@ -565,7 +564,7 @@ async def _menu_done(update: Update, context: Context, t: Translator, case: Case
     in_place = origin.get("line") == key  # opened where it was pressed: no private chat
     if not in_place:
         await context.replies.edit_text(query, t("done.reclassify", ref=case.ref))
-    await _show_sorted(context, case, origin, "reclassified", in_place=in_place)
+    await _show_sorted(context, case, origin, "reclassified")
     if key is not None:
         await context.marks.put("menu", key, None)
 

@@ -30,7 +30,7 @@ async def test_a_case_classified_from_its_line_says_so_and_loses_its_buttons(
     assert (await estate.case(ref)).category is Category.CLEANING
     edited = group.messages[line.message_id]
     assert "🧹" in edited["text"]
-    assert "Fiona Desk 已重新分類，交清潔組長處理：垃圾房好臭" in edited["text"]
+    assert "Fiona Desk已重新分類，交清潔組長處理：垃圾房好臭" in edited["text"]
     assert not edited.get("reply_markup")
     assert live_for(estate, ref) == []
     assert [m.text for m in group.bot_messages()[before:]] == [], "no second line, no feed line"
@@ -50,7 +50,7 @@ async def test_a_case_merged_from_its_line_says_into_which(estate: Estate) -> No
 
     assert (await estate.case(second)).status is Status.MERGED
     edited = group.messages[line.message_id]
-    assert f"Fiona Desk 已合併至 {first}：楼上漏水" in edited["text"]
+    assert f"Fiona Desk已合併至 {first}：楼上漏水" in edited["text"]
     assert not edited.get("reply_markup")
     assert live_for(estate, second) == []
     assert not any(m.text.startswith(f"• {second}") for m in group.bot_messages())
@@ -70,7 +70,7 @@ async def test_a_desk_member_who_never_opened_the_bot_sorts_in_place_and_the_lin
     await estate.press(desk, now_showing(estate, line), "一般")
 
     edited = group.messages[line.message_id]
-    assert "Fiona Desk 已重新分類，交清潔組長處理：大堂好污糟" in edited["text"]
+    assert "Fiona Desk已重新分類，交清潔組長處理：大堂好污糟" in edited["text"]
     assert not edited.get("reply_markup")
 
 
@@ -100,6 +100,8 @@ async def test_a_dismissed_site_report_keeps_no_buttons(estate: Estate) -> None:
     await estate.press(estate.staff(DESK), card, "無需跟進")
     assert live_for(estate, ref) == []
     assert "無需跟進" in estate.groups[DESK].messages[card.message_id]["text"]
+    feed = [m.text for m in estate.groups[DESK].bot_messages() if m.text.startswith(f"• {ref}")]
+    assert feed == [f"• {ref}：無需跟進及已完成（Fiona Desk）"]
 
 
 async def test_a_reclassify_that_keeps_the_team_redraws_its_card_in_place(estate: Estate) -> None:
@@ -120,3 +122,19 @@ async def test_a_reclassify_that_keeps_the_team_redraws_its_card_in_place(estate
     assert len([m for m in group if m.photos]) == 1, "the photo once"
     said = next(m for m in group if m.text.startswith("🔀 已重新分類："))
     assert said.raw["reply_to_message"]["message_id"] == card.message_id
+
+
+async def test_a_site_report_merged_from_its_card_loses_its_buttons(estate: Estate) -> None:
+    first = await file_case(estate, estate.resident("chan"), "🔧 報修", "大堂燈壞", urgency="🕒")
+    gus = await _report(estate, "B座", "大堂燈壞咗")
+    ref = _ref(last_text(gus))
+    card = await estate.card(DESK, ref)
+    desk = estate.staff(DESK)
+    group = estate.groups[DESK]
+
+    await estate.press(desk, card, "與現有個案重複")
+    desk.send(first, chat=group, reply_to=group.bot_messages()[-1])
+    await estate.settle()
+
+    assert (await estate.case(ref)).status is Status.MERGED
+    assert live_for(estate, ref) == []

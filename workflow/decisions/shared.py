@@ -43,7 +43,9 @@ REPEATABLE = frozenset(
 
 
 _NOT_A_CHANGE = frozenset({EventKind.WARNED, EventKind.REMINDED, EventKind.FEEDBACK_REMINDED})
-_SORTING = frozenset({EventKind.RECLASSIFIED, EventKind.MERGED, EventKind.DISMISSED})
+# Said on the desk's line when the desk did it. A dismissed site report keeps its
+# feed line ("no action needed and closed"): its card is redrawn after it.
+_SORTING = frozenset({EventKind.RECLASSIFIED, EventKind.MERGED})
 
 
 @dataclass

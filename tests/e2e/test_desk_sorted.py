@@ -30,7 +30,7 @@ async def test_a_case_classified_from_its_line_says_so_and_loses_its_buttons(
     assert (await estate.case(ref)).category is Category.CLEANING
     edited = group.messages[line.message_id]
     assert "🧹" in edited["text"]
-    assert "Fiona Desk已重新分類，交清潔組長處理：垃圾房好臭" in edited["text"]
+    assert "Fiona Desk 已重新分類，交清潔組長處理：垃圾房好臭" in edited["text"]
     assert not edited.get("reply_markup")
     assert live_for(estate, ref) == []
     assert [m.text for m in group.bot_messages()[before:]] == [], "no second line, no feed line"
@@ -50,7 +50,7 @@ async def test_a_case_merged_from_its_line_says_into_which(estate: Estate) -> No
 
     assert (await estate.case(second)).status is Status.MERGED
     edited = group.messages[line.message_id]
-    assert f"Fiona Desk已合併至 {first}：楼上漏水" in edited["text"]
+    assert f"Fiona Desk 已合併至 {first}：楼上漏水" in edited["text"]
     assert not edited.get("reply_markup")
     assert live_for(estate, second) == []
     assert not any(m.text.startswith(f"• {second}") for m in group.bot_messages())
@@ -70,7 +70,7 @@ async def test_a_desk_member_who_never_opened_the_bot_sorts_in_place_and_the_lin
     await estate.press(desk, now_showing(estate, line), "一般")
 
     edited = group.messages[line.message_id]
-    assert "Fiona Desk已重新分類，交清潔組長處理：大堂好污糟" in edited["text"]
+    assert "Fiona Desk 已重新分類，交清潔組長處理：大堂好污糟" in edited["text"]
     assert not edited.get("reply_markup")
 
 

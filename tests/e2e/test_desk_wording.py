@@ -37,7 +37,7 @@ async def test_the_desks_line_for_not_fixed_is_one_sentence(estate: Estate) -> N
     await estate.press(smith, smith.private.bot_messages()[-1], "Not fixed")
 
     lines = [m.text for m in desk.bot_messages()[before:] if ref in m.text]
-    assert lines == [f"• {ref}：Smith表示仍未修好，個案已重開，列作再次投訴，交客戶服務主任跟進。"]
+    assert lines == [f"• {ref}：Smith 表示仍未修好，個案已重開，列作再次投訴，交客戶服務主任跟進。"]
 
 
 async def test_an_english_desk_reads_a_complaint_again_as_one_sentence(estate: Estate) -> None:

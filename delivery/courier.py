@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
@@ -166,22 +166,63 @@ class Courier:
                 if self.breaker.is_open:
                     return handled
 
-    async def deliver_now(self, case_id: int, user_id: int) -> None:
+    async def deliver_now(self, case_id: int, user_id: int, in_place: int | None = None) -> bool:
         """Deliver what the desk just told `user_id` about `case_id` in the caller's
         task, ahead of the queue: a resident who pressed Confirm hears back at
         once, however many staff messages other cases are waiting on. The rest
-        of the case's notifications stay with the courier's round."""
+        of the case's notifications stay with the courier's round.
+
+        `in_place`: the message the resident pressed (the summary), which the
+        first notice replaces with one edit instead of a new message beside it.
+        Returns whether it did (False: the pressed message is as it was)."""
         if self.breaker.is_open:
-            return  # delivery is paused; the courier's round sends it once it resumes
+            return False  # delivery is paused; the courier's round sends it once it resumes
         async with self.store.reading() as tx:
             pending = await tx.pending_for_case(case_id, self.wall.now())
         items = self._claim([i for i in pending if i.notification.user_id == user_id])
         if not items:
-            return
+            return False
+        replaced = False
         try:
-            await self._deliver_case(case_id, items, refresh=False)
+            if in_place is not None and await self._replace(items[0], user_id, in_place):
+                replaced = True
+                items, done = items[1:], items[:1]
+                self._release(done)
+            if items:
+                await self._deliver_case(case_id, items, refresh=False)
         finally:
             self._release(items)
+        return replaced
+
+    async def _replace(self, item: OutboxItem, user_id: int, message_id: int) -> bool:
+        """Edit the pressed message into this notice, when it is one plain message
+        (no photos, no reply keyboard: an edit cannot carry those)."""
+        n = item.notification
+        async with self.store.reading() as tx:
+            case = await tx.get(n.case_id)
+        if case is None or n.kind not in RESIDENT_NOTICES:
+            return False
+        people = await self._people(case, [n])
+        person = people.get(user_id)
+        out = for_resident(n, case, people, self._translator(person.language if person else None))
+        if len(out) != 1 or out[0].attachments:
+            return False
+        buttons = out[0].buttons
+        if buttons is not None and not isinstance(buttons, InlineKeyboardMarkup):
+            return False
+        try:
+            await self.bot.edit_message_text(
+                cut_html(out[0].text),
+                user_id,
+                message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=buttons,
+            )
+        except (BadRequest, Forbidden, NetworkError, RetryAfter) as error:
+            log.info("%s: not in place (%s); sent as a message", _what(item), error)
+            return False
+        await self._finish(item, "sent")
+        return True
 
     def _claim(self, items: list[Item]) -> list[Item]:
         """The items nobody else is delivering nor has finished, now claimed

@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 
 BUSY = 12  # messages in a group's last minute after which it gets digests
 HARD = 19  # never more than this in a group's minute: the rest waits (Telegram allows 20)
+# New messages stop this many short of HARD: the rest of the minute is kept for
+# edits (a digest brought up to date, a card showing its case's new state), so
+# that what is already posted keeps up however much is waiting to be posted.
+EDIT_RESERVE = 4
+SENDS_AT_MOST = HARD - EDIT_RESERVE
 GROUP_WINDOW = 60.0
 
 # Bot API methods that put a message in a chat or change one: these count.
@@ -85,7 +90,8 @@ class SendLimits:
         overall: Window = Window(30, 1.0),
         now: Callable[[], float] = time.monotonic,
         busy_at: int = BUSY,
-        full_at: int = HARD,
+        full_at: int = SENDS_AT_MOST,
+        edits_at: int = HARD,
     ) -> None:
         self.per_chat = per_chat.with_margin()
         self.per_group = per_group.with_margin()
@@ -93,6 +99,7 @@ class SendLimits:
         self.now = now
         self.busy_at = busy_at
         self.full_at = full_at
+        self.edits_at = max(edits_at, full_at)
         self.enabled = True  # False: count, but never wait (tests that play hours in seconds)
         self._chat: dict[int, deque[float]] = {}
         self._group: dict[int, deque[float]] = {}
@@ -112,7 +119,12 @@ class SendLimits:
         return chat_id < 0 and self.recent(chat_id) >= self.busy_at
 
     def full(self, chat_id: int) -> bool:
+        """No room for a new message in the group's minute (the rest is for edits)."""
         return chat_id < 0 and self.recent(chat_id) >= self.full_at
+
+    def no_room_to_edit(self, chat_id: int) -> bool:
+        """Not even room for an edit in the group's minute."""
+        return chat_id < 0 and self.recent(chat_id) >= self.edits_at
 
     # --- what the limiter does ------------------------------------------------------------
 

@@ -11,7 +11,9 @@ the menu, "My flat", a description, Done, Confirm, each sent as soon as the bot
 has answered the previous one. The echo bot gets the same residents sending the
 same number of messages, each after the previous echo. Both are held to the
 same overall send limit (`--per-second`, default Telegram's 30 a second) by
-python-telegram-bot's rate limiter; `--per-second 1000` lifts it for both.
+python-telegram-bot's rate limiter, and at 30 a second or less the fake
+enforces Telegram's limits strictly on both (429 past any of them); `--per-second
+1000` lifts them for both.
 
 Prints updates per second for both bots and their ratio, the p50/p95/p99 time
 from a resident's last answer (Confirm) to their confirmation, and how many
@@ -44,6 +46,9 @@ from playground.fake_telegram.process import file_in_english, seed_estate
 STEPS = 5  # the menu, "My flat", the description, Done, Confirm
 MENU, TEXT = "🧹 Cleaning problem", "Rubbish in the corridor"
 TIMEOUT = 900
+# At Telegram's own send limit (or below) the fake enforces Telegram's limits
+# strictly (playground/fake_telegram/limits.py), for both bots.
+STRICT_AT = 30
 
 
 async def echo_rate(
@@ -51,6 +56,8 @@ async def echo_rate(
 ) -> dict[str, float]:
     world = World()
     world.faults.latency = latency
+    if per_second <= STRICT_AT:
+        world.strict_limits()
     users = [world.user(10_000 + i, f"u{i}", language_code="en") for i in range(residents)]
     with tempfile.TemporaryDirectory() as folder:
         async with FakeTelegramServer(world) as server:
@@ -87,6 +94,8 @@ async def our_rate(
 ) -> dict[str, float]:
     world = World()
     world.faults.latency = latency
+    if float(str(settings["messages_per_second"])) <= STRICT_AT:
+        world.strict_limits()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         db = folder / "bench.sqlite3"

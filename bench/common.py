@@ -57,8 +57,10 @@ def estate_desk(
     profile: Path | None = None,
     **settings: object,
 ) -> BotProcess:
-    """`python -m bot` against the fake, optionally under pyinstrument."""
-    env = bot_environment(server, database, log_level="WARNING", estate_config=ESTATE, **settings)
+    """`python -m bot` against the fake, optionally under pyinstrument; the
+    benchmarks' estate unless `settings` name another (estate_config=...)."""
+    settings = {"estate_config": ESTATE} | settings
+    env = bot_environment(server, database, log_level="WARNING", **settings)
     module: tuple[str, ...] = ("-m", "bot")
     if profile is not None:
         module = ("-m", "pyinstrument", "-r", "text", "-p", "flat", "-o", str(profile), "-m", "bot")

@@ -25,7 +25,9 @@ def main() -> None:
         .concurrent_updates(int(os.environ.get("ECHO_CONCURRENCY", "16")))
     )
     if per_second := os.environ.get("ECHO_PER_SECOND"):
-        limiter = AIORateLimiter(overall_max_rate=float(per_second))
+        # Retries after a 429 (the fake's strict mode holds every chat to one
+        # message a second, which PTB's limiter does not count), as ours does.
+        limiter = AIORateLimiter(overall_max_rate=float(per_second), max_retries=3)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))

@@ -50,9 +50,10 @@ class CourierHandle:
         if self.courier is not None:
             self.courier.wake()
 
-    async def deliver_now(self, case_id: int, user_id: int) -> None:
-        if self.courier is not None:
-            await self.courier.deliver_now(case_id, user_id)
+    async def deliver_now(self, case_id: int, user_id: int, in_place: int | None = None) -> bool:
+        if self.courier is None:
+            return False
+        return await self.courier.deliver_now(case_id, user_id, in_place)
 
     async def refresh_cards(self, case: Case) -> None:
         if self.courier is not None:

@@ -1,11 +1,12 @@
 """Keeping each case's cards up to date: edited in place to the case's state,
-except in a group whose minute is busy (then later, with the latest state)."""
+except in a group whose minute has no room left for a new message (then
+later, with the latest state: the rest of the minute is the digests')."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -45,9 +46,15 @@ class Cards:
         # (chat, message). Edited with the latest state once the group has room.
         self._stale: dict[tuple[int, int], int] = {}
 
-    async def refresh(self, case: Case, people: dict[int, Person] | None = None) -> None:
+    async def refresh(
+        self,
+        case: Case,
+        people: dict[int, Person] | None = None,
+        skip: Collection[tuple[int, int]] = (),
+    ) -> None:
         """Edit the case's cards to its current state; `people` if the caller has
-        them already (the reporter and whoever acted on the case)."""
+        them already (the reporter and whoever acted on the case); not those in
+        `skip` (chat, message), just posted with the case as it is."""
         async with self.store.reading() as tx:
             cards = await tx.cards(case.id)
             fresh = await tx.get(case.id)
@@ -58,9 +65,11 @@ class Cards:
         if people is None or not {case.acknowledged_by, case.resolved_by} <= {None, *people}:
             people = await self.people(case, [])
         for card in cards:
+            if (card.chat_id, card.message_id) in skip:
+                continue
             if await self.digester.touch(card.chat_id, card.message_id):
                 continue  # part of a digest: edited with the digest, coalesced
-            if self.limits.busy(card.chat_id):
+            if self.limits.full(card.chat_id):  # no room but the edits' reserve: later
                 self._stale[(card.chat_id, card.message_id)] = case.id
                 continue
             self._stale.pop((card.chat_id, card.message_id), None)
@@ -97,7 +106,7 @@ class Cards:
         cases = {
             case_id
             for (chat_id, _), case_id in self._stale.items()
-            if not self.limits.busy(chat_id)
+            if not self.limits.full(chat_id)
         }
         for case_id in sorted(cases):
             async with self.store.reading() as tx:

@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
@@ -35,7 +35,7 @@ from delivery.routing import Route, route
 from views.announcements import for_announcement
 from views.i18n import Language, Translator, language_for
 from views.lengths import cut_html, split_html
-from views.notices import PHOTO, VOICE, Outgoing, for_resident, for_staff, pin_of
+from views.notices import PHOTO, VOICE, Outgoing, for_resident, for_staff, pin_of, reminders
 from workflow.clock import Clock, SystemClock
 from workflow.directory import Person
 from workflow.estate import EstateConfig
@@ -108,6 +108,9 @@ class Courier:
         # Outbox ids finished here (monotonic time): a round that read a row just
         # before another task finished it must not claim it again.
         self._finished: dict[int, float] = {}
+        # Messages just posted for a case, by case id: its cards' refresh after
+        # delivery leaves them alone (they show the case as it is already).
+        self._posted: dict[int, set[tuple[int, int]]] = {}
         # Open while outcomes cannot be recorded: nothing is sent (delivery/breaker.py).
         self.breaker = Breaker(store, self.wall)
 
@@ -148,15 +151,20 @@ class Courier:
                 async with self.store.reading() as tx:
                     items = await tx.pending_notifications(self.wall.now(), BATCH)
                 items = self._claim(items)
+                # Every round, however much is waiting: what is posted keeps up
+                # (in the part of each group's minute kept for edits).
+                await self.digester.edit_dirty()
+                await self.cards.refresh_stale()
                 if not items:
-                    await self.digester.edit_dirty()
-                    await self.cards.refresh_stale()
                     return handled
+                together, alone = _reminders_together(items)
                 by_case: dict[int, list[OutboxItem]] = defaultdict(list)
-                for item in items:
+                for item in alone:
                     by_case[item.notification.case_id].append(item)
                 gate = asyncio.Semaphore(PARALLEL_CASES)
                 try:
+                    for reminded in together:
+                        await self._deliver_reminders(reminded)
                     await asyncio.gather(
                         *(self._deliver_gated(gate, c, q) for c, q in by_case.items())
                     )
@@ -166,22 +174,63 @@ class Courier:
                 if self.breaker.is_open:
                     return handled
 
-    async def deliver_now(self, case_id: int, user_id: int) -> None:
+    async def deliver_now(self, case_id: int, user_id: int, in_place: int | None = None) -> bool:
         """Deliver what the desk just told `user_id` about `case_id` in the caller's
         task, ahead of the queue: a resident who pressed Confirm hears back at
         once, however many staff messages other cases are waiting on. The rest
-        of the case's notifications stay with the courier's round."""
+        of the case's notifications stay with the courier's round.
+
+        `in_place`: the message the resident pressed (the summary), which the
+        first notice replaces with one edit instead of a new message beside it.
+        Returns whether it did (False: the pressed message is as it was)."""
         if self.breaker.is_open:
-            return  # delivery is paused; the courier's round sends it once it resumes
+            return False  # delivery is paused; the courier's round sends it once it resumes
         async with self.store.reading() as tx:
             pending = await tx.pending_for_case(case_id, self.wall.now())
         items = self._claim([i for i in pending if i.notification.user_id == user_id])
         if not items:
-            return
+            return False
+        replaced = False
         try:
-            await self._deliver_case(case_id, items, refresh=False)
+            if in_place is not None and await self._replace(items[0], user_id, in_place):
+                replaced = True
+                items, done = items[1:], items[:1]
+                self._release(done)
+            if items:
+                await self._deliver_case(case_id, items, refresh=False)
         finally:
             self._release(items)
+        return replaced
+
+    async def _replace(self, item: OutboxItem, user_id: int, message_id: int) -> bool:
+        """Edit the pressed message into this notice, when it is one plain message
+        (no photos, no reply keyboard: an edit cannot carry those)."""
+        n = item.notification
+        async with self.store.reading() as tx:
+            case = await tx.get(n.case_id)
+        if case is None or n.kind not in RESIDENT_NOTICES:
+            return False
+        people = await self._people(case, [n])
+        person = people.get(user_id)
+        out = for_resident(n, case, people, self._translator(person.language if person else None))
+        if len(out) != 1 or out[0].attachments:
+            return False
+        buttons = out[0].buttons
+        if buttons is not None and not isinstance(buttons, InlineKeyboardMarkup):
+            return False
+        try:
+            await self.bot.edit_message_text(
+                cut_html(out[0].text),
+                user_id,
+                message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=buttons,
+            )
+        except (BadRequest, Forbidden, NetworkError, RetryAfter) as error:
+            log.info("%s: not in place (%s); sent as a message", _what(item), error)
+            return False
+        await self._finish(item, "sent")
+        return True
 
     def _claim(self, items: list[Item]) -> list[Item]:
         """The items nobody else is delivering nor has finished, now claimed
@@ -242,6 +291,43 @@ class Courier:
             notice.role,
         )
 
+    # --- reminders due together -----------------------------------------------------------
+
+    async def _deliver_reminders(self, items: list[OutboxItem]) -> None:
+        """Reminders of several cases due at once for one role or person: one message."""
+        cases: list[Case] = []
+        async with self.store.reading() as tx:
+            for item in items:
+                if (case := await tx.get(item.notification.case_id)) is not None:
+                    cases.append(case)
+        first = items[0].notification
+        what = f"{first.kind} for {len(cases)} cases"
+        try:
+            if not cases:
+                outcome = "no_case"
+            elif first.user_id is not None:
+                async with self.store.reading() as tx:
+                    person = await tx.person(first.user_id)
+                t = self._translator(person.language if person else None)
+                outcome = await self._send_all(
+                    first.user_id, reminders(cases, t), None, person, what=what
+                )
+            else:
+                assert first.role is not None
+                outcome = await self._send_routed(
+                    lambda t: reminders(cases, t), None, what, first.role
+                )
+        except Deferred:
+            for item in items:
+                await self._defer(item)
+            return
+        except (NetworkError, RetryAfter) as error:
+            for item in items:
+                await self._retry(item, error)
+            return
+        for item in items:
+            await self._finish(item, outcome)
+
     # --- one case's notifications -------------------------------------------------------
 
     async def _deliver_gated(
@@ -280,8 +366,9 @@ class Courier:
                 await self._retry(item, error)
                 return  # keep this case's messages in order: the rest wait for the retry
             await self._finish(item, outcome)
+        posted = self._posted.pop(case.id, set())
         if refresh and not self.breaker.is_open:
-            await self.cards.refresh(case, people)
+            await self.cards.refresh(case, people, skip=posted)
 
     async def refresh_cards(self, case: Case, people: dict[int, Person] | None = None) -> None:
         await self.cards.refresh(case, people)
@@ -301,6 +388,7 @@ class Courier:
             what,
             n.role,
             private=n.kind in PRIVATE_NOTICES,
+            kind=str(n.kind),
         )
 
     async def _where(self, role: Role, private: bool) -> Route:
@@ -314,6 +402,7 @@ class Courier:
         what: str,
         role: Role,
         private: bool = False,
+        kind: str = "",
     ) -> str:
         """A role's message, where `route` says it goes: its group, else each holder
         privately, each in their own language. A group that turns out to be lost
@@ -323,7 +412,7 @@ class Courier:
             group = where.group
             out = render(self._translator(group.language))
             outcome = await self._send_all(
-                group.chat_id, out, case, None, forum=group.is_forum, what=what
+                group.chat_id, out, case, None, forum=group.is_forum, what=what, kind=kind
             )
             if outcome != GROUP_LOST:
                 return outcome
@@ -332,7 +421,7 @@ class Courier:
                 group = where.group
                 out = render(self._translator(group.language))
                 return await self._send_all(
-                    group.chat_id, out, case, None, forum=group.is_forum, what=what
+                    group.chat_id, out, case, None, forum=group.is_forum, what=what, kind=kind
                 )
         if where.nobody:
             log.warning("%s: nobody holds %s and no group is bound", what, role)
@@ -353,6 +442,7 @@ class Courier:
         person: Person | None,
         forum: bool = False,
         what: str = "",
+        kind: str = "",
     ) -> str:
         """One chat's messages of one notice. A 400 or 403 ends this chat's part
         (recorded, handed to `refused`) and no one else's; network errors and
@@ -364,10 +454,10 @@ class Courier:
             return "blocked"
         try:
             try:
-                await self._post_all(chat_id, messages, case, forum)
+                await self._post_all(chat_id, messages, case, forum, kind)
             except ChatMigrated as error:  # a group became a supergroup: follow it
                 chat_id = await migrated(self.store, chat_id, int(error.new_chat_id))
-                await self._post_all(chat_id, messages, case, False)
+                await self._post_all(chat_id, messages, case, False, kind)
         except (BadRequest, Forbidden) as error:
             refusal = Refusal(chat_id, what, error, person, case.id if case else None)
             return await refused(self.store, self.clock, refusal, self.admins)
@@ -377,7 +467,12 @@ class Courier:
         return "sent"
 
     async def _post_all(
-        self, chat_id: int, messages: list[Outgoing], case: Case | None, forum: bool
+        self,
+        chat_id: int,
+        messages: list[Outgoing],
+        case: Case | None,
+        forum: bool,
+        kind: str = "",
     ) -> None:
         card = None
         if case is not None:
@@ -385,8 +480,12 @@ class Courier:
                 card = next((c for c in await tx.cards(case.id) if c.chat_id == chat_id), None)
         thread_id = card.thread_id if card else None
         for out in messages:
+            if out.or_card_edit and card is not None:
+                continue  # said by the card itself: the refresh after delivery edits it
             if case is not None and self.limits.busy(chat_id) and not forum:
-                await self.digester.take(chat_id, out, case)
+                started = await self.digester.take(chat_id, out, case, kind)
+                if started is not None:
+                    self._posted.setdefault(case.id, set()).add((chat_id, started))
                 continue
             if self.limits.full(chat_id):
                 raise Deferred
@@ -405,6 +504,7 @@ class Courier:
                     thread_id=thread_id,
                 )
                 await self.breaker.keep(_saving(card), None)
+                self._posted.setdefault(case.id, set()).add((chat_id, sent.message_id))
 
     async def _send(
         self, chat_id: int, out: Outgoing, thread_id: int | None, reply_to: int | None
@@ -515,6 +615,21 @@ class Courier:
         log.warning("%s failed (%s); retrying in %ss", _what(item), error, delay)
         at = self.wall.now() + timedelta(seconds=delay)
         await self.breaker.keep(lambda tx: tx.retry_notification(item.id, at), item.id)
+
+
+def _reminders_together(
+    items: list[OutboxItem],
+) -> tuple[list[list[OutboxItem]], list[OutboxItem]]:
+    """The reminders that share an addressee with another (each such set is
+    said in one message), and the rest."""
+    by_target: dict[tuple[Role | None, int | None], list[OutboxItem]] = defaultdict(list)
+    for item in items:
+        n = item.notification
+        if n.kind is NoticeKind.REMINDER:
+            by_target[(n.role, n.user_id)].append(item)
+    together = [group for group in by_target.values() if len(group) > 1]
+    joined = {item.id for group in together for item in group}
+    return together, [item for item in items if item.id not in joined]
 
 
 def _saving(card: Card) -> Write:

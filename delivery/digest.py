@@ -1,13 +1,17 @@
 """Keeping a group under Telegram's limit during a burst.
 
 Telegram lets a bot post about 20 messages a minute in one group. A water
-outage can bring 200 complaints in five minutes, so once a group has had
-`BUSY` (12) messages in the last minute, new cases join a digest card (one per
-building and category, with one set of buttons) and other lines join the
-group's feed digest; both are edited in place, at most once every ten
-seconds however many cases join (edits count against the group's minute too).
-Digests live in the database: a case in a digest is never lost, even if the
-bot stops before the next edit.
+outage can bring 200 complaints in five minutes, an escalation storm 2,000 in
+two, so once a group has had `BUSY` (12) messages in the last minute, new
+cards join a digest (one per kind of event, building and category: the new
+cases, the cases escalated to the group; with one set of buttons) listing
+every case by its reference, place and state, and other lines join the
+group's feed digest of their kind. A digest is posted with its first case or
+line already in it, never as an empty placeholder, and edited in place as
+cases join and change, at most once every `edit_every` seconds each; the
+courier tries the edits every round, in the part of the group's minute kept
+for edits (`limits.EDIT_RESERVE`). Digests live in the database: a case in a
+digest is never lost, even if the bot stops before the next edit.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from delivery.records import Card, Digest
 from views.callbacks import data
 from views.cards import ICONS, where
 from views.i18n import Markup, Translator
-from views.lengths import cut_html, html_units
+from views.lengths import cut_html, cut_text, html_units
 from views.notices import Outgoing
 from workflow.clock import Clock
 from workflow.model import Case, Status
@@ -38,8 +42,13 @@ log = logging.getLogger(__name__)
 
 __all__ = ["BUSY", "HARD", "Deferred", "Digester"]
 DIGEST_OPEN_FOR = timedelta(minutes=15)
-MAX_CASES = 25
+# Cases one digest lists: a line each (reference, place, state) within
+# Telegram's 4096 UTF-16 units, the header and the place cut short included.
+MAX_CASES = 60
+PLACE_UNITS = 24
 MAX_FEED_CHARS = 3500
+# A line in a feed digest: its start (each begins with the case's reference).
+FEED_LINE_UNITS = 64
 
 
 class Deferred(Exception):
@@ -67,35 +76,32 @@ class Digester:
         self._edited_at: dict[int, float] = {}
         self._lock = asyncio.Lock()
 
-    async def take(self, chat_id: int, out: Outgoing, case: Case) -> None:
-        """Put a card or a line into the group's digest instead of posting it.
+    async def take(self, chat_id: int, out: Outgoing, case: Case, kind: str = "") -> int | None:
+        """Put a card or a line into the group's digest of its kind (`kind`: the
+        notice's) instead of posting it; the message id of a digest it started.
         One at a time: cases delivered side by side must not both start a
         digest, nor overwrite each other's additions."""
         async with self._lock:
-            await self._take(chat_id, out, case)
+            return await self._take(chat_id, out, case, kind)
 
-    async def _take(self, chat_id: int, out: Outgoing, case: Case) -> None:
+    async def _take(self, chat_id: int, out: Outgoing, case: Case, kind: str) -> int | None:
         if out.as_card:
             building = (
                 case.location.building
                 or (case.reporter_unit.building if case.reporter_unit else "")
                 or "-"
             )
-            key = f"cards:{building}:{case.category}"
+            key = f"cards:{building}:{case.category}:{kind}"
         else:
-            key = "feed"
+            key = f"feed:{kind}"
+            out = Outgoing(cut_html(out.text, FEED_LINE_UNITS))
         since = self.clock.now() - DIGEST_OPEN_FOR
         async with self.store.transaction() as tx:
             digest = await tx.open_digest(chat_id, key, since)
         if digest is None or not _has_room(digest, out):
             if self.limits.full(chat_id):
                 raise Deferred
-            t = await self.translator_for(chat_id)
-            message = await self.bot.send_message(
-                chat_id, t("digest.starting"), parse_mode=ParseMode.HTML
-            )
-            async with self.store.transaction() as tx:
-                digest = await tx.add_digest(chat_id, message.message_id, key, self.clock.now())
+            return await self._start(chat_id, key, out, case)
         if out.as_card:
             if case.id not in digest.case_ids:
                 digest.case_ids.append(case.id)
@@ -108,6 +114,34 @@ class Digester:
                 await tx.save_card(
                     Card(case_id=case.id, chat_id=chat_id, message_id=digest.message_id)
                 )
+        return None
+
+    async def _start(self, chat_id: int, key: str, out: Outgoing, case: Case) -> int:
+        """A new digest, posted with its first case or line in it."""
+        now = self.clock.now()
+        first = Digest(
+            id=0,
+            chat_id=chat_id,
+            message_id=0,
+            key=key,
+            case_ids=[case.id] if out.as_card else [],
+            lines=[] if out.as_card else [out.text],
+            created_at=now,
+        )
+        t = await self.translator_for(chat_id)
+        text, buttons = _render(first, [case], t)
+        message = await self.bot.send_message(
+            chat_id, cut_html(text), parse_mode=ParseMode.HTML, reply_markup=buttons
+        )
+        async with self.store.transaction() as tx:
+            digest = await tx.add_digest(chat_id, message.message_id, key, now)
+            digest.case_ids, digest.lines, digest.dirty = first.case_ids, first.lines, False
+            await tx.save_digest(digest)
+            if out.as_card:
+                await tx.save_card(
+                    Card(case_id=case.id, chat_id=chat_id, message_id=message.message_id)
+                )
+        return message.message_id
 
     async def edit_dirty(self) -> int:
         """Edit every digest that changed, no more often than `edit_every` each."""
@@ -118,7 +152,7 @@ class Digester:
         for digest in dirty:
             if now - self._edited_at.get(digest.id, 0.0) < self.edit_every:
                 continue
-            if self.limits.full(digest.chat_id):
+            if self.limits.no_room_to_edit(digest.chat_id):
                 continue  # edits count against the group's minute too: stays dirty, next round
             self._edited_at[digest.id] = now
             await self._edit(digest)
@@ -131,13 +165,11 @@ class Digester:
 
     async def _edit(self, digest: Digest) -> None:
         t = await self.translator_for(digest.chat_id)
-        if digest.key == "feed":
-            text = "\n".join([t("digest.feed", count=len(digest.lines)), *digest.lines])
-            buttons = None
-        else:
-            async with self.store.transaction() as tx:
+        cases = []
+        if digest.key.startswith("cards:"):
+            async with self.store.reading() as tx:
                 cases = [c for i in digest.case_ids if (c := await tx.get(i)) is not None]
-            text, buttons = _card_digest(digest, cases, t)
+        text, buttons = _render(digest, cases, t)
         # "not modified" is fine; a group lost or upgraded meanwhile is the
         # courier's to notice (outcomes.py), not a reason to fail every round.
         with contextlib.suppress(BadRequest, Forbidden, ChatMigrated):
@@ -179,6 +211,14 @@ def _has_room(digest: Digest, out: Outgoing) -> bool:
     return sum(html_units(line) for line in digest.lines) + html_units(out.text) < MAX_FEED_CHARS
 
 
+def _render(
+    digest: Digest, cases: list[Case], t: Translator
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    if digest.key.startswith("cards:"):
+        return _card_digest(digest, cases, t)
+    return "\n".join([t("digest.feed", count=len(digest.lines)), *digest.lines]), None
+
+
 def _card_digest(
     digest: Digest, cases: list[Case], t: Translator
 ) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -195,12 +235,13 @@ def _card_digest(
             building=t.building(building),
         )
     ]
+    if digest.key.endswith(":escalated"):
+        lines.insert(0, t("digest.escalated"))
     lines += [
         t(
-            "digest.case",
+            "digest.line",
             ref=Markup(f"<b>{c.ref}</b>"),
-            where=where(c.location, t),
-            text=c.description[:40],
+            where=cut_text(where(c.location, t), PLACE_UNITS),
             status=t.raw("status.word." + c.status),
         )
         for c in cases

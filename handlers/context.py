@@ -37,8 +37,10 @@ class Outbound(Protocol):
         """Something new is in the outbox: deliver it soon."""
         ...
 
-    async def deliver_now(self, case_id: int, user_id: int) -> None:
-        """Deliver this case's notices to this person now (the resident who just filed)."""
+    async def deliver_now(self, case_id: int, user_id: int, in_place: int | None = None) -> bool:
+        """Deliver this case's notices to this person now (the resident who just
+        filed), the first as an edit of message `in_place` of their chat where
+        one is given; True if that message was edited."""
         ...
 
     async def refresh_cards(self, case: Case) -> None:

@@ -10,7 +10,7 @@ import logging
 import sqlite3
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
@@ -84,16 +84,14 @@ async def _ask_where(update: Update, context: Context, t: Translator, category: 
             ]
         ]
     )
-    await context.replies.reply(
-        update, t("file.where", category=t.raw("category." + category)), markup=keyboard
-    )
+    await _show(update, context, t("file.where", category=t.raw("category." + category)), keyboard)
     return Filing.WHERE
 
 
 async def on_team(update: Update, context: Context) -> Next:
     """A management complaint names the team it is about (or the office itself),
     so that a major one reaches that team's supervisor too."""
-    payload = await _answered(update, context)
+    payload = _pressed(update)
     t = await context.translator()
     draft = _draft(context)
     teams = {str(team): team for team in COMPLAINED_TEAMS}
@@ -101,14 +99,55 @@ async def on_team(update: Update, context: Context) -> Next:
     return await _ask_where(update, context, t, Category(draft["category"]))
 
 
-async def _answered(update: Update, context: Context) -> Payload | None:
+def _pressed(update: Update) -> Payload | None:
+    """What the pressed button says. Every handler of a press then answers it
+    once, with `_show` (the next step) or `_settle` (nothing to show there)."""
+    query = update.callback_query
+    assert query is not None
+    return Payload.decode(query.data)
+
+
+async def _show(
+    update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """The next question. After a press, the pressed message becomes it: one
+    edit, where a new message would also need the old one's buttons removed
+    (two calls against the chat's one message a second). After typed text,
+    and where the pressed message cannot be edited, a new message."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        if query is not None:
+            await context.replies.answer(query)
+        await context.replies.reply(update, text, markup=markup)
+        return
+    # Both at once: one round trip to Telegram instead of two.
+    _, edited = await asyncio.gather(
+        context.replies.answer(query), _edit(query, context, text, markup)
+    )
+    if not edited:
+        await context.replies.reply(update, text, markup=markup)
+
+
+async def _edit(
+    query: CallbackQuery, context: Context, text: str, markup: InlineKeyboardMarkup | None
+) -> bool:
+    try:
+        await context.replies.edit_text(query, text, markup)
+    except TelegramError as error:  # deleted, too old to edit: say it anew instead
+        log.info("could not edit the pressed message: %s", error)
+        return False
+    return True
+
+
+async def _settle(update: Update, context: Context) -> None:
+    """Answer the press and take the pressed message's buttons away (its
+    question is answered), when the answer is not shown in its place."""
     query = update.callback_query
     assert query is not None
     if query.message is None:
         await context.replies.answer(query)
     else:  # both at once: one round trip to Telegram instead of two
         await asyncio.gather(context.replies.answer(query), _drop_buttons(query, context))
-    return Payload.decode(query.data)
 
 
 async def _drop_buttons(query: CallbackQuery, context: Context) -> None:
@@ -117,7 +156,7 @@ async def _drop_buttons(query: CallbackQuery, context: Context) -> None:
 
 
 async def on_where(update: Update, context: Context) -> Next:
-    payload = await _answered(update, context)
+    payload = _pressed(update)
     t = await context.translator()
     draft = _draft(context)
     if payload is not None and payload.target == "common":
@@ -125,20 +164,22 @@ async def on_where(update: Update, context: Context) -> Next:
         keyboard = inline(
             [[(t.building(b.id), "n", "bld", b.id, "")] for b in context.estate.buildings]
         )
-        await context.replies.reply(update, t("file.building"), markup=keyboard)
+        await _show(update, context, t("file.building"), keyboard)
         return Filing.BUILDING
     draft["where"] = "unit"
     return await _after_location(update, context, t)
 
 
 async def on_building(update: Update, context: Context) -> Next:
-    payload = await _answered(update, context)
+    payload = _pressed(update)
     t = await context.translator()
     building = context.estate.building(payload.target) if payload else None
     if building is None:
+        assert update.callback_query is not None
+        await context.replies.answer(update.callback_query)
         return Filing.BUILDING
     _draft(context)["building"] = building.id
-    await context.replies.reply(update, t("file.spot"))
+    await _show(update, context, t("file.spot"))
     return Filing.SPOT
 
 
@@ -161,31 +202,31 @@ async def _after_location(update: Update, context: Context, t: Translator) -> Ne
                 [(t.raw("button.not_urgent"), "n", "urg", "normal", "")],
             ]
         )
-        await context.replies.reply(update, t("file.urgency"), markup=keyboard)
+        await _show(update, context, t("file.urgency"), keyboard)
         return Filing.URGENCY
     return await _ask_description(update, context, t)
 
 
 async def on_urgency(update: Update, context: Context) -> Next:
-    payload = await _answered(update, context)
+    payload = _pressed(update)
     t = await context.translator()
     _draft(context)["urgency"] = "urgent" if payload and payload.target == "urgent" else "normal"
     return await _ask_description(update, context, t)
 
 
 async def on_kind(update: Update, context: Context) -> Next:
-    payload = await _answered(update, context)
+    payload = _pressed(update)
     t = await context.translator()
     kind = payload.target if payload and payload.target in ASSISTANCE_KINDS else "other"
     draft = _draft(context)
     draft["kind"] = kind
     draft["where"] = "unit"
-    await context.replies.reply(update, t("file.assist.when"))
+    await _show(update, context, t("file.assist.when"))
     return Filing.DESCRIBE
 
 
 async def _ask_description(update: Update, context: Context, t: Translator) -> Next:
-    await context.replies.reply(update, t("file.describe"))
+    await _show(update, context, t("file.describe"))
     return Filing.DESCRIBE
 
 
@@ -221,15 +262,12 @@ async def on_description(update: Update, context: Context) -> Next:
 
 
 async def on_done(update: Update, context: Context) -> Next:
-    await _answered(update, context)
     t = await context.translator()
     draft = _draft(context)
     if not draft["text"] and not draft["photos"] and not draft["voice"]:
-        await context.replies.reply(update, t("file.describe.empty"))
+        await _show(update, context, t("file.describe.empty"))
         return Filing.DESCRIBE
-    await context.replies.reply(
-        update, await _summary(context, draft, t, update), markup=_confirm_keyboard(t)
-    )
+    await _show(update, context, await _summary(context, draft, t, update), _confirm_keyboard(t))
     return Filing.CONFIRM
 
 
@@ -282,34 +320,48 @@ async def _where_text(
 
 
 async def on_confirm(update: Update, context: Context) -> Next:
-    payload = await _answered(update, context)
+    payload = _pressed(update)
     t = await context.translator()
     draft = _draft(context)
     action = payload.action if payload else "discard"
     if action == "edit":
         draft["text"], draft["photos"], draft["voice"] = [], [], []
-        await context.replies.reply(update, t("file.describe"))
+        await _show(update, context, t("file.describe"))
         return Filing.DESCRIBE
     if action == "discard":
         assert context.user_data is not None
         context.user_data.pop("draft", None)
+        # The menu keyboard comes with a new message (an edit carries inline buttons only).
+        await _settle(update, context)
         await context.replies.reply(update, t("file.discarded"), markup=main_menu(t))
         return ConversationHandler.END
-    if await linking.offered(update, context, draft, t):
+
+    async def ask(text: str, keyboard: InlineKeyboardMarkup) -> None:
+        await _show(update, context, text, keyboard)
+
+    if await linking.offered(context, draft, t, ask):
         return Filing.CONFIRM
     return await _file(update, context, draft, t)
 
 
 async def on_link(update: Update, context: Context) -> Next:
     """The resident's answer to "Is this about R2026-00042?": then it is filed."""
-    payload = await _answered(update, context)
+    payload = _pressed(update)
     t = await context.translator()
     draft = _draft(context)
     linking.answered(draft, yes=payload is not None and payload.target == "yes")
     return await _file(update, context, draft, t)
 
 
-async def _file(update: Update, context: Context, draft: dict[str, Any], t: Translator) -> Next:
+async def _file(
+    update: Update,
+    context: Context,
+    draft: dict[str, Any],
+    t: Translator,
+    in_place: bool = True,
+) -> Next:
+    """File the draft (after a press: Confirm, or the answer about an earlier
+    case). The confirmation replaces the pressed message where `in_place`."""
     s = context.services
     person = await context.person()
     assert person is not None
@@ -337,28 +389,40 @@ async def _file(update: Update, context: Context, draft: dict[str, Any], t: Tran
         repeat_of=draft.get("repeat_of"),
     )
     if not draft.get("separate") and await _joined_incident(context, command, person.user_id):
+        await _settle(update, context)
         return ConversationHandler.END
     try:
         decision = await s.desk.file(command)
     except TooManyCases as error:
         # Kept, not dropped: the same summary again, to file once the hour allows.
-        await context.replies.reply(update, error_text(error, t), markup=_confirm_keyboard(t))
+        await _show(update, context, error_text(error, t), _confirm_keyboard(t))
         return Filing.CONFIRM
     except DomainError as error:
-        await context.replies.reply(update, error_text(error, t))
+        await _show(update, context, error_text(error, t))
         return Filing.CONFIRM
     except sqlite3.Error:
         # Nothing was stored (the transaction rolled back): say so, and offer the
         # same summary again so one more press files it once the store is back.
         log.exception("filing failed in the store")
-        await context.replies.reply(update, t("error.not_saved"), markup=_confirm_keyboard(t))
+        await _show(update, context, t("error.not_saved"), _confirm_keyboard(t))
         return Filing.CONFIRM
     assert context.user_data is not None
     context.user_data.pop("draft", None)
     # The reference and what to expect arrive as the FILED notice, sent straight
-    # away; the staff's cards follow with the courier's round.
+    # away, in place of the pressed summary; the staff's cards follow with the
+    # courier's round.
     s.outbound.wake()
-    await s.outbound.deliver_now(decision.case.id, person.user_id)
+    query = update.callback_query
+    pressed = query.message if query is not None and in_place else None
+    if query is not None:
+        await context.replies.answer(query)
+    replaced = await s.outbound.deliver_now(
+        decision.case.id,
+        person.user_id,
+        pressed.message_id if isinstance(pressed, Message) else None,
+    )
+    if query is not None and not replaced:
+        await _drop_buttons(query, context)
     return ConversationHandler.END
 
 
@@ -384,19 +448,22 @@ async def _joined_incident(context: Context, command: cmd.FileCase, user_id: int
 async def on_separate(update: Update, context: Context) -> None:
     """'Not this': the complaint linked to a known incident is taken back from
     it and filed as a case of its own, from the same draft."""
-    payload = await _answered(update, context)
+    payload = _pressed(update)
     t = await context.translator()
     assert context.user_data is not None
     draft = context.user_data.get("linked_draft")
     number = payload.number if payload else None
     user_id = context.user_id
     if not isinstance(draft, dict) or number is None or user_id is None:
+        await _settle(update, context)
         await context.replies.reply(update, t("error.stale"))
         return
     if not await context.services.incidents.separate(number, user_id):
+        await _settle(update, context)
         await context.replies.reply(update, t("error.stale"))
         return
     context.user_data.pop("linked_draft", None)
     draft["separate"] = True
     context.user_data["draft"] = draft
-    await _file(update, context, draft, t)
+    # The incident's message keeps what it said; the case's confirmation is new.
+    await _file(update, context, draft, t, in_place=False)

@@ -8,18 +8,22 @@ answer decides. A different problem of the same kind is a new case."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup
 
 from handlers.common import Context
 from views.i18n import Translator
 from views.keyboards import inline
 from workflow.model import Category
 
+Ask = Callable[[str, InlineKeyboardMarkup], Awaitable[None]]
 
-async def offered(update: Update, context: Context, draft: dict[str, Any], t: Translator) -> bool:
-    """Ask once per draft; True when the question was asked (the answer files it)."""
+
+async def offered(context: Context, draft: dict[str, Any], t: Translator, ask: Ask) -> bool:
+    """Ask once per draft (with `ask`: in place of the pressed summary); True
+    when the question was asked (the answer files it)."""
     if draft.get("link_asked"):
         return False
     draft["link_asked"] = True
@@ -36,7 +40,7 @@ async def offered(update: Update, context: Context, draft: dict[str, Any], t: Tr
             [(t.raw("button.link_no"), "n", "link", "no", "")],
         ]
     )
-    await context.replies.reply(update, t("file.link", ref=earlier.ref), markup=keyboard)
+    await ask(t("file.link", ref=earlier.ref), keyboard)
     return True
 
 

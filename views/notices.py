@@ -59,6 +59,9 @@ class Outgoing:
     attachments: list[str] = field(default_factory=list)
     as_card: bool = False  # post as this chat's card for the case (edited in place later)
     reply_to_card: bool = False  # thread it under the case's card, where there is one
+    # Said by editing the chat's card of the case where it has one (the card shows
+    # the change): posted only where there is none.
+    or_card_edit: bool = False
 
 
 def fixed_buttons(case_id: int, t: Translator) -> InlineKeyboardMarkup:
@@ -259,10 +262,10 @@ def _escalated(
         reason = t("staff.escalated.manual", by=by, note=p["note"])
     else:
         reason = t("staff.escalated.asked", by=by)
-    return [
-        Outgoing(t("staff.escalated", ref=_ref(n), reason=Markup(reason))),
-        _card(case, people, t),
-    ]
+    # One message: the new rung's card, headed by why it is theirs now.
+    card = _card(case, people, t)
+    card.text = t("staff.escalated", ref=_ref(n), reason=Markup(reason)) + "\n\n" + card.text
+    return [card]
 
 
 def _late(t: Translator, kind: str, seconds: int) -> str:
@@ -284,7 +287,8 @@ def _escalated_away(
         to=t("role." + p["to"]),
         reason=t("reason." + p["reason"]),
     )
-    return [Outgoing(text, reply_to_card=True)]
+    # The rung below sees its card edited to say where the case went.
+    return [Outgoing(text, reply_to_card=True, or_card_edit=True)]
 
 
 def _filled(t: Translator, key: str, field: str, value: Any, **params: Any) -> str:
@@ -344,6 +348,14 @@ def _reminder(
 ) -> list[Outgoing]:
     text = t("staff.reminder", ref=_ref(n), case=summary_line(case, t))
     return [Outgoing(text, reply_to_card=True)]
+
+
+def reminders(cases: list[Case], t: Translator) -> list[Outgoing]:
+    """Several reminders due at once for one group or person: one message,
+    a line for each case."""
+    lines = [t("staff.reminders", count=len(cases))]
+    lines += ["• " + summary_line(case, t) for case in cases]
+    return [Outgoing("\n".join(lines))]
 
 
 def _poor_rating(

@@ -153,11 +153,18 @@ async def file_in_english(
         sent = time.perf_counter()
         if press is None:
             resident.send(menu if number == 0 else text)
+            wait = resident.wait_for_button if is_button else resident.wait_for_message
+            shown = await wait(expect, after=after, timeout=timeout)
         else:
+            # A press turns the pressed message into the next step (or a new one follows).
             assert shown is not None
             resident.press(shown, press)
-        wait = resident.wait_for_button if is_button else resident.wait_for_message
-        shown = await wait(expect, after=after, timeout=timeout)
+            shown = await resident.wait_for_reply(
+                shown,
+                "" if is_button else expect,
+                expect if is_button else "",
+                timeout=timeout,
+            )
         took = time.perf_counter() - sent
         if replies is not None:
             replies.append(took)

@@ -209,6 +209,31 @@ class FakeUser:
         found: Shown = await self.world.wait_for(find, timeout, f"a button {label!r}", where.id)
         return found
 
+    async def wait_for_reply(
+        self, pressed: Shown, contains: str = "", button: str = "", timeout: float = 10.0
+    ) -> Shown:
+        """What the bot answered a press on `pressed` with: the pressed message
+        itself once its text changed (the bot turns it into the next step), or
+        a newer message, whichever shows `contains` (and a button `button`)."""
+        where = self.world.chat(pressed.chat_id)
+
+        def fits(m: Shown) -> bool:
+            return contains in m.text and (not button or any(button in b for b in m.button_labels))
+
+        def find() -> Shown | None:
+            current = where.messages.get(pressed.message_id)
+            if current is not None:
+                now = _shown(where, current)
+                if now.text != pressed.text and fits(now):
+                    return now
+            newer = where.bot_messages_after(pressed.message_id)
+            return next((m for m in newer if fits(m)), None)
+
+        found: Shown = await self.world.wait_for(
+            find, timeout, f"an answer containing {contains!r} to a press", where.id
+        )
+        return found
+
     def transcript(self, chat: Chat | None = None) -> str:
         """The chat as text, for a failing test's message."""
         where = chat or self.private

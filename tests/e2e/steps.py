@@ -20,7 +20,8 @@ class Estate(Protocol):
 
 
 async def tap(estate: Estate, user: FakeUser, label: str, after: int = 0) -> Shown:
-    """Wait for a message with this button in the user's private chat, and press it."""
+    """Wait for a message with this button in the user's private chat (newer
+    than message id `after`), and press it."""
     message = await user.wait_for_button(label, after=after)
     await estate.press(user, message, label)
     return message
@@ -37,23 +38,28 @@ async def to_summary(
     kind: str | None = None,
     photos: int = 0,
 ) -> Shown:
-    """Answer every question from the menu on; returns the summary to confirm."""
+    """Answer every question from the menu on; returns the summary to confirm.
+    Each press turns the pressed message into the next question, so the next
+    button is looked for from the pressed message on."""
     mark = user.last_message_id()
     user.send(menu)
     await estate.settle()
     last = mark
     if kind is not None:
-        last = (await tap(estate, user, kind, after=last)).message_id
+        last = (await tap(estate, user, kind, after=last)).message_id - 1
     if where is not None:
-        last = (await tap(estate, user, where, after=last)).message_id
+        last = (await tap(estate, user, where, after=last)).message_id - 1
     if urgency is not None:
-        last = (await tap(estate, user, urgency, after=last)).message_id
+        last = (await tap(estate, user, urgency, after=last)).message_id - 1
     user.send(text)
     for _ in range(photos):
         user.send_photo()
     await estate.settle()
-    done = await tap(estate, user, "✅", after=last)
-    return await user.wait_for_button("✏️", after=done.message_id)
+    await user.wait_for_button("✅", after=last)
+    # Done on the newest "added" message, as a person would press it.
+    done = [m for m in user.private.bot_messages_after(last) if "✅" in " ".join(m.button_labels)]
+    await estate.press(user, done[-1], "✅")
+    return await user.wait_for_button("✏️", after=done[-1].message_id - 1)
 
 
 async def file_case(
@@ -64,10 +70,10 @@ async def file_case(
     `same_as` (default: no, a new problem)."""
     summary = await to_summary(estate, user, menu, text, **answers)
     await estate.press(user, summary, "✅")
-    filed = await user.wait_for_message(after=summary.message_id)
+    filed = await user.wait_for_reply(summary)
     if link_question(filed):
         await estate.press(user, filed, _link_label(filed, same_as))
-        filed = await user.wait_for_message(after=filed.message_id)
+        filed = await user.wait_for_reply(filed)
     match = REF.search(filed.text)
     assert match, user.transcript()
     return match.group(0)

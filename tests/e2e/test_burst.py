@@ -3,9 +3,13 @@ group under Telegram's ~20 messages a minute, and loses no case."""
 
 from __future__ import annotations
 
+import pytest
+
 from delivery.digest import BUSY, HARD
+from delivery.limits import SENDS_AT_MOST
+from playground.fake_telegram.chats import JSON, Chat
 from tests.e2e.harness import Estate
-from tests.e2e.steps import file_case
+from tests.e2e.steps import REF, file_case
 from workflow import commands as cmd
 from workflow.model import Actor, Category, Location, Urgency
 from workflow.roles import Role
@@ -13,11 +17,22 @@ from workflow.roles import Role
 BURST = 40
 
 
-async def test_a_burst_is_gathered_into_digests_and_nothing_is_dropped(estate: Estate) -> None:
+async def test_a_burst_is_gathered_into_digests_and_nothing_is_dropped(
+    estate: Estate, monkeypatch: pytest.MonkeyPatch
+) -> None:
     svc = estate.app.bot_data["estate_desk"]
     svc.courier.limits.busy_at, svc.courier.limits.full_at = BUSY, HARD
     world = estate.world
     estate.world.faults.flood_limits = True  # Telegram's limits, enforced by the fake
+    posted: list[str] = []  # every message's text as it was first posted
+    new_message = world.new_message
+
+    def posting(chat: Chat, sender: JSON, body: JSON, thread_id: int | None = None) -> JSON:
+        if sender.get("is_bot"):
+            posted.append(str(body.get("text") or ""))
+        return new_message(chat, sender, body, thread_id)
+
+    monkeypatch.setattr(world, "new_message", posting)
     refs = []
     for i in range(BURST):
         unit = f"{i // 4 + 1}{'ABCD'[i % 4]}"
@@ -46,6 +61,10 @@ async def test_a_burst_is_gathered_into_digests_and_nothing_is_dropped(estate: E
         missing = [ref for ref in refs if ref not in shown]
         assert not missing, f"{role} lost {missing}:\n{shown}"
     assert world.flood.refused == 0, f"Telegram refused: {world.flood.refused_keys}"
+    digests = [text for text in posted if "（繁忙時段合併顯示）" in text or "正在整理" in text]
+    assert digests, posted
+    assert not [text for text in digests if "正在整理" in text], "never an empty placeholder"
+    assert all(REF.search(text) for text in digests), "each posted with its first case"
 
     digest = next(
         m
@@ -63,20 +82,21 @@ async def test_a_burst_is_gathered_into_digests_and_nothing_is_dropped(estate: E
 
 
 async def test_a_card_in_a_busy_group_catches_up_once_there_is_room(estate: Estate) -> None:
-    """Edits spend a group's minute too: in a busy minute the card is not edited,
-    and once the minute has room it shows the case as it is then."""
+    """Edits spend a group's minute too: in a minute with room for no new
+    message (the rest kept for digests' edits) the card is not edited, and once
+    the minute has room it shows the case as it is then."""
     svc = estate.app.bot_data["estate_desk"]
     pacer = svc.courier.limits
-    pacer.busy_at, pacer.full_at = BUSY, HARD
+    pacer.busy_at, pacer.full_at, pacer.edits_at = BUSY, SENDS_AT_MOST, HARD
     ref = await file_case(estate, estate.resident("chan"), "🔧 報修", "廚房水喉漏水", urgency="🕒")
     card = await estate.card(Role.REPAIR_LEAD, ref)
     group = estate.groups[Role.REPAIR_LEAD]
 
-    pacer.record(group.id, BUSY)  # the group's minute is nearly spent
+    pacer.record(group.id, SENDS_AT_MOST)  # the group's minute is spent but for edits
     await estate.press(estate.staff(Role.REPAIR_LEAD), card, "接手")
     await estate.settle()
     text = group.messages[card.message_id]["text"]
-    assert "Leo Repair" not in text, "not edited in a busy minute"
+    assert "Leo Repair" not in text, "not edited in a full minute"
 
     later = pacer.now() + 61
     pacer.now = lambda: later  # a minute on: room again

@@ -7,11 +7,14 @@ import asyncio
 import re
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from bot.scheduler import run_timers
 from bot.services import services
-from delivery.limits import BUSY, HARD
+from delivery.limits import BUSY, HARD, SENDS_AT_MOST
 from playground.fake_telegram import FakeUser
 from playground.fake_telegram.process import file_in_english
 from tests.e2e.harness import Estate, running_estate
@@ -199,3 +202,54 @@ async def test_a_confirmation_sent_by_the_confirm_handler_is_never_sent_again_by
 
     told = [m for m in chan.private.bot_messages() if filed.case.ref in m.text]
     assert len(told) == 1, [m.text for m in told]
+
+
+STORM = 24  # cases escalating at the same moment: two digests' worth in each group
+
+
+@pytest.mark.timeout(240)
+async def test_an_escalation_storm_under_strict_limits_shows_every_case_in_live_digests(
+    tmp_path: Path,
+) -> None:
+    async with running_estate(
+        tmp_path, group_messages_per_minute=20, chat_messages_per_second=1
+    ) as estate:
+        svc = services(estate.app)
+        assert svc.courier is not None
+        limits = svc.courier.limits
+        limits.busy_at, limits.full_at, limits.edits_at = BUSY, SENDS_AT_MOST, HARD
+        residents = await _residents(estate, STORM, 70_000)
+        world = estate.world
+        world.strict_limits()
+        refs = []
+        await svc.courier.stop()  # filed a while ago: their cards went out then
+        for resident in residents:
+            filed = await svc.desk.file(
+                cmd.FileCase(
+                    actor=Actor(resident.id, frozenset({Role.RESIDENT})),
+                    category=Category.CLEANING,
+                    description="Rubbish on the stairs",
+                    location=Location("A", area="stairs"),
+                )
+            )
+            refs.append(filed.case.ref)
+        async with svc.store.transaction() as tx:
+            for row in await tx._all("SELECT id FROM outbox WHERE done_at IS NULL"):
+                await tx.finish_notification(int(row[0]), datetime.now(UTC), "sent")
+        svc.courier.start()
+
+        estate.clock.advance(timedelta(minutes=31))  # nobody acknowledged: all climb at once
+        await run_timers(estate.app)
+        await estate.settle(timeout=120)  # each group's minute slides: digests' edits wait
+
+        for role in (Role.CLEANING_SUPERVISOR, Role.CLEANING_LEAD, Role.FRONT_DESK):
+            shown = "\n".join(m.text for m in estate.groups[role].bot_messages())
+            missing = [ref for ref in refs if ref not in shown]
+            assert not missing, f"{role} does not show {missing}:\n{shown}"
+            assert "正在整理" not in shown, "no empty placeholder"
+        supervisor = "\n".join(
+            m.text for m in estate.groups[Role.CLEANING_SUPERVISOR].bot_messages()
+        )
+        assert "已上報給你" in supervisor
+        assert world.flood.refusals == [], f"429s: {world.flood.refusals[:5]}"
+        assert world.not_modified == 0, f"{world.not_modified} unchanged edits sent"

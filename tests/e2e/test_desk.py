@@ -422,5 +422,5 @@ def _ref(text: str) -> str:
 
 async def _confirm(estate: Estate, user: FakeUser, summary: Shown) -> str:
     await estate.press(user, summary, "✅")
-    filed = await user.wait_for_message(after=summary.message_id)
+    filed = await user.wait_for_reply(summary)
     return _ref(filed.text)

@@ -179,7 +179,7 @@ async def test_a_full_disk_files_nothing_and_the_resident_can_try_again(
     assert await stored(estate) == set()
     monkeypatch.undo()
 
-    retry = await chan.wait_for_button("確認提交", after=summary.message_id)
+    retry = await chan.wait_for_button("確認提交", after=summary.message_id - 1)
     await estate.press(chan, retry, "確認提交")
     assert len(await stored(estate)) == 1
     assert sum(refs_told(estate).values()) == 1

@@ -28,7 +28,7 @@ async def report_repair(estate: Estate, user: FakeUser, text: str) -> str:
     """File a repair up to Confirm and press it; returns the bot's answer."""
     summary = await to_summary(estate, user, user_menu(user), text, urgency=urgent(user))
     await estate.press(user, summary, "✅")
-    answer = await user.wait_for_message(after=summary.message_id)
+    answer = await user.wait_for_reply(summary)
     return answer.text
 
 

@@ -80,7 +80,7 @@ async def test_a_voice_note_is_accepted_as_an_attachment(estate: Estate) -> None
     smith.send_voice()
     await estate.settle()
     done = await tap(estate, smith, "Done", after=mark)
-    summary = await smith.wait_for_button("Confirm", after=done.message_id)
+    summary = await smith.wait_for_button("Confirm", after=done.message_id - 1)
     assert "1 voice note" in summary.text
     await estate.press(smith, summary, "Confirm")
 

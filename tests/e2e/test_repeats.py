@@ -33,17 +33,17 @@ async def test_five_different_repairs_in_seconds_stay_with_the_repair_lead_and_t
 
     summary = await to_summary(estate, smith, "🔧 Report a repair", "Problem 6", urgency="🕒")
     await estate.press(smith, summary, "✅")
-    asked = await smith.wait_for_message(after=summary.message_id)
+    asked = await smith.wait_for_reply(summary)
     assert link_question(asked)
     await estate.press(smith, asked, "No, a new problem")
-    refused = await smith.wait_for_message(after=asked.message_id)
+    refused = await smith.wait_for_reply(asked)
     assert "You have filed 5 cases in the last 60 minutes" in refused.text
     assert "Confirm" in " ".join(refused.button_labels), "kept: one press files it later"
     assert len(await _mine(estate, 102)) == 5
 
     await estate.advance(timedelta(hours=1))
     await estate.press(smith, refused, "✅")
-    filed = await smith.wait_for_message("is recorded", after=refused.message_id)
+    filed = await smith.wait_for_reply(refused, "is recorded")
     assert "R2026-00006" in filed.text, smith.transcript()
 
 
@@ -56,10 +56,10 @@ async def test_a_resident_who_says_it_is_the_same_problem_again_reaches_the_cs_s
 
     summary = await to_summary(estate, chan, "🧹 清潔問題", "大堂地板仍然有污漬")
     await estate.press(chan, summary, "✅")
-    asked = await chan.wait_for_message(after=summary.message_id)
+    asked = await chan.wait_for_reply(summary)
     assert f"這次是否關於 {first}" in asked.text
     await estate.press(chan, asked, f"是，關於 {first}")
-    filed = await chan.wait_for_message(after=asked.message_id)
+    filed = await chan.wait_for_reply(asked)
 
     second = await estate.case(next(r for r in REF.findall(filed.text) if r != first))
     assert second.repeat_of == (await estate.case(first)).id

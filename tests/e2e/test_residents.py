@@ -110,7 +110,7 @@ async def test_a_common_area_case_records_the_block_and_spot(estate: Estate) -> 
     smith.send("The night guard was asleep")
     await estate.settle()
     done = await tap(estate, smith, "✅ Done", after=mark)
-    summary = await smith.wait_for_button("✏️", after=done.message_id)
+    summary = await smith.wait_for_button("✏️", after=done.message_id - 1)
     assert "Block B, common area: G/F lobby" in summary.text
     await estate.press(smith, summary, "Confirm")
 

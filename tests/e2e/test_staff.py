@@ -337,3 +337,39 @@ async def test_unbinding_a_group_sends_its_cases_to_the_role_holders_privately(
     cleo = estate.staff(Role.CLEANING_LEAD)
     card = await cleo.wait_for_button("接手")
     assert ref in card.text
+
+
+async def test_reminders_due_at_once_for_the_manager_are_one_message(estate: Estate) -> None:
+    chan, wang = estate.resident("chan"), estate.resident("wang")
+    refs = [
+        await file_case(estate, chan, "🔧 報修", "大廈門鎖壞", urgency="🕒"),
+        await file_case(estate, wang, "🔧 报修", "走廊灯坏了", urgency="🕒"),
+    ]
+    for _ in range(3):  # the supervisor, the cs supervisor, the manager: nobody acts
+        await estate.advance(timedelta(minutes=31))
+    manager = estate.groups[Role.MANAGER]
+    before = len(manager.bot_messages())
+    await estate.advance(timedelta(minutes=31))
+
+    said = [m.text for m in manager.bot_messages()[before:] if "催辦" in m.text]
+    assert len(said) == 1, said
+    assert "2 宗個案仍未完成" in said[0]
+    assert all(ref in said[0] for ref in refs)
+
+
+async def test_an_escalation_is_one_card_above_and_an_edit_below(estate: Estate) -> None:
+    ref = await file_case(estate, estate.resident("chan"), "🔧 報修", "大廈門鎖壞", urgency="🕒")
+    lead_card = await estate.card(Role.REPAIR_LEAD, ref)
+    await estate.advance(timedelta(minutes=25))  # the 80 % warning
+    lead, supervisor = estate.groups[Role.REPAIR_LEAD], estate.groups[Role.REPAIR_SUPERVISOR]
+    lead_before, supervisor_before = len(lead.bot_messages()), len(supervisor.bot_messages())
+
+    await estate.advance(timedelta(minutes=6))
+
+    told = [m for m in supervisor.bot_messages()[supervisor_before:] if ref in m.text]
+    assert len(told) == 1, [m.text for m in told]
+    assert "已上報給你" in told[0].text
+    assert "維修組長未能按時接手" in told[0].text
+    assert "接手" in " ".join(told[0].button_labels), "the card to act on"
+    assert len(lead.bot_messages()) == lead_before, "the lead's group gets no new message"
+    assert "已上報至維修主管" in lead.messages[lead_card.message_id]["text"], "its card says so"

@@ -223,11 +223,12 @@ async def test_only_the_desk_cs_supervisor_and_manager_run_surveys_and_a_named_o
         await estate.press(chan, invite, "下午")
         done = estate.world.chat(chan.id).messages[invite.message_id]
         assert "多謝" in str(done)
-        asked = await tap(estate, chan, "不緊急", after=asked.message_id)
+        # Each press turns the pressed message into the next question.
+        asked = await tap(estate, chan, "不緊急", after=asked.message_id - 1)
         chan.send("廚房水龍頭漏水")
         await estate.settle()
-        await tap(estate, chan, "✅", after=asked.message_id)
-        summary = await chan.wait_for_button("✏️", after=asked.message_id)
+        done = await tap(estate, chan, "✅", after=asked.message_id - 1)
+        summary = await chan.wait_for_button("✏️", after=done.message_id - 1)
         assert "廚房水龍頭漏水" in summary.text, chan.transcript()
         # Pressing an answered question's button again changes nothing.
         forged = chan.press_data(invite, "v:a:1.0:5")

@@ -227,8 +227,8 @@ async def test_only_the_desk_cs_supervisor_and_manager_run_surveys_and_a_named_o
         asked = await tap(estate, chan, "不緊急", after=asked.message_id - 1)
         chan.send("廚房水龍頭漏水")
         await estate.settle()
-        done = await tap(estate, chan, "✅", after=asked.message_id - 1)
-        summary = await chan.wait_for_button("✏️", after=done.message_id - 1)
+        added = await tap(estate, chan, "✅", after=asked.message_id - 1)
+        summary = await chan.wait_for_button("✏️", after=added.message_id - 1)
         assert "廚房水龍頭漏水" in summary.text, chan.transcript()
         # Pressing an answered question's button again changes nothing.
         forged = chan.press_data(invite, "v:a:1.0:5")

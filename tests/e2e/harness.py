@@ -176,10 +176,14 @@ class Estate:
         )
         return found
 
-    async def press(self, user: FakeUser, message: Shown, label: str) -> str | None:
+    async def press(
+        self, user: FakeUser, message: Shown, label: str, settle: float = 30.0
+    ) -> str | None:
+        """Press a button, wait for its answer and for the bot to settle (up to
+        `settle` seconds: longer in a group whose minute is full)."""
         query = user.press(message, label)
         answer = await user.answer_to(query)
-        await self.settle()
+        await self.settle(timeout=settle)
         return answer.text
 
 

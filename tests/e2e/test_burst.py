@@ -71,7 +71,8 @@ async def test_a_burst_is_gathered_into_digests_and_nothing_is_dropped(
         for m in estate.groups[Role.REPAIR_LEAD].bot_messages()
         if any("全部接手" in label for label in m.button_labels)
     )
-    await estate.press(estate.staff(Role.REPAIR_LEAD), digest, "全部接手")
+    # The minute may still be full: the digest's edit can wait for it to slide.
+    await estate.press(estate.staff(Role.REPAIR_LEAD), digest, "全部接手", settle=75)
 
     cases = [await estate.case(ref) for ref in refs]
     in_digest = [c for c in cases if c.ref in digest.text]

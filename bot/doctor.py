@@ -32,6 +32,8 @@ from workflow.roles import Role
 class Finding:
     ok: bool
     what: str
+    # Not a fault: no database yet, which the first start creates.
+    not_yet: bool = False
 
     def line(self) -> str:
         return f"{'ok  ' if self.ok else 'FAIL'}  {self.what}"
@@ -94,7 +96,11 @@ async def _database_postgres(url: str) -> tuple[list[Finding], _Stored | None]:
         stored, size = await read_postgres(url)
     except asyncpg.UndefinedTableError:
         return [
-            Finding(False, f"database {where}: no tables yet (the first start makes them)")
+            Finding(
+                False,
+                f"database {where}: no tables yet (the first start makes them)",
+                not_yet=True,
+            )
         ], None
     except (asyncpg.PostgresError, OSError, TimeoutError) as error:
         return [Finding(False, f"database {where}: {error or 'timed out'}")], None
@@ -120,7 +126,9 @@ async def _database(settings: Settings) -> tuple[list[Finding], _Stored | None]:
 def _database_sqlite(path: Path) -> tuple[list[Finding], _Stored | None]:
     if not path.is_file():
         return [
-            Finding(False, f"database {path}: not there yet (the first start creates it)")
+            Finding(
+                False, f"database {path}: not there yet (the first start creates it)", not_yet=True
+            )
         ], None
     try:
         stored = _read(path)
@@ -186,12 +194,14 @@ def _rungs(estate: EstateConfig, stored: _Stored | None) -> list[Finding]:
 
 def rung_gaps(settings: Settings, estate: EstateConfig) -> list[str] | None:
     """For `python -m bot check`: each rung nobody can see, as a line; None when
-    there is no database yet to know the groups and holders from."""
+    there is no database yet to know the groups and holders from. A database
+    that cannot be read (a server that does not answer, a damaged file) is a
+    line of its own, not "no database yet"."""
     import asyncio
 
-    _findings, stored = asyncio.run(_database(settings))
+    findings, stored = asyncio.run(_database(settings))
     if stored is None:
-        return None
+        return [f.what for f in findings if not f.ok and not f.not_yet] or None
     return [f.what for f in _rungs(estate, stored) if not f.ok]
 
 

@@ -50,8 +50,8 @@ async def test_a_repair_whose_lead_left_goes_to_the_repair_supervisor_and_the_ad
     assert "維修主管" in warned.text
 
 
-def _check(tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {
+def _check(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    env = extra | {
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": str(ROOT),
         "ESTATE_CONFIG": str(ROOT / "estate.toml"),
@@ -76,6 +76,16 @@ async def test_check_names_the_rungs_nobody_can_see(tmp_path: Path) -> None:
     checked = _check(tmp_path)
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert "FAIL  rung repair_lead: no bound group and nobody holds the role" in checked.stdout
+
+
+async def test_check_says_a_database_server_that_does_not_answer_is_not_a_fresh_start(
+    tmp_path: Path,
+) -> None:
+    # Port 9 (discard) on this machine: nothing listens, the connection is refused.
+    checked = _check(tmp_path, DATABASE_URL="postgresql://desk@127.0.0.1:9/desk")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert "no database yet" not in checked.stdout
+    assert "FAIL  database postgresql://desk@127.0.0.1:9/desk" in checked.stdout, checked.stdout
 
 
 async def _nobody_in_repairs(estate: Estate, *roles: Role) -> None:

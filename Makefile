@@ -29,8 +29,10 @@ run: $(RUNTIME)
 	$(BIN)/python -m bot
 
 # Four workers: most of the suite waits on sockets and child processes, not the CPU.
+# The whole suite on SQLite, then the tests marked `engines` again on PostgreSQL.
 test: $(DEV) deps
 	$(BIN)/pytest -n 4 --dist loadgroup
+	.ci/test-pg -n 4 --dist loadgroup
 
 # The storage, service and end-to-end tests again, on PostgreSQL: the server on
 # 127.0.0.1:5432 if one runs, else one started for the run (.ci/test-pg).

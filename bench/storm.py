@@ -141,7 +141,11 @@ async def main() -> None:
         )
     lines += [
         f"- 429 answers: {world.flood.refused}, {world.flood.refused_after(60)} after the "
-        "first minute (target 0)",
+        "first minute (target 0)"
+        + "".join(
+            f"; at {at:.0f} s, {method} in {chat} ({limit} limit)"
+            for at, method, chat, limit in world.flood.refusals[:5]
+        ),
         f"- residents told: {len(told)} of {len(deadlines)}, p50 {tp['p50']:.1f} s, "
         f"p99 {tp['p99']:.1f} s, max {tp['max']:.1f} s after their deadline"
         + (" (a run in the residents' quiet hours holds their notices)" if not told else ""),

@@ -74,14 +74,10 @@ class Window:
     seconds: float
 
     def with_margin(self) -> Window:
-        """A little stricter than Telegram, for clocks and networks that
-        disagree: where there are many, one fewer and a window 2 % + 30 ms
-        longer (the spare message absorbs a network's jitter; 29 in 1.05 s
-        overall is 27.6 a second, where 1.15 s gave 25); where there is one
-        (a chat's second), a window 2 % + 130 ms longer."""
-        if self.count >= 10:
-            return Window(self.count - 1, self.seconds * 1.02 + min(0.03, self.seconds * 0.03))
-        return Window(max(1, self.count), self.seconds * 1.02 + min(0.13, self.seconds * 0.13))
+        """A little stricter than Telegram: one fewer where there are many, and
+        a slightly longer window, for clocks and networks that disagree."""
+        count = self.count - 1 if self.count >= 10 else self.count
+        return Window(max(1, count), self.seconds * 1.02 + min(0.13, self.seconds * 0.13))
 
 
 class SendLimits:

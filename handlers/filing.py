@@ -255,9 +255,13 @@ async def on_description(update: Update, context: Context) -> Next:
             return Filing.DESCRIBE
         draft["text"].append(message.text)
     done = inline([[(t.raw("button.done"), "n", "done", "", "")]])
-    await context.replies.reply(
-        update, t("file.added", photos=len(draft["photos"]), limit=MAX_PHOTOS), markup=done
+    # Words alone are not "0 of 5 photos": the count is said once there is a photo.
+    added = (
+        t("file.added", photos=len(draft["photos"]), limit=MAX_PHOTOS)
+        if draft["photos"]
+        else t("file.added.words", limit=MAX_PHOTOS)
     )
+    await context.replies.reply(update, added, markup=done)
     return Filing.DESCRIBE
 
 

@@ -10,13 +10,13 @@ The copy runs in a thread: the event loop keeps serving while it is taken.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.backup import Backup, BackupError, prune, take_backup
+from delivery.rounds import stop_task
 from workflow.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -97,8 +97,5 @@ class DailyBackup:
         self._task = asyncio.get_running_loop().create_task(self._loop(), name="daily-backup")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        await stop_task(task)

@@ -18,7 +18,6 @@ the deadlines, stored in UTC, with the desk's clock.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from datetime import datetime, timedelta
 from telegram.ext import Application
 
 from bot.services import services
+from delivery.rounds import stop_task
 from workflow.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
@@ -81,11 +81,8 @@ class Sweeper:
             self._task = asyncio.create_task(self._run(), name="deadline-sweep")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        await stop_task(task)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()

@@ -28,6 +28,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from delivery.outcomes import Refusal, refused
 from delivery.ports import DeliveryStore
+from delivery.rounds import Rounds
 from views.bulletins import bulletin_text, incident_card, progress_line
 from views.i18n import Language, Translator, language_for, plain
 from workflow.bulletins import MAX_CAPTION, Bulletin, BulletinStatus, Outcome, SendKind
@@ -72,7 +73,10 @@ class BroadcastStore(Protocol):
     def reading(self) -> AbstractAsyncContextManager[BroadcastTransaction]: ...
 
 
-class Broadcaster:
+class Broadcaster(Rounds):
+    task_name = "broadcaster"
+    idle_wait = IDLE_WAIT
+
     def __init__(
         self,
         store: BroadcastStore,
@@ -94,37 +98,12 @@ class Broadcaster:
         self.retry_delays: tuple[float, ...] = RETRY_DELAYS
         self.progress_every = PROGRESS_EVERY
         self.card_every = CARD_EVERY
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        super().__init__()
         self._lock = asyncio.Lock()
         self._recovered = False
         self._card_shown: dict[int, float] = {}
 
     # --- running ----------------------------------------------------------------------------
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="broadcaster")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.flush()
-            except Exception:
-                log.exception("the broadcaster failed a round; it will try again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=IDLE_WAIT)
-            self._wake.clear()
 
     async def recover(self) -> int:
         """Copies a killed process had claimed: unsure, not sent again."""

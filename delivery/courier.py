@@ -10,7 +10,6 @@ retried with back-off, so a flaky connection delays messages but loses none.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import time
@@ -31,6 +30,7 @@ from delivery.limits import SendLimits
 from delivery.outcomes import GROUP_LOST, Refusal, migrated, refused
 from delivery.ports import DeliveryStore, DeliveryTransaction, Write
 from delivery.records import Card, NoticeItem, OutboxItem
+from delivery.rounds import Rounds
 from delivery.routing import Route, route
 from views.announcements import for_announcement
 from views.i18n import Language, Translator, language_for
@@ -74,7 +74,10 @@ PARALLEL_CASES = 8
 REMEMBER_FINISHED = 300.0
 
 
-class Courier:
+class Courier(Rounds):
+    task_name = "courier"
+    idle_wait = 5.0
+
     def __init__(
         self,
         store: DeliveryStore,
@@ -101,8 +104,7 @@ class Courier:
         self.limits = limits or SendLimits()
         self.digester = Digester(store, bot, clock, self.limits, self._chat_translator)
         self.cards = Cards(store, bot, self.limits, self.digester, self._translator, self._people)
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        super().__init__()
         self._lock = asyncio.Lock()
         self._claimed: set[int] = set()  # outbox ids being delivered right now
         # Outbox ids finished here (monotonic time): a round that read a row just
@@ -115,30 +117,6 @@ class Courier:
         self.breaker = Breaker(store, self.wall)
 
     # --- running -----------------------------------------------------------------
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="courier")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.flush()
-            except Exception:
-                log.exception("the courier failed a round; it will try again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=5)
-            self._wake.clear()
 
     async def flush(self) -> int:
         """Deliver everything due now; returns how many notifications were handled."""

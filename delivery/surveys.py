@@ -26,6 +26,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from delivery.outcomes import Refusal, refused
 from delivery.ports import DeliveryStore
+from delivery.rounds import Rounds
 from views.i18n import Language, Translator, language_for
 from views.surveys import invite_message
 from workflow.bulletins import Outcome
@@ -59,7 +60,10 @@ class SurveySendStore(Protocol):
     def reading(self) -> AbstractAsyncContextManager[SurveySendTransaction]: ...
 
 
-class SurveySender:
+class SurveySender(Rounds):
+    task_name = "survey-sender"
+    idle_wait = IDLE_WAIT
+
     def __init__(
         self,
         store: SurveySendStore,
@@ -77,36 +81,11 @@ class SurveySender:
         self.default_language = default_language
         self.refusals = refusals
         self.retry_delays: tuple[float, ...] = RETRY_DELAYS
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        super().__init__()
         self._lock = asyncio.Lock()
         self._recovered = False
 
     # --- running ------------------------------------------------------------------------
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="survey-sender")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.flush()
-            except Exception:
-                log.exception("the survey sender failed a round; it will try again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=IDLE_WAIT)
-            self._wake.clear()
 
     async def recover(self) -> int:
         """Copies a killed process had claimed: unsure, not sent again."""

@@ -3,6 +3,7 @@ becomes an update for the bot."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -210,15 +211,25 @@ class FakeUser:
         return found
 
     async def wait_for_reply(
-        self, pressed: Shown, contains: str = "", button: str = "", timeout: float = 10.0
+        self,
+        pressed: Shown,
+        contains: str = "",
+        button: str = "",
+        timeout: float = 10.0,
+        accept: Callable[[Shown], bool] | None = None,
     ) -> Shown:
         """What the bot answered a press on `pressed` with: the pressed message
         itself once its text changed (the bot turns it into the next step), or
-        a newer message, whichever shows `contains` (and a button `button`)."""
+        a newer message, whichever shows `contains` (and a button `button`, and
+        passes `accept`: a later answer to something else is not this one)."""
         where = self.world.chat(pressed.chat_id)
 
         def fits(m: Shown) -> bool:
-            return contains in m.text and (not button or any(button in b for b in m.button_labels))
+            return (
+                contains in m.text
+                and (not button or any(button in b for b in m.button_labels))
+                and (accept is None or accept(m))
+            )
 
         def find() -> Shown | None:
             current = where.messages.get(pressed.message_id)

@@ -70,13 +70,18 @@ async def file_case(
     `same_as` (default: no, a new problem)."""
     summary = await to_summary(estate, user, menu, text, **answers)
     await estate.press(user, summary, "✅")
-    filed = await user.wait_for_reply(summary)
+    # The confirmation or the link question, not a late answer to an earlier photo.
+    filed = await user.wait_for_reply(summary, accept=_filed_or_link)
     if link_question(filed):
         await estate.press(user, filed, _link_label(filed, same_as))
-        filed = await user.wait_for_reply(filed)
+        filed = await user.wait_for_reply(filed, accept=_filed_or_link)
     match = REF.search(filed.text)
     assert match, user.transcript()
     return match.group(0)
+
+
+def _filed_or_link(message: Shown) -> bool:
+    return bool(REF.search(message.text)) or link_question(message)
 
 
 def link_question(message: Shown) -> bool:

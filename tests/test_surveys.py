@@ -4,6 +4,7 @@ and reminded by the sweep once each, and the figures `/report` reads."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -196,5 +197,31 @@ async def test_the_sweep_reminds_once_then_closes_and_the_results_are_published_
         assert [s.id for s, _ in figures.closed] == [survey.id]
         assert figures.closed[0][1].response_rate == 0.25
         assert figures.trend[-1][1] == 5.0
+    finally:
+        await store.close()
+
+
+async def test_two_people_pressing_publish_at_once_publish_the_results_once(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock(START)
+    store = await seeded(tmp_path / "desk.sqlite3", 4)
+    try:
+        surveys = service(store, clock)
+        survey = await surveys.send(DESK, draft(clock, SurveyAudience()))
+        await surveys.close(DESK, survey.id)
+        outcomes = await asyncio.gather(
+            surveys.publish(DESK, survey.id, {"en": "Lobby: 4.5"}, None),
+            surveys.publish(DESK, survey.id, {"en": "Lobby: 4.5"}, None),
+            return_exceptions=True,
+        )
+        published = [o for o in outcomes if not isinstance(o, BaseException)]
+        refused = [o for o in outcomes if isinstance(o, InvalidCommand)]
+        assert len(published) == 1, outcomes
+        assert len(refused) == 1, outcomes
+        async with store.reading() as tx:
+            row = await tx.db.fetchone("SELECT count(*) FROM bulletins")
+        assert row is not None
+        assert row[0] == 1, "one notice, not two"
     finally:
         await store.close()

@@ -23,7 +23,7 @@ from workflow.bulletins import (
 from workflow.clock import Clock
 from workflow.errors import DomainError, InvalidCommand, NotAllowed
 from workflow.model import Actor
-from workflow.ports import ShellStore
+from workflow.ports import ShellStore, ShellTransaction
 
 
 @dataclass
@@ -54,33 +54,38 @@ class Bulletins:
             return len(recipients(await tx.residents(), audience))
 
     async def publish(self, actor: Actor, draft: Draft) -> Bulletin:
+        async with self.store.transaction() as tx:
+            return await self.publish_in(tx, actor, draft)
+
+    async def publish_in(self, tx: ShellTransaction, actor: Actor, draft: Draft) -> Bulletin:
+        """`publish` inside a unit of work the caller holds: a survey's results
+        are published and marked published in one, so two presses publish once."""
         _authorised(actor)
         now = self.clock.now()
         problem = self.problem(draft)
         if problem is not None:
             raise InvalidCommand(f"the notice is not ready: {problem}", problem=problem)
         texts = {k: clean_text(v) for k, v in draft.texts.items() if clean_text(v)}
-        async with self.store.transaction() as tx:
-            people = recipients(await tx.residents(), draft.audience)
-            if not people:
-                raise InvalidCommand("the audience is empty", problem=DraftProblem.NOBODY)
-            assert actor.user_id is not None
-            bulletin = Bulletin(
-                id=0,
-                author_id=actor.user_id,
-                texts=texts,
-                audience=draft.audience,
-                attachment=draft.attachment,
-                created_at=now,
-                send_at=draft.send_at or now,
-                status=BulletinStatus.SCHEDULED if draft.send_at else BulletinStatus.SENDING,
-                progress_chat=draft.progress_chat,
-                progress_message=draft.progress_message,
-            )
-            bulletin.id = await tx.add_bulletin(bulletin)
-            # The audience as it is now: each resident's copy is stored with the
-            # notice, so a restart resumes the same list and nobody is added twice.
-            await tx.add_sends(bulletin.id, people, SendKind.BULLETIN, now)
+        people = recipients(await tx.residents(), draft.audience)
+        if not people:
+            raise InvalidCommand("the audience is empty", problem=DraftProblem.NOBODY)
+        assert actor.user_id is not None
+        bulletin = Bulletin(
+            id=0,
+            author_id=actor.user_id,
+            texts=texts,
+            audience=draft.audience,
+            attachment=draft.attachment,
+            created_at=now,
+            send_at=draft.send_at or now,
+            status=BulletinStatus.SCHEDULED if draft.send_at else BulletinStatus.SENDING,
+            progress_chat=draft.progress_chat,
+            progress_message=draft.progress_message,
+        )
+        bulletin.id = await tx.add_bulletin(bulletin)
+        # The audience as it is now: each resident's copy is stored with the
+        # notice, so a restart resumes the same list and nobody is added twice.
+        await tx.add_sends(bulletin.id, people, SendKind.BULLETIN, now)
         return bulletin
 
     async def release_due(self) -> int:

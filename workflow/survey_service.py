@@ -223,17 +223,21 @@ class Surveys:
         """The summary, in each language, as a notice to every resident (the
         seed's "results published to all residents"): once, after the closing."""
         _authorised(actor)
-        survey = await self.get(survey_id)
-        if survey is None:
-            raise SurveyMissing(f"no survey {survey_id}", survey_id=survey_id)
-        if survey.is_open:
-            raise InvalidCommand("a survey's results are published once it closed", problem="open")
-        if survey.bulletin_id is not None:
-            raise InvalidCommand("the results were published already", problem="published")
-        bulletin = await self.bulletins.publish(
-            actor, NoticeDraft(texts=texts, attachment=attachment, audience=Audience())
-        )
+        # Read, checked, published and marked in one unit of work: two people
+        # pressing Publish at once publish it once (the second is told it was).
         async with self.store.transaction() as tx:
+            survey = await tx.survey(survey_id)
+            if survey is None:
+                raise SurveyMissing(f"no survey {survey_id}", survey_id=survey_id)
+            if survey.is_open:
+                raise InvalidCommand(
+                    "a survey's results are published once it closed", problem="open"
+                )
+            if survey.bulletin_id is not None:
+                raise InvalidCommand("the results were published already", problem="published")
+            bulletin = await self.bulletins.publish_in(
+                tx, actor, NoticeDraft(texts=texts, attachment=attachment, audience=Audience())
+            )
             survey.bulletin_id = bulletin.id
             await tx.save_survey(survey)
         return bulletin

@@ -25,7 +25,7 @@ from handlers.context import Services
 from handlers.states import Next
 from handlers.states import SurveyDraft as Step
 from views.callbacks import Payload
-from views.i18n import LANGUAGES, Translator
+from views.i18n import LANGUAGES, Translator, translator_for
 from views.keyboards import inline
 from views.surveys import (
     chart,
@@ -57,6 +57,7 @@ from workflow.surveys import (
     parse_audience,
     parse_question,
     toggled,
+    words_of,
 )
 
 KEY = "survey"  # the draft being written
@@ -189,10 +190,21 @@ _AUDIENCE_PROBLEMS = {
 }
 
 
+def _everyone_words(context: Context) -> frozenset[str]:
+    """The words for "every resident" in each language: a writer may type any."""
+    return frozenset(
+        word
+        for language in LANGUAGES
+        for word in words_of(
+            translator_for(context.estate, language).raw("survey.audience.everyone_words")
+        )
+    )
+
+
 async def on_audience(update: Update, context: Context) -> Next:
     t = await context.translator()
     buildings = {b.id for b in context.estate.buildings}
-    parsed = parse_audience(_text(update), buildings)
+    parsed = parse_audience(_text(update), buildings, _everyone_words(context))
     if isinstance(parsed, AudienceProblem):
         example = context.estate.buildings[0].id if context.estate.buildings else "A"
         known = t.join(t.building(b) for b in sorted(buildings)) or "-"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,18 +38,24 @@ class Kind(StrEnum):
 
 
 # A question is one message: its kind's sign, the question, then the options
-# for a choice. Full-width signs count too (a Chinese keyboard types them).
+# for a choice. The full-width signs a Chinese keyboard types count too: each
+# sign is read as its NFKC form (the full-width asterisk is "*").
 PREFIXES: dict[str, Kind] = {
     "*": Kind.SCALE,
-    "＊": Kind.SCALE,
     "?": Kind.SINGLE,
-    "？": Kind.SINGLE,
     "+": Kind.MULTIPLE,
-    "＋": Kind.MULTIPLE,
     "~": Kind.TEXT,
-    "～": Kind.TEXT,
 }
-_OPTION_SPLIT = re.compile(r"\s*[|｜]\s*")
+
+
+def _folded(char: str) -> str:
+    return unicodedata.normalize("NFKC", char)
+
+
+def _options(text: str) -> list[str]:
+    """Split at "|" or its full-width form, keeping the words as typed."""
+    marked = "".join("|" if _folded(c) == "|" else c for c in text)
+    return [part.strip() for part in marked.split("|")]
 
 
 @dataclass(frozen=True)
@@ -76,11 +83,11 @@ def parse_question(text: str) -> Question | QuestionProblem:
     """ "* How clean is the lobby?" (1–5), "? Which is best | A | B" (one),
     "+ Which do you use | Gym | Pool | Garden" (any), "~ Anything else?" (free text)."""
     text = (text or "").strip()
-    kind = PREFIXES.get(text[:1])
+    kind = PREFIXES.get(_folded(text[:1]))
     if kind is None:
         return QuestionProblem.NO_SIGN
-    parts = [p for p in _OPTION_SPLIT.split(text[1:].strip())]
-    question, options = parts[0].strip(), tuple(o for o in parts[1:] if o)
+    parts = _options(text[1:].strip())
+    question, options = parts[0], tuple(o for o in parts[1:] if o)
     if not question:
         return QuestionProblem.EMPTY
     if len(question) > MAX_QUESTION:
@@ -124,14 +131,25 @@ class AudienceProblem(StrEnum):
     UNKNOWN_BUILDING = "unknown_building"
 
 
-_PERCENT = re.compile(r"^(\d{1,4})\s*[%％]$")
+_PERCENT = re.compile(r"^(\d{1,4})\s*%$")
 _NUMBER = re.compile(r"^(\d{1,6})$")
-_EVERYONE = frozenset({"all", "everyone", "全部", "所有", "全體", "全体", "*"})
+# Between words: spaces, commas and semicolons, full-width ones folded by NFKC,
+# and the enumeration comma U+3001, which NFKC keeps.
+_BETWEEN = re.compile(r"[\s,;\u3001]+")
 
 
-def parse_audience(text: str, buildings: set[str]) -> SurveyAudience | AudienceProblem:
-    """ "all", "A B", "30%", "50", or buildings and a sample: "A, B 30%"."""
-    words = [w for w in re.split(r"[\s,;，；、]+", (text or "").strip()) if w]
+def words_of(text: str) -> list[str]:
+    """The words of a typed list ("A, B 30%"), full-width separators included."""
+    return [w for w in _BETWEEN.split(unicodedata.normalize("NFKC", text or "").strip()) if w]
+
+
+def parse_audience(
+    text: str, buildings: set[str], everyone: frozenset[str] = frozenset({"*"})
+) -> SurveyAudience | AudienceProblem:
+    """ "all", "A B", "30%", "50", or buildings and a sample: "A, B 30%".
+    `everyone` holds the words for "all" (each language's, from the catalogues)."""
+    words = words_of(text)
+    everyone = frozenset(w.lower() for w in everyone) | {"*"}
     if not words:
         return AudienceProblem.NOT_UNDERSTOOD
     known = {b.upper(): b for b in buildings}
@@ -139,7 +157,7 @@ def parse_audience(text: str, buildings: set[str]) -> SurveyAudience | AudienceP
     percent: int | None = None
     count: int | None = None
     for word in words:
-        if word.lower() in _EVERYONE:
+        if word.lower() in everyone:
             continue
         if match := _PERCENT.match(word):
             if percent is not None or count is not None:

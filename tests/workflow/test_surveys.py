@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tests.own_words import own
+from views.i18n import LANGUAGES
 from workflow.directory import Person
 from workflow.roles import Role
 from workflow.surveys import (
@@ -26,10 +28,17 @@ from workflow.surveys import (
     tally,
     toggled,
     valid_answer,
+    words_of,
 )
 
 NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 BUILDINGS = {"A", "B"}
+# The words for "every resident", as the catalogues give them to the handler.
+EVERYONE = frozenset(
+    word
+    for language in LANGUAGES
+    for word in words_of(own(language).raw("survey.audience.everyone_words"))
+)
 
 
 def residents(count: int, building: str = "A", first: int = 1) -> list[Person]:
@@ -68,8 +77,8 @@ def test_a_question_without_a_sign_or_a_choice_without_two_options_is_refused() 
 
 
 def test_an_audience_is_everyone_some_buildings_a_proportion_or_a_number() -> None:
-    assert parse_audience("all", BUILDINGS) == SurveyAudience()
-    assert parse_audience("全部", BUILDINGS) == SurveyAudience()
+    assert parse_audience("all", BUILDINGS, EVERYONE) == SurveyAudience()
+    assert parse_audience("全部", BUILDINGS, EVERYONE) == SurveyAudience()
     assert parse_audience("a, B", BUILDINGS) == SurveyAudience(frozenset({"A", "B"}))
     assert parse_audience("30%", BUILDINGS) == SurveyAudience(percent=30)
     assert parse_audience("A 30％", BUILDINGS) == SurveyAudience(frozenset({"A"}), percent=30)

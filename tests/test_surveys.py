@@ -5,6 +5,8 @@ and reminded by the sweep once each, and the figures `/report` reads."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,7 +31,9 @@ QUESTIONS = [
 ]
 
 
-async def seeded(path: Path, count: int) -> SqliteStore:
+@asynccontextmanager
+async def seeded(path: Path, count: int) -> AsyncIterator[SqliteStore]:
+    """A store with `count` approved residents in block A and a front-desk clerk."""
     store = await SqliteStore(path).open()
     async with store.transaction() as tx:
         for i in range(count):
@@ -38,7 +42,10 @@ async def seeded(path: Path, count: int) -> SqliteStore:
             )
             await tx.save_person(person, START)
         await tx.save_person(Person(user_id=900, roles=[Role.FRONT_DESK]), START)
-    return store
+    try:
+        yield store
+    finally:
+        await store.close()
 
 
 async def queued(store: SqliteStore, survey_id: int, kind: str) -> list[int]:
@@ -67,8 +74,7 @@ def draft(clock: FakeClock, audience: SurveyAudience | None = None) -> Draft:
 
 async def test_a_survey_is_queued_for_its_sample_once_each(tmp_path: Path) -> None:
     clock = FakeClock(START)
-    store = await seeded(tmp_path / "desk.sqlite3", 50)
-    try:
+    async with seeded(tmp_path / "desk.sqlite3", 50) as store:
         survey = await service(store, clock).send(DESK, draft(clock))
         assert survey.seed == 42
         assert survey.invited == 15
@@ -83,16 +89,13 @@ async def test_a_survey_is_queued_for_its_sample_once_each(tmp_path: Path) -> No
         # The same seed over the same residents draws the same sample again.
         other = await service(store, clock).send(DESK, draft(clock))
         assert await queued(store, other.id, "invite") == invited
-    finally:
-        await store.close()
 
 
 async def test_only_staff_who_run_surveys_send_one_and_an_empty_one_is_refused(
     tmp_path: Path,
 ) -> None:
     clock = FakeClock(START)
-    store = await seeded(tmp_path / "desk.sqlite3", 5)
-    try:
+    async with seeded(tmp_path / "desk.sqlite3", 5) as store:
         surveys = service(store, clock)
         with pytest.raises(NotAllowed):
             await surveys.send(Actor(1000, frozenset({Role.RESIDENT})), draft(clock))
@@ -103,8 +106,6 @@ async def test_only_staff_who_run_surveys_send_one_and_an_empty_one_is_refused(
         nobody = draft(clock, SurveyAudience(frozenset({"B"})))
         with pytest.raises(InvalidCommand):
             await surveys.send(DESK, nobody)
-    finally:
-        await store.close()
 
 
 async def test_answers_are_kept_one_at_a_time_and_a_restart_resumes_at_the_next_question(
@@ -112,22 +113,20 @@ async def test_answers_are_kept_one_at_a_time_and_a_restart_resumes_at_the_next_
 ) -> None:
     clock = FakeClock(START)
     path = tmp_path / "desk.sqlite3"
-    store = await seeded(path, 10)
-    survey = await service(store, clock).send(DESK, draft(clock, SurveyAudience()))
-    surveys = service(store, clock)
-    where = await surveys.answer(survey.id, 1000, 0, 4)
-    assert where is not None
-    assert where.at == 1
-    where = await surveys.answer(survey.id, 1000, 1, [0, 2], move_on=False)
-    assert where is not None
-    assert where.at == 1
-    stale = await surveys.answer(survey.id, 1000, 0, 1)
-    assert stale is not None
-    assert stale.problem is AnswerProblem.STALE
-    await store.close()
+    async with seeded(path, 10) as store:
+        survey = await service(store, clock).send(DESK, draft(clock, SurveyAudience()))
+        surveys = service(store, clock)
+        where = await surveys.answer(survey.id, 1000, 0, 4)
+        assert where is not None
+        assert where.at == 1
+        where = await surveys.answer(survey.id, 1000, 1, [0, 2], move_on=False)
+        assert where is not None
+        assert where.at == 1
+        stale = await surveys.answer(survey.id, 1000, 0, 1)
+        assert stale is not None
+        assert stale.problem is AnswerProblem.STALE
 
-    store = await SqliteStore(path).open()
-    try:
+    async with SqliteStore(path) as store:
         surveys = service(store, clock)
         where = await surveys.position(survey.id, 1000)
         assert where is not None
@@ -149,16 +148,13 @@ async def test_answers_are_kept_one_at_a_time_and_a_restart_resumes_at_the_next_
         assert results.tallies[0].counts == [0, 0, 0, 1, 0]
         assert results.tallies[2].texts == ["More lights"]
         assert people == {}  # anonymous: nobody named
-    finally:
-        await store.close()
 
 
 async def test_the_sweep_reminds_once_then_closes_and_the_results_are_published_once(
     tmp_path: Path,
 ) -> None:
     clock = FakeClock(START)
-    store = await seeded(tmp_path / "desk.sqlite3", 4)
-    try:
+    async with seeded(tmp_path / "desk.sqlite3", 4) as store:
         surveys = service(store, clock)
         survey = await surveys.send(DESK, draft(clock, SurveyAudience()))
         given: list[Answer] = [5, [1], ""]
@@ -197,16 +193,13 @@ async def test_the_sweep_reminds_once_then_closes_and_the_results_are_published_
         assert [s.id for s, _ in figures.closed] == [survey.id]
         assert figures.closed[0][1].response_rate == 0.25
         assert figures.trend[-1][1] == 5.0
-    finally:
-        await store.close()
 
 
 async def test_two_people_pressing_publish_at_once_publish_the_results_once(
     tmp_path: Path,
 ) -> None:
     clock = FakeClock(START)
-    store = await seeded(tmp_path / "desk.sqlite3", 4)
-    try:
+    async with seeded(tmp_path / "desk.sqlite3", 4) as store:
         surveys = service(store, clock)
         survey = await surveys.send(DESK, draft(clock, SurveyAudience()))
         await surveys.close(DESK, survey.id)
@@ -223,5 +216,3 @@ async def test_two_people_pressing_publish_at_once_publish_the_results_once(
             row = await tx.db.fetchone("SELECT count(*) FROM bulletins")
         assert row is not None
         assert row[0] == 1, "one notice, not two"
-    finally:
-        await store.close()

@@ -12,6 +12,7 @@ import io
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from bot.services import services
@@ -255,3 +256,18 @@ async def test_only_the_desk_cs_supervisor_and_manager_run_surveys_and_a_named_o
         assert rows[0][:2] == ("姓名", "住址")
         assert rows[1][0] == "Chan"
         assert rows[1][2:] == (2, "下午")
+
+
+@pytest.mark.parametrize(("words", "everyone"), [("全部", "全體住戶"), ("所有、", "全體住戶")])
+async def test_the_desk_types_every_resident_in_its_own_words(
+    estate: Estate, words: str, everyone: str
+) -> None:
+    desk = estate.staff(Role.FRONT_DESK)
+    await say(estate, desk, "/survey")
+    await say(estate, desk, "大堂")
+    kept = await say(estate, desk, "＊ 大堂清潔嗎？")
+    await estate.press(desk, kept, "問題已寫完")
+    ask = await say(estate, desk, words)
+    await estate.press(desk, ask, "👤")
+    preview = await say(estate, desk, "2026-11-03 18:00")
+    assert f"👥 {everyone}：" in preview.text, desk.transcript()

@@ -96,14 +96,14 @@ async def _serve(settings: Settings, company: Company, url: str) -> str | None:
         await company_store.sync_staff(company.staff, now)
         await company_store.record_holder(*holder_here(), now)
         for site in company.sites:  # migrated, writable: found now, before Telegram is called
-            async with site_store(settings, site):
-                pass
+            async with site_store(settings, site, 1):
+                pass  # one at a time: a pool of its own each, closed at once
         for site in company.sites:
             await wait_for_telegram(site_settings(settings, site))
         port = CompanyPort(company, company_store)
         applications: list[App] = []
         for site in company.sites:
-            store = site_store(settings, site)
+            store = site_store(settings, site, len(company.sites))
             application = build_application(
                 site_settings(settings, site), site.estate, clock=clock, store=store, company=port
             )

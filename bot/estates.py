@@ -86,9 +86,6 @@ async def _serve(settings: Settings, company: Company, url: str) -> str | None:
 
     now = datetime.now(UTC)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
     clock: Clock | None = None
     if settings.sim_start is not None:
         clock = SimulatedClock(settings.sim_start, settings.sim_speed, settings.sim_epoch)
@@ -110,6 +107,11 @@ async def _serve(settings: Settings, company: Company, url: str) -> str | None:
             polling_watch(application).stop = stop.set
             port.add(site, store)
             applications.append(application)
+        # From here on SIGTERM and SIGINT stop every bot in order (before, while
+        # still waiting for Telegram, they end the process as they always did).
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
         started: list[App] = []
         try:
             for application in applications:

@@ -122,6 +122,8 @@ async def test_two_estates_in_one_process_each_keep_their_own_and_the_company_se
                 assert "All estates" not in ann.transcript()
             finally:
                 bot.stop()
+            assert bot.process is not None
+            assert bot.process.returncode == 0, bot.log()  # SIGTERM: every estate stopped in order
             assert "Traceback" not in bot.log(), bot.log()
             # The same register from the command line.
             out = tmp_path / "company.xlsx"

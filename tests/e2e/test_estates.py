@@ -57,6 +57,19 @@ def shows(chat: Chat, words: str) -> bool:
     return any(words in m.text for m in chat.bot_messages())
 
 
+async def cli(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` with the deployment's environment."""
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def polled(world: World, since: int = 0) -> bool:
     """The bot asked this world for updates (after its first `since` calls)."""
     return "getUpdates" in world.calls[since:]
@@ -134,19 +147,22 @@ async def test_two_estates_in_one_process_each_keep_their_own_and_the_company_se
             assert "Traceback" not in bot.log(), bot.log()
             # The same register from the command line.
             out = tmp_path / "company.xlsx"
-            result = await asyncio.to_thread(
-                subprocess.run,
-                [sys.executable, "-m", "bot", "export", "--company", "--out", str(out)],
-                cwd=tmp_path,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
+            result = await cli(env, tmp_path, "export", "--company", "--out", str(out))
             assert result.returncode == 0, result.stderr
             assert "2 cases of 2 estates" in result.stdout
             rows = list(load_workbook(out).worksheets[0].iter_rows(values_only=True))
             assert sorted(str(r[0]) for r in rows[1:]) == ["shatin", "taipo"]
+            # check and doctor read each estate's own schema (seeded without guards).
+            checked = await cli(env, tmp_path, "check")
+            for estate_id in estates:
+                assert f"FAIL  {estate_id}: rung guard: no bound group" in checked.stdout, (
+                    checked.stdout + checked.stderr
+                )
+            doctor = await cli(env, tmp_path, "doctor")
+            for estate_id in estates:
+                assert f"ok    {estate_id}: database " in doctor.stdout, doctor.stdout
+                assert f"schema estate_{estate_id}): version " in doctor.stdout
+            assert "Traceback" not in checked.stderr + doctor.stderr
     finally:
         await drop_database(db)
 

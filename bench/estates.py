@@ -1,0 +1,560 @@
+"""Many estates on one PostgreSQL database: a burst across their bots, and a
+standby taking over when the leader is killed.
+
+    .venv/bin/python -m bench.estates                    # 20 estates x 1,000 units
+    .venv/bin/python -m bench.estates --estates 2 --units 50 --residents 10 --registered 50
+
+The set-up, in a temporary folder: `--estates` estate files of `--units` units
+each (bench/estate_files.py: buildings of 25 floors x 10 flats) and a company
+file listing them (COMPANY_CONFIG), each estate with its own bot token; a
+throw-away PostgreSQL database on `--server`. Residents are written straight
+into each estate's tables before the bot starts (as bench/postgres.py does):
+`--registered` approved households an estate, of whom `--residents` file in
+the burst and another `--residents` during the take-over.
+
+Measured, in the same run, with Telegram's send limits lifted (the store is
+what is measured, as in bench/postgres.py):
+
+1. one estate on SQLite, `python -m bot` with ESTATE_CONFIG (the first
+   estate's file): the same burst size, estates x residents, every resident
+   filing a cleaning case through the whole conversation (the menu, "My flat",
+   a description, Done, Confirm; each answer as soon as the bot has answered);
+2. a bare python-telegram-bot echo bot, the same number of people and updates;
+3. all the estates on PostgreSQL, one `python -m bot` with COMPANY_CONFIG
+   and a second one beside it as a standby (STANDBY=true): the burst spread
+   evenly over the estates' bots: updates per second, Confirm -> confirmation
+   p50/p95/p99, each case stored once;
+4. the take-over: another burst of the same size; once a quarter of it is
+   confirmed the leader is SIGKILLed; the times from the kill to the standby's
+   first getUpdates, to its first message sent or edited, and to every
+   estate's bot polling again; those caught half-way (no answer within
+   `--step-timeout` seconds) send /cancel and file again; at the end every
+   resident of the take-over burst has been confirmed and has exactly one
+   case, and every resident told about a case has it stored.
+
+`--runs` repeats 3 and 4 (a fresh database each time) and reports the
+minimum, median and maximum. Prints the figures and appends them to
+bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import logging
+import re
+import statistics
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from bench.burst import echo_rate
+from bench.common import heading, percentiles, polling, record
+from bench.estate_files import Layout, write_estate
+from bot.storage import Transaction, store_at
+from playground.fake_telegram import FakeTelegramServer, FakeUser, World
+from playground.fake_telegram.process import BotProcess, bot_environment, file_in_english
+from workflow.directory import Person, RoleGroup
+from workflow.roles import STAFF_ROLES, Role
+
+STEPS = 5  # the menu, "My flat", the description, Done, Confirm
+MENU, TEXT = "🧹 Cleaning problem", "Rubbish in the corridor"
+TIMEOUT = 900  # a step of the measured burst: seconds before a resident gives up
+FIRST_RESIDENT = 100_000  # estate n's residents are FIRST_RESIDENT * n + i
+LIFTED: dict[str, object] = {  # Telegram's pace lifted: the store is measured, not the limiter
+    "group_messages_per_minute": 10_000,
+    "chat_messages_per_second": 10_000,
+}
+REF = re.compile(r"[A-Z]{1,2}\d{4}-\d{5}")  # a case's reference, as in bench/storm.py
+log = logging.getLogger("bench.estates")
+
+
+# --- the fake's call log, timed ------------------------------------------------
+
+
+class TimedCalls(list[str]):
+    """World.calls that also keeps when each call came (time.perf_counter())."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[float] = []
+
+    def append(self, method: str) -> None:
+        self.times.append(time.perf_counter())
+        super().append(method)
+
+    def first_after(self, since: float, methods: frozenset[str]) -> float | None:
+        """Seconds from `since` to the first call of one of `methods` after it."""
+        for i in range(bisect.bisect_left(self.times, since), len(self.times)):
+            if self[i] in methods:
+                return self.times[i] - since
+        return None
+
+    def standby_after(self, killed: float, methods: frozenset[str]) -> float | None:
+        """Seconds from the kill to the standby's first call of one of `methods`.
+        The standby's first call is getMe (it checks the token once it holds the
+        lease); calls before it, even those the fake takes after the kill, are
+        the dead leader's, still in the fake's sockets."""
+        started = self.first_after(killed, START)
+        if started is None:
+            return None
+        after = self.first_after(killed + started, methods)
+        return None if after is None else started + after
+
+
+START = frozenset({"getMe"})
+POLLS = frozenset({"getUpdates"})
+ANSWERS = frozenset({"sendMessage", "editMessageText", "answerCallbackQuery"})
+
+
+def timed_world(token: str = "123456:FAKE") -> World:
+    world = World(token)
+    world.calls = TimedCalls()
+    return world
+
+
+# --- the estates' people --------------------------------------------------------
+
+
+@dataclass
+class Estate:
+    """One estate under test: its bot (a world in the fake), its people."""
+
+    number: int
+    world: World
+    burst: list[FakeUser] = field(default_factory=list)  # file in the measured burst
+    takeover: list[FakeUser] = field(default_factory=list)  # file while the leader dies
+
+
+async def seed(
+    tx: Transaction, estate: Estate, layout: Layout, registered: int, burst: int, takeover: int
+) -> None:
+    """The estate's staff groups bound, and `registered` approved households in
+    its units (one a unit), of whom the first `burst` + `takeover` are people
+    in the fake: the first `burst` file in the burst, the others during the
+    take-over."""
+    world = estate.world
+    admin = world.user(FIRST_RESIDENT * estate.number, "Admin", language_code="en")
+    for role in sorted(STAFF_ROLES - {Role.GUARD}):
+        chat = world.group(f"{role} group", [admin])
+        await tx.bind_group(RoleGroup(role=role, chat_id=chat.id, title=chat.title or ""))
+    now = datetime.now(UTC)
+    filing = burst + takeover
+    for i in range(max(registered, filing)):
+        user_id = FIRST_RESIDENT * estate.number + 1 + i
+        building, unit = layout.unit(i)
+        if i < filing:
+            user = world.user(user_id, f"R{estate.number}-{i}", language_code="en")
+            world.started.add(user_id)
+            (estate.burst if i < burst else estate.takeover).append(user)
+        await tx.save_person(
+            Person(
+                user_id=user_id,
+                name=f"R{estate.number}-{i}",
+                language="en",
+                building=building,
+                unit=unit,
+                resident_status="approved",
+            ),
+            now,
+        )
+    world.updates.clear()  # the groups' "bot added" updates: set up already
+
+
+async def stored_cases(database: str | Path) -> list[tuple[str, int]]:
+    """(reference, reporter) of every case in the database."""
+    async with store_at(database) as store, store.reading() as tx:
+        rows = await tx._all("SELECT ref, reporter_id FROM cases")
+    return [(str(r[0]), int(r[1])) for r in rows]
+
+
+def told(resident: FakeUser) -> Counter[str]:
+    """The case references the resident was told are recorded, and how often."""
+    refs: Counter[str] = Counter()
+    for message in resident.private.bot_messages():
+        if "is recorded" in message.text and (match := REF.search(message.text)):
+            refs[match.group(0)] += 1
+    return refs
+
+
+# --- a burst ----------------------------------------------------------------------
+
+
+async def burst(people: Sequence[FakeUser]) -> tuple[float, list[float]]:
+    """Everyone files at once; (updates per second, Confirm -> confirmation times)."""
+    started = time.perf_counter()
+    waits = await asyncio.gather(*(file_in_english(p, MENU, TEXT, timeout=TIMEOUT) for p in people))
+    return len(people) * STEPS / (time.perf_counter() - started), list(waits)
+
+
+async def single_estate(
+    folder: Path,
+    database: str | Path,
+    layout: Layout,
+    registered: int,
+    residents: int,
+    per_second: float,
+) -> dict[str, float]:
+    """One estate (the first estate's file) in `database`: `residents` file at once."""
+    estate = Estate(1, timed_world())
+    config = write_estate(folder, 1, layout)
+    async with store_at(database) as store, store.transaction() as tx:
+        await seed(tx, estate, layout, registered, residents, 0)
+    async with FakeTelegramServer(estate.world) as server:
+        settings = {"estate_config": config, "messages_per_second": per_second, **LIFTED}
+        process = BotProcess(
+            bot_environment(server, database, log_level="WARNING", **settings), folder
+        )
+        process.start()
+        try:
+            await polling(server, process)
+            rate, waits = await burst(estate.burst)
+        finally:
+            process.stop()
+    cases = await stored_cases(database)
+    return {"rate": rate, **percentiles(waits), **_once(cases, estate.burst)}
+
+
+def _once(cases: list[tuple[str, int]], people: Sequence[FakeUser]) -> dict[str, float]:
+    """How many cases were stored, and whether each of `people` has exactly one."""
+    by_reporter = Counter(reporter for _ref, reporter in cases)
+    return {
+        "stored": float(len(cases)),
+        "one_each": float(sum(1 for p in people if by_reporter[p.id] == 1)),
+    }
+
+
+# --- the take-over ------------------------------------------------------------------
+
+
+async def wait_for_line(process: BotProcess, text: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in process.log():
+        if process.process is not None and process.process.poll() is not None:
+            raise RuntimeError(f"the bot exited early:\n{process.log()[-3000:]}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{text!r} never appeared in the log:\n{process.log()[-3000:]}")
+        await asyncio.sleep(0.05)
+
+
+async def file_or_give_up(resident: FakeUser, step_timeout: float) -> bool:
+    """The whole conversation; False if the bot stopped answering on the way."""
+    try:
+        await file_in_english(resident, MENU, TEXT, timeout=step_timeout)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {timeout:.0f} s for {what}")
+        await asyncio.sleep(0.01)
+
+
+async def kill_in_the_middle(
+    estates: Sequence[Estate],
+    leader: BotProcess,
+    standby: BotProcess,
+    step_timeout: float,
+    cases: Callable[[], Awaitable[list[tuple[str, int]]]],
+) -> dict[str, float]:
+    """The take-over burst; the leader SIGKILLed once a quarter of it is confirmed."""
+    people = [p for e in estates for p in e.takeover]
+    filing = [asyncio.create_task(file_or_give_up(p, step_timeout)) for p in people]
+    await until(
+        lambda: sum(1 for p in people if told(p)) >= len(people) // 4,
+        timeout=TIMEOUT,
+        what="a quarter of the take-over burst confirmed",
+    )
+    log.warning("killing the leader")
+    leader.kill()
+    killed = time.perf_counter()
+    calls = [e.world.calls for e in estates]
+    assert all(isinstance(c, TimedCalls) for c in calls)
+    timed = [c for c in calls if isinstance(c, TimedCalls)]
+
+    def first(methods: frozenset[str]) -> list[float]:
+        return [t for c in timed if (t := c.standby_after(killed, methods)) is not None]
+
+    await until(lambda: bool(first(START)), 120, "the standby to start")
+    await until(lambda: len(first(POLLS)) == len(timed), 120, "every estate's bot to poll again")
+    await until(lambda: bool(first(ANSWERS)), 120, "the standby's first message")
+    log.warning("the standby took over")
+    finished = await asyncio.gather(*filing)
+    interrupted = [p for p, done in zip(people, finished, strict=True) if not done]
+    if "this instance serves" not in standby.log():
+        raise RuntimeError(f"the standby did not say it serves:\n{standby.log()[-3000:]}")
+
+    # Whoever had a case stored before the kill is told from the standby (the
+    # outbox survived); whoever was caught half-way files again.
+    mine = {p.id for p in people}
+    deadline = time.monotonic() + 120
+    while True:
+        stored = {ref for ref, reporter in await cases() if reporter in mine}
+        if stored <= {ref for p in people for ref in told(p)} or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.1)
+    log.warning("the cases stored before the kill confirmed")
+    again = [p for p in people if not told(p)]
+    for resident in again:
+        resident.send("/cancel")
+    await asyncio.gather(*(file_or_give_up(p, step_timeout) for p in again))
+
+    everything = await cases()
+    stored_refs = {ref: reporter for ref, reporter in everything if reporter in mine}
+    told_refs = {ref: p.id for p in people for ref in told(p)}
+    return {
+        "started": min(first(START)),
+        "first_poll": min(first(POLLS)),
+        "every_poll": max(first(POLLS)),
+        "first_answer": min(first(ANSWERS)),
+        "interrupted": float(len(interrupted)),
+        "refiled": float(len(again)),
+        "confirmed": float(sum(1 for p in people if told(p))),
+        "people": float(len(people)),
+        "told_is_stored": float(told_refs == stored_refs),
+        "twice": float(sum(n - 1 for p in people for n in told(p).values())),
+        **_once([(r, p) for r, p in everything if p in mine], people),
+    }
+
+
+# --- PostgreSQL databases -------------------------------------------------------------
+
+
+def _database(server: str, name: str) -> str:
+    parts = urlsplit(server)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
+
+
+async def _admin(server: str, sql: str) -> None:
+    db = await asyncpg.connect(_database(server, "postgres"), timeout=10)
+    try:
+        await db.execute(sql)
+    finally:
+        await db.close()
+
+
+class Databases:
+    """Throw-away databases on a server, dropped at the end."""
+
+    def __init__(self, server: str) -> None:
+        self.server = server
+        self.stamp = f"{int(time.time())}"
+        self.names: list[str] = []
+
+    async def fresh(self) -> str:
+        name = f"estate_desk_bench_estates_{self.stamp}_{len(self.names)}"
+        self.names.append(name)
+        await _admin(self.server, f'CREATE DATABASE "{name}"')
+        return _database(self.server, name)
+
+    async def drop(self) -> None:
+        for name in self.names:
+            await _admin(self.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- many estates ------------------------------------------------------------------
+
+
+async def one_deployment_single(
+    folder: Path, url: str, layout: Layout, args: argparse.Namespace
+) -> dict[str, float]:
+    """Until several estates run in one process: one estate on PostgreSQL, a
+    leader and a standby, the burst and the take-over."""
+    estate = Estate(1, timed_world())
+    config = write_estate(folder, 1, layout)
+    residents = args.estates * args.residents
+    async with store_at(url) as store, store.transaction() as tx:
+        await seed(tx, estate, layout, args.registered, residents, residents)
+    settings = {"estate_config": config, "messages_per_second": args.per_second, **LIFTED}
+    async with FakeTelegramServer(estate.world) as server:
+        env = bot_environment(server, url, log_level="WARNING", **settings)
+        leader = BotProcess(env, folder, log_name="leader.log")
+        standby = BotProcess(env | {"STANDBY": "true"}, folder, log_name="standby.log")
+        leader.start()
+        try:
+            await polling(server, leader)
+            standby.start()
+            await wait_for_line(standby, "waiting to take over", 60)
+            log.warning("the burst")
+            rate, waits = await burst(estate.burst)
+            log.warning("the take-over")
+            measured = {"rate": rate, **percentiles(waits)}
+            measured |= _once(await stored_cases(url), estate.burst)
+            measured |= {
+                f"takeover_{k}": v
+                for k, v in (
+                    await kill_in_the_middle(
+                        [estate], leader, standby, args.step_timeout, lambda: stored_cases(url)
+                    )
+                ).items()
+            }
+        finally:
+            leader.stop()
+            standby.stop()
+    return measured
+
+
+# --- the run -------------------------------------------------------------------------
+
+
+def spread(values: Sequence[float], digits: int = 2) -> str:
+    """One run's figure, or min / median / max of several."""
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    return (
+        f"{min(values):.{digits}f} / {statistics.median(values):.{digits}f} / "
+        f"{max(values):.{digits}f}"
+    )
+
+
+async def run(args: argparse.Namespace) -> None:
+    layout = Layout.of(args.units)
+    total = args.estates * args.residents
+    databases = Databases(args.server)
+    runs: list[dict[str, float]] = []
+    try:
+        with tempfile.TemporaryDirectory() as name:
+            folder = Path(name)
+            started = time.perf_counter()
+            (folder / "sqlite").mkdir()
+            sqlite = await single_estate(
+                folder / "sqlite",
+                folder / "sqlite" / "bench.sqlite3",
+                layout,
+                args.registered,
+                total,
+                args.per_second,
+            )
+            log.warning(
+                "SQLite: %.1f updates/s (%.0f s)", sqlite["rate"], time.perf_counter() - started
+            )
+            echo = await echo_rate(total, 0.0, 16, args.per_second) if args.echo else None
+            for number in range(args.runs):
+                here = folder / f"run{number}"
+                here.mkdir()
+                url = await databases.fresh()
+                runs.append(await one_deployment_single(here, url, layout, args))
+                log.warning("run %d: %s", number + 1, runs[-1])
+    finally:
+        await databases.drop()
+    report(args, layout, sqlite, echo, runs)
+
+
+def report(
+    args: argparse.Namespace,
+    layout: Layout,
+    sqlite: dict[str, float],
+    echo: dict[str, float] | None,
+    runs: list[dict[str, float]],
+) -> None:
+    total = args.estates * args.residents
+
+    def each(key: str) -> list[float]:
+        return [r[key] for r in runs]
+
+    rates = each("rate")
+    many = "runs (min / median / max)" if len(runs) > 1 else "run"
+    lines = [
+        heading(
+            f"Many estates: {args.estates} estates x {layout.units} units on one PostgreSQL, "
+            f"{total} residents x {STEPS} updates, send limit {args.per_second:g}/s"
+        ),
+        "",
+        f"- set-up: {args.registered} households registered an estate (written into the "
+        f"database); {args.residents} an estate file in the burst, {args.residents} more "
+        "during the take-over; "
+        f"{len(runs)} {many}",
+        f"- one estate on SQLite: {sqlite['rate']:.1f} updates/s; Confirm -> confirmation "
+        f"p50 {sqlite['p50']:.2f} s, p99 {sqlite['p99']:.2f} s; cases {sqlite['stored']:.0f}, "
+        f"{sqlite['one_each']:.0f} of {total} residents with exactly one",
+    ]
+    if echo is not None:
+        lines.append(
+            f"- bare PTB echo bot, the same people and updates: {echo['rate']:.1f} updates/s"
+        )
+    lines += [
+        f"- {args.estates} estates on PostgreSQL: {spread(rates, 1)} updates/s "
+        f"({spread([r / sqlite['rate'] for r in rates])} of SQLite's); Confirm -> confirmation "
+        f"p50 {spread(each('p50'))} s, p95 {spread(each('p95'))} s, p99 {spread(each('p99'))} s; "
+        f"{spread(each('one_each'), 0)} of {total} residents with exactly one case",
+        "- take-over after SIGKILL, from the kill: the standby checks the token (getMe) "
+        f"{spread(each('takeover_started'))} s, its first getUpdates "
+        f"{spread(each('takeover_first_poll'))} s, "
+        f"every estate polling {spread(each('takeover_every_poll'))} s, its first message "
+        f"sent or edited {spread(each('takeover_first_answer'))} s after the kill",
+        f"- the take-over burst: {spread(each('takeover_interrupted'), 0)} residents caught "
+        f"half-way filed again; {spread(each('takeover_confirmed'), 0)} of {total} confirmed, "
+        f"{spread(each('takeover_one_each'), 0)} with exactly one case; told = stored: "
+        + ", ".join("yes" if r["takeover_told_is_stored"] else "NO" for r in runs)
+        + f"; confirmations that went twice {spread(each('takeover_twice'), 0)}",
+        "",
+    ]
+    record(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+    )
+    parser.add_argument(
+        "--estates", type=int, default=20, help="estates in the company (default 20)"
+    )
+    parser.add_argument("--units", type=int, default=1000, help="units an estate (default 1000)")
+    parser.add_argument(
+        "--registered",
+        type=int,
+        default=None,
+        help="approved households an estate (default: one a unit)",
+    )
+    parser.add_argument(
+        "--residents",
+        type=int,
+        default=25,
+        help="residents an estate filing in the burst, and as many more in the take-over "
+        "(default 25: 500 in all with 20 estates, as bench/burst.py)",
+    )
+    parser.add_argument("--runs", type=int, default=1, help="PostgreSQL runs (default 1)")
+    parser.add_argument(
+        "--per-second",
+        type=float,
+        default=1000,
+        help="the bot's overall send limit (default 1000: the store is measured, not Telegram's "
+        "30 a second)",
+    )
+    parser.add_argument(
+        "--step-timeout",
+        type=float,
+        default=10,
+        help="during the take-over, seconds a resident waits for an answer before filing again",
+    )
+    parser.add_argument("--no-echo", dest="echo", action="store_false", help="skip the echo bot")
+    parser.add_argument(
+        "--server",
+        default="postgresql://postgres@127.0.0.1:5432",
+        help="a PostgreSQL server (no database: one is made and dropped for each run)",
+    )
+    args = parser.parse_args()
+    if args.registered is None:
+        args.registered = Layout.of(args.units).units
+    if 2 * args.residents > Layout.of(args.units).units:
+        parser.error("--residents: at most half the units (each filer has a unit of their own)")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()

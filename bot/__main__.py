@@ -82,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
         help="export: include residents' phone numbers (left out unless asked for)",
     )
     parser.add_argument(
+        "--company",
+        action="store_true",
+        help="export: every estate of the company (COMPANY_CONFIG) in one .xlsx",
+    )
+    parser.add_argument(
         "--bot-username",
         default=None,
         help="checkpoints: the bot's @username (without @), for the links",
@@ -124,19 +129,19 @@ def _setting_error(error: Any) -> str:
     return f"{where}: {error['msg']}"
 
 
-def _load() -> tuple[Settings, EstateConfig]:
-    settings = Settings()
-    return settings, load_estate(settings.estate_config)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        settings, estate = _load()
+        settings = Settings()
+        if settings.company_config is not None:
+            return _company_main(args, settings)
+        estate = load_estate(settings.estate_config)
     except ValidationError as exc:
         return _fail("; ".join(_setting_error(e) for e in exc.errors()))
     except ConfigError as exc:
         return _fail(str(exc))
+    if args.company:
+        return _fail("--company needs COMPANY_CONFIG (the company file naming its estates)")
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     hook = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     logs.configure(settings.log_level, secrets=[token, hook])
@@ -216,6 +221,57 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fail(f"could not start the playground: {error} (set PLAYGROUND_PORT)")
         return 0
     return _run(settings, estate)
+
+
+COMPANY_COMMANDS = ("start", "run", "check", "export")
+
+
+def _company_main(args: argparse.Namespace, settings: Settings) -> int:
+    """Several estates in one deployment (COMPANY_CONFIG): start, run, check and
+    export are theirs; the others serve one estate (run them with ESTATE_CONFIG,
+    BOT_TOKEN and that estate's database)."""
+    from bot.company import load_company
+
+    if args.command not in COMPANY_COMMANDS:
+        return _fail(
+            f"{args.command} serves one estate; with COMPANY_CONFIG set, only "
+            f"{', '.join(COMPANY_COMMANDS)} are available"
+        )
+    company = load_company(settings, serving=args.command in ("start", "run"))
+    tokens = [s.token.get_secret_value() for s in company.sites]
+    logs.configure(settings.log_level, secrets=tokens)
+    if args.command == "check":
+        print(f"{company.name.en}: {len(company.sites)} estates; settings OK")
+        for site in company.sites:
+            units = sum(len(b.unit_ids()) for b in site.estate.buildings)
+            print(
+                f"  {site.id}: {site.estate.name.en}: {len(site.estate.buildings)} buildings, "
+                f"{units} units, time zone {site.estate.timezone} (schema {site.schema})"
+            )
+        return 0
+    if args.command == "export":
+        import asyncio
+
+        from bot.export import export_company
+
+        if not args.company:
+            return _fail("with COMPANY_CONFIG, export --company writes every estate's register")
+        try:
+            return asyncio.run(
+                export_company(
+                    settings,
+                    company,
+                    args.start,
+                    args.end,
+                    args.out or "company-cases.xlsx",
+                    with_phones=args.with_phones,
+                )
+            )
+        except StoreError as exc:
+            return _fail(str(exc))
+    from bot.estates import run_company
+
+    return run_company(settings, company)
 
 
 async def _prepare_store(settings: Settings) -> None:

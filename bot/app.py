@@ -32,14 +32,14 @@ from bot.services import (
     services,
 )
 from bot.settings import Settings
-from bot.storage import store_at
+from bot.storage import Store, store_at
 from delivery.breaker import Outage
 from delivery.bulletins import Broadcaster
 from delivery.courier import Courier
 from delivery.limits import SendLimits, TelegramLimiter, Window
 from delivery.surveys import SurveySender
 from delivery.transport import AiohttpRequest, SanitizingRequest
-from handlers.context import SERVICES_KEY, DeskContext, Services
+from handlers.context import SERVICES_KEY, CompanyDesk, DeskContext, Services
 from handlers.setup import register
 from views.i18n import language_for, translator_for
 from workflow.bulletin_service import Bulletins
@@ -133,6 +133,9 @@ class PollingWatch:
         self.monotonic = monotonic
         self.conflicts: list[float] = []
         self.gave_up: str | None = None
+        # How to stop once it gives up: run_polling's way by default; several
+        # applications in one event loop (a company of estates) stop all together.
+        self.stop: Callable[[], None] = application.stop_running
 
     async def on_error(self, update: object, context: DeskContext) -> None:
         if update is None and isinstance(context.error, TelegramError):
@@ -157,7 +160,7 @@ class PollingWatch:
                 "stopping this one"
             )
             log.error("%s", self.gave_up)
-            self.application.stop_running()
+            self.stop()
 
 
 def build_application(
@@ -165,11 +168,16 @@ def build_application(
     estate: EstateConfig,
     *,
     clock: Clock | None = None,
+    store: Store | None = None,
+    company: CompanyDesk | None = None,
 ) -> Application:  # type: ignore[type-arg]
+    """One estate's bot. `store` is the estate's (default: the one DATABASE_URL or
+    DATABASE_PATH names); `company`, for an estate of a company, what the company
+    role's commands read across estates."""
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
     clock = clock or SystemClock()
-    store = store_at(settings.database)
+    store = store or store_at(settings.database)
     wait = settings.telegram_timeout
     # Telegram's three limits, one set of windows: the limiter every Bot API call
     # passes waits on them, and the courier decides digests and deferrals by them.
@@ -226,6 +234,7 @@ def build_application(
         survey_delivery=survey_sender,
         admin_ids=frozenset(settings.admin_ids),
         health=health,
+        company=company,
     )
     application.bot_data[SERVICES_KEY] = shell
     application.bot_data[RUNTIME_KEY] = Runtime(

@@ -371,6 +371,39 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        12,
+        """
+        -- Which estate each row belongs to. On SQLite (one estate a database) it stays
+        -- ''; on PostgreSQL each estate of a company has a schema of its own, and the
+        -- column's default there is the estate's id (bot/storage/postgres.py), so a
+        -- company-wide export says where every row came from. A constant default
+        -- makes ADD COLUMN a change to the schema only: no row is rewritten.
+        ALTER TABLE cases ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE deadlines ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE events ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE ref_counters ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE people ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE role_groups ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE cards ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE invites ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE outbox ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE ptb_state ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE digests ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE duty ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE scans ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE shift_notes ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE instance_lease ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE bulletins ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE bulletin_sends ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE incidents ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE incident_links ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE surveys ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE survey_invites ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE survey_sends ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE survey_answers ADD COLUMN estate_id TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 ]
 
 # The newest schema this release knows: a database stamped with a later version

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     # and takes over when the first one ends (false: it stops at once, exit code 3).
     standby: bool = True
     estate_config: Path = Path("estate.toml")
+    # Several estates in one deployment (PostgreSQL only): the company file naming
+    # each estate's id, estate file and token variable (docs/deployment.md). Unset:
+    # one estate, from ESTATE_CONFIG and BOT_TOKEN.
+    company_config: Path | None = None
     # How often deadlines are checked: a deadline fires at most this late (bench/timers.py).
     sweep_seconds: float = Field(default=1.0, gt=0, le=30)
     log_level: str = "INFO"
@@ -86,7 +90,7 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("backup_dir", "webhook_secret", mode="before")
+    @field_validator("backup_dir", "webhook_secret", "company_config", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -4,6 +4,7 @@ which reads who is talking, in which language, once per update."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -20,7 +21,7 @@ from workflow.clock import Clock
 from workflow.directory import Person
 from workflow.directory_service import Directory
 from workflow.duty_service import Duty
-from workflow.estate import EstateConfig
+from workflow.estate import EstateConfig, PerLanguage
 from workflow.incident_service import Incidents
 from workflow.model import Actor, Case
 from workflow.roles import Role
@@ -67,6 +68,31 @@ class Boards(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class CompanyEstate:
+    """One estate of the company, as the company role's commands read it."""
+
+    id: str
+    estate: EstateConfig
+    casebook: Casebook
+
+
+class CompanyDesk(Protocol):
+    """A company of estates served by one deployment (bot/company.py): who holds
+    the company role, and every estate's cases to compute figures from."""
+
+    @property
+    def name(self) -> PerLanguage: ...
+
+    async def is_staff(self, user_id: int) -> bool:
+        """Whether this person holds the company role (read from the database)."""
+        ...
+
+    def estates(self) -> Sequence[CompanyEstate]:
+        """Every estate of the company, in the company file's order."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
 class HealthSnapshot:
     """How the running bot is doing, as /health shows an admin."""
 
@@ -104,6 +130,7 @@ class Services:
     survey_delivery: Waker  # the sender of survey invitations and reminders
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     health: Health | None = None
+    company: CompanyDesk | None = None  # an estate of a company: the company role's view
 
     def translator(self, language: str | None) -> Translator:
         """A translator for this language, else the estate's default."""

@@ -11,10 +11,12 @@ from telegram.error import Forbidden
 from telegram.ext import CommandHandler
 
 from handlers.common import Context, allowed
-from handlers.context import Services
-from views.i18n import Translator
+from handlers.context import CompanyDesk, Services
+from views.company import EstateRegister, company_register, company_text
+from views.i18n import Translator, translator_for
 from views.reports import REPORT_TEAMS, Period, chart, figures_text, period_for, register
 from views.surveys import figures_lines
+from workflow.company import EstateFigures, company_figures
 from workflow.deadlines import is_overdue, next_due
 from workflow.figures import Figures, compute
 from workflow.model import Team
@@ -25,6 +27,7 @@ from workflow.roles import Role
 log = logging.getLogger("estate_desk.reports")
 
 TREND_WEEKS = 6
+COMPANY_WORD = "company"  # /report company, /export company: the company role's
 
 
 def _parse(args: list[str], s: Services) -> tuple[Period | None, Team | None]:
@@ -58,7 +61,83 @@ async def _period(
     return t, period, team
 
 
+def _asks_company(context: Context) -> bool:
+    args = context.args or []
+    return bool(args) and args[0].lower() == COMPANY_WORD
+
+
+async def _company_period(
+    update: Update, context: Context
+) -> tuple[Translator, Period, CompanyDesk] | None:
+    """`/report company …` and `/export company …`: for the company role only
+    (read from the database), privately; the asker's translator, the period and
+    the company, or None once the asker has been told why not."""
+    s = context.services
+    t = await context.chat_translator()
+    user, chat = update.effective_user, update.effective_chat
+    company = s.company
+    if company is None or user is None or not await company.is_staff(user.id):
+        await context.replies.reply(update, t("error.not_allowed"))
+        return None
+    if chat is None or chat.type != "private":
+        await context.replies.reply(update, t("company.private_only"))
+        return None
+    words = " ".join(context.args or []).lower().removeprefix(COMPANY_WORD).strip()
+    period = period_for(words, s.clock.now(), s.estate.zone)
+    if period is None:
+        await context.replies.reply(update, t("company.usage"))
+        return None
+    return t, period, company
+
+
+async def company_report(update: Update, context: Context) -> None:
+    """Every estate's figures side by side, and the company's totals."""
+    asked = await _company_period(update, context)
+    if asked is None:
+        return
+    t, period, company = asked
+    as_of = min(period.end, context.services.clock.now())
+    estates = company.estates()
+    figures = []
+    for estate in estates:
+        events = await estate.casebook.events_of_cases_filed(period.start, period.end)
+        figures.append(EstateFigures(estate.id, compute(events, as_of)))
+    combined = company_figures(figures)
+    names = [e.estate.name.in_language(t.language) for e in estates]
+    text = company_text(
+        company.name.in_language(t.language),
+        [(name, f.figures) for name, f in zip(names, combined.estates, strict=True)],
+        combined.total,
+        t,
+        period.label,
+    )
+    await context.replies.reply(update, text)
+
+
+async def company_export(update: Update, context: Context) -> None:
+    """One register across estates (an estate column first), without residents'
+    phone numbers (`python -m bot export --company --with-phones` has them)."""
+    asked = await _company_period(update, context)
+    if asked is None:
+        return
+    t, period, company = asked
+    parts = []
+    for estate in company.estates():
+        cases, events, people = await estate.casebook.register_rows(period.start, period.end)
+        own = translator_for(estate.estate, t.language)
+        parts.append(EstateRegister(estate.id, own, cases, events, people))
+    await context.replies.document(
+        update,
+        company_register(parts, t, False, context.services.clock.now()),
+        f"company-cases-{period.label[:10]}.xlsx",
+        caption=t.raw("company.export_caption", period=period.label),
+    )
+
+
 async def report(update: Update, context: Context) -> None:
+    if _asks_company(context):
+        await company_report(update, context)
+        return
     asked = await _period(update, context)
     if asked is None:
         return
@@ -95,6 +174,9 @@ async def _weekly(s: Services, end: datetime, team: Team | None) -> list[tuple[s
 
 
 async def export(update: Update, context: Context) -> None:
+    if _asks_company(context):
+        await company_export(update, context)
+        return
     asked = await _period(update, context)
     if asked is None:
         return

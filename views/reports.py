@@ -9,7 +9,7 @@ ISO 9001 audit asks for.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -306,18 +306,62 @@ def register(
     time zone; a deadline is on time, late, or (still running) blank."""
     from openpyxl import Workbook  # imported on first use, like matplotlib: start-up stays quick
 
-    from views.cards import where
-
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = t.raw("register.cases")
     columns = [*REGISTER_COLUMNS, *(["phone"] if with_phones else [])]
     sheet.append([t.raw("register.col." + c) for c in columns])
+    for row in case_rows(cases, events, people, t, columns, as_of):
+        sheet.append(row)
+    _tidy(sheet, dated_columns(columns))
+    log = book.create_sheet(t.raw("register.events"))
+    log.append([t.raw("register.col." + c) for c in EVENT_COLUMNS])
+    for row in event_rows(cases, events, people, t):
+        log.append(row)
+    _tidy(log, {2})
+    return workbook_bytes(book)
+
+
+EVENT_COLUMNS = ("ref", "time", "event", "by", "reason")
+
+
+def dated_columns(columns: Sequence[str]) -> set[int]:
+    """The (1-based) columns holding times, shown as dates."""
+    return {
+        columns.index(c) + 1
+        for c in columns
+        if c in ("filed", "acknowledged", "on_site", "resolved", "closed") or c.endswith("_due")
+    }
+
+
+def workbook_bytes(book: Any) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _when(t: Translator) -> Callable[[datetime | None], datetime | None]:
     zone = t.timezone
 
     def when(value: datetime | None) -> datetime | None:
         return value.astimezone(zone).replace(tzinfo=None) if value else None
+
+    return when
+
+
+def case_rows(
+    cases: Sequence[Case],
+    events: Sequence[Event],
+    people: dict[int, Person],
+    t: Translator,
+    columns: Sequence[str],
+    as_of: datetime | None = None,
+) -> Iterator[list[object]]:
+    """The register's rows, one per case, its `columns` in order."""
+    from views.cards import where
+
+    when = _when(t)
 
     def name(user_id: int | None) -> str:
         person = people.get(user_id or 0)
@@ -380,31 +424,26 @@ def register(
             "rework": case.rework_count,
             "phone": (resident.phone or "") if resident else "",
         }
-        sheet.append([values[c] for c in columns])
-    dated = {
-        columns.index(c) + 1
-        for c in columns
-        if c in ("filed", "acknowledged", "on_site", "resolved", "closed") or c.endswith("_due")
-    }
-    _tidy(sheet, dated)
-    log = book.create_sheet(t.raw("register.events"))
-    log.append([t.raw("register.col." + c) for c in ("ref", "time", "event", "by", "reason")])
+        yield [values[c] for c in columns]
+
+
+def event_rows(
+    cases: Sequence[Case], events: Sequence[Event], people: dict[int, Person], t: Translator
+) -> Iterator[list[object]]:
+    """The register's event log: one row per event of these cases (reminders are
+    counted on the case's row instead)."""
+    when = _when(t)
     refs = {c.id: c.ref for c in cases}
     for event in events:
         if event.case_id in refs and event.kind not in COUNTED_EVENTS:
-            log.append(
-                [
-                    refs[event.case_id],
-                    when(event.at),
-                    t.raw("event." + event.kind),
-                    name(event.actor_id),
-                    reason_words(event, t),
-                ]
-            )
-    _tidy(log, {2})
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+            person = people.get(event.actor_id or 0)
+            yield [
+                refs[event.case_id],
+                when(event.at),
+                t.raw("event." + event.kind),
+                person.name if person else "",
+                reason_words(event, t),
+            ]
 
 
 def reason_words(event: Event, t: Translator) -> str:

@@ -10,10 +10,14 @@ from bot.storage.postgres import PostgresStore, is_postgres_url
 from bot.storage.rows import parse_utc, utc_text
 
 
-def store_at(where: str | Path) -> Store:
-    """The store for a postgresql:// URL, or for a SQLite file's path."""
+def store_at(where: str | Path, *, schema: str | None = None, estate_id: str = "") -> Store:
+    """The store for a postgresql:// URL (an estate of a company: in its own
+    `schema`, its rows carrying `estate_id`), or for a SQLite file's path (one
+    estate: no schema)."""
     if isinstance(where, str) and is_postgres_url(where):
-        return PostgresStore(where)
+        return PostgresStore(where, schema=schema, estate_id=estate_id)
+    if schema is not None:
+        raise ValueError("several estates in one database need PostgreSQL")
     return SqliteStore(where)
 
 

@@ -123,8 +123,10 @@ class PostgresLease:
         wait: bool = False,
         on_lost: Callable[[], None] | None = None,
         poll_seconds: float = 1.0,
+        holder_table: str = "instance_lease",
     ) -> None:
         self.url = url
+        self.holder_table = holder_table  # a company's is company.instance_lease
         self.wait = wait
         self.on_lost = on_lost
         self.poll_seconds = poll_seconds
@@ -168,13 +170,13 @@ class PostgresLease:
             told = False
             while not await db.fetchval("SELECT pg_try_advisory_lock($1)", LEASE_LOCK):
                 if not self.wait:
-                    ready.put(LeaseHeld(Path(where), await _pg_holder(db)))
+                    ready.put(LeaseHeld(Path(where), await _pg_holder(db, self.holder_table)))
                     return
                 if not told:
                     log.warning(
                         "standby: %s is served by %s; waiting to take over",
                         where,
-                        await _pg_holder(db),
+                        await _pg_holder(db, self.holder_table),
                     )
                     told = True
                 with contextlib.suppress(TimeoutError):
@@ -215,9 +217,9 @@ class LeaseUnavailable(Exception):
     """The lease could not be taken (the server unreachable, or stopped while waiting)."""
 
 
-async def _pg_holder(db: Any) -> str:
+async def _pg_holder(db: Any, table: str = "instance_lease") -> str:
     try:
-        row = await db.fetchrow("SELECT host, pid, started_at FROM instance_lease")
+        row = await db.fetchrow(f"SELECT host, pid, started_at FROM {table}")
     except Exception:  # no table yet: the holder is still starting
         row = None
     if row is None:

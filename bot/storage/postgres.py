@@ -17,6 +17,13 @@ as SQLite's, on a server several instances can share.
   take turns and a command's read-then-write (the next case number, a timer
   re-checked before it fires) never races another instance's. Look-ups
   (`reading`) take no lock and see what was last committed.
+- Several estates on one database (a company, bot/company.py): each estate's
+  tables live in a schema of its own (`estate_<id>`, the pool's `search_path`),
+  migrated there, its rows' `estate_id` defaulting to the estate's id, and its
+  advisory locks in a key space of its own (two-key locks keyed by the schema),
+  so one estate's writer never waits for another's. Without a schema (one
+  estate) the tables are where they always were (the server's search_path:
+  public) and the locks are the one-key ones.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ if TYPE_CHECKING:
 WRITER_LOCK = 0x65_73_74_61_74_65  # "estate"
 MIGRATION_LOCK = 0x6D_69_67_72_61_74  # "migrat"
 LEASE_LOCK = 0x6C_65_61_73_65_00  # "lease"
+SCHEMA_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
 
 class PostgresConnection:
@@ -54,8 +62,9 @@ class PostgresConnection:
     transaction's), or over the pool (look-ups: each statement borrows a
     connection for as long as it runs, like SQLite's reader in autocommit)."""
 
-    def __init__(self, raw: Target) -> None:
+    def __init__(self, raw: Target, schema: str | None = None) -> None:
         self.raw = raw
+        self.schema = schema
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         status: str = await self.raw.execute(to_dollars(sql), *params)
@@ -75,7 +84,12 @@ class PostgresConnection:
         return list(await self.raw.fetch(to_dollars(sql), *params))
 
     async def lock(self, name: str) -> None:
-        await self.raw.execute("SELECT pg_advisory_xact_lock(hashtext($1))", name)
+        if self.schema is None:
+            await self.raw.execute("SELECT pg_advisory_xact_lock(hashtext($1))", name)
+        else:
+            await self.raw.execute(
+                "SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", name, self.schema
+            )
 
 
 _JSON_FIELD = re.compile(r"json_extract\(\s*([A-Za-z_][\w.]*)\s*,\s*'\$\.(\w+)'\s*\)")
@@ -187,10 +201,16 @@ def safe_url(url: str) -> str:
 class PostgresStore(Store):
     kind = "postgresql"
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, schema: str | None = None, estate_id: str = ""
+    ) -> None:
         super().__init__()
+        if schema is not None and not SCHEMA_NAME.fullmatch(schema):
+            raise ValueError(f"not a schema name estate-desk makes: {schema!r}")
         self.url = url
-        self.where = safe_url(url)
+        self.schema = schema
+        self.estate_id = estate_id
+        self.where = safe_url(url) + (f" (schema {schema})" if schema else "")
         self.pool_size = pool_size
         self._pool: asyncpg.Pool | None = None
         self._lock = asyncio.Lock()
@@ -208,8 +228,13 @@ class PostgresStore(Store):
         if self._pool is not None:
             return self
         try:
+            settings = {"search_path": self.schema} if self.schema else None
             self._pool = await asyncpg.create_pool(
-                self.url, min_size=1, max_size=self.pool_size, timeout=10
+                self.url,
+                min_size=1,
+                max_size=self.pool_size,
+                timeout=10,
+                server_settings=settings,
             )
             async with self.pool.acquire() as raw:
                 await self._migrate(raw)
@@ -253,7 +278,9 @@ class PostgresStore(Store):
     async def _migrate(self, raw: Raw) -> None:
         async with raw.transaction():
             # Two instances starting at once: one migrates, the other waits and finds it done.
-            await raw.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+            await self._take(raw, MIGRATION_LOCK)
+            if self.schema is not None:
+                await raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             await raw.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)"
@@ -275,6 +302,20 @@ class PostgresStore(Store):
                     version,
                     utc_text(datetime.now(UTC)),
                 )
+            if self.estate_id:
+                await _own_rows(raw, self.estate_id)
+
+    async def _take(self, raw: Raw, key: int) -> None:
+        """A transaction-level advisory lock: the one-key lock `key` for the one
+        estate, or the two-key lock (`key`, the schema) in an estate's own space."""
+        if self.schema is None:
+            await raw.execute("SELECT pg_advisory_xact_lock($1)", key)
+        else:
+            await raw.execute(
+                "SELECT pg_advisory_xact_lock($1::int, hashtext($2))",
+                key & 0x7FFFFFFF,
+                self.schema,
+            )
 
     async def schema_version(self) -> int:
         version = await self.pool.fetchval("SELECT max(version) FROM schema_migrations")
@@ -288,8 +329,8 @@ class PostgresStore(Store):
             self._owner = asyncio.current_task()
             try:
                 async with raw.transaction():
-                    await raw.execute("SELECT pg_advisory_xact_lock($1)", WRITER_LOCK)
-                    yield Transaction(PostgresConnection(raw))
+                    await self._take(raw, WRITER_LOCK)
+                    yield Transaction(PostgresConnection(raw, self.schema))
             finally:
                 self._owner = None
 
@@ -297,7 +338,29 @@ class PostgresStore(Store):
     async def reading(self) -> AsyncIterator[Transaction]:
         # No connection held across the caller's awaits: a look-up that opens a
         # transaction meanwhile never waits for a connection another holds.
-        yield Transaction(PostgresConnection(self.pool))
+        yield Transaction(PostgresConnection(self.pool, self.schema))
+
+
+async def _own_rows(raw: Raw, estate_id: str) -> None:
+    """Every table of this estate's schema says whose its rows are: `estate_id`
+    defaults to the estate's id, and rows written before that (none, unless the
+    schema was filled by hand) are given it. Only what is not so yet is changed."""
+    literal = "'" + estate_id.replace("'", "''") + "'"
+    rows = await raw.fetch(
+        "SELECT table_name, column_default FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND column_name = 'estate_id'"
+    )
+    for table, default in rows:
+        if default is not None and default.startswith(literal + "::"):
+            continue
+        await raw.execute(f'ALTER TABLE "{table}" ALTER COLUMN estate_id SET DEFAULT {literal}')
+        # The event log refuses updates (its trigger): it is let through once, for this.
+        appended_only = table == "events"
+        if appended_only:
+            await raw.execute('ALTER TABLE "events" DISABLE TRIGGER USER')
+        await raw.execute(f'UPDATE "{table}" SET estate_id = $1 WHERE estate_id <> $1', estate_id)
+        if appended_only:
+            await raw.execute('ALTER TABLE "events" ENABLE TRIGGER USER')
 
 
 async def _renumber_identities(raw: Raw) -> None:

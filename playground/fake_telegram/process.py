@@ -47,6 +47,57 @@ def bot_environment(
     return env
 
 
+def token_variable(estate_id: str) -> str:
+    """The environment variable a company file names for an estate's token."""
+    return f"BOT_TOKEN_{estate_id.upper()}"
+
+
+def write_company(
+    directory: Path,
+    estates: Mapping[str, World],
+    staff: Sequence[int],
+    *,
+    estate_files: Mapping[str, Path] | None = None,
+    name: str = "Harbour Property Management",
+) -> Path:
+    """A company file (COMPANY_CONFIG) in `directory` for `estates` (estate id ->
+    the fake bot it is reached through), each with the estate file given in
+    `estate_files` (default: the repository's estate.toml), its token in
+    BOT_TOKEN_<ID>; `staff` hold the company role."""
+    lines = [
+        "[company]",
+        f'name = "{name}"',
+        f"staff = [{', '.join(str(user_id) for user_id in staff)}]",
+    ]
+    for estate_id in estates:
+        config = (estate_files or {}).get(estate_id, ROOT / "estate.toml")
+        lines += [
+            "",
+            "[[estates]]",
+            f'id = "{estate_id}"',
+            f'config = "{config}"',
+            f'token_env = "{token_variable(estate_id)}"',
+        ]
+    path = directory / "company.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def company_environment(
+    server: FakeTelegramServer,
+    database: str,
+    company_file: Path,
+    estates: Mapping[str, World],
+    **settings: object,
+) -> dict[str, str]:
+    """The environment for `python -m bot` serving every estate of `company_file`
+    (see write_company) on one PostgreSQL `database`, each through its fake bot."""
+    env = bot_environment(server, database, company_config=company_file, **settings)
+    del env["BOT_TOKEN"], env["ESTATE_CONFIG"]
+    env.update({token_variable(estate_id): world.token for estate_id, world in estates.items()})
+    return env
+
+
 class BotProcess:
     """`python -m bot` (or another module) started, stopped and SIGKILLed on request."""
 

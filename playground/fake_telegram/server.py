@@ -1,4 +1,9 @@
-"""The fake Bot API over HTTP (aiohttp), on 127.0.0.1 and a free port."""
+"""The fake Bot API over HTTP (aiohttp), on 127.0.0.1 and a free port.
+
+One server can serve several bots, as Telegram does: each token has a World of
+its own (its chats, its update queue, its webhook), and a person keeps their
+user id in every bot's world, as on Telegram (`world.user(id, ...)` in each).
+The first World is `server.world`; `server.add_bot()` adds another."""
 
 from __future__ import annotations
 
@@ -21,6 +26,8 @@ class FakeTelegramServer:
     ) -> None:
         self.world = world or World()
         self.api = BotApi(self.world)
+        # token -> (world, api): the bots this server answers for, the first one first.
+        self.bots: dict[str, tuple[World, BotApi]] = {self.world.token: (self.world, self.api)}
         self.host = host
         self.port = port
         self.random = random.Random(seed)
@@ -29,6 +36,28 @@ class FakeTelegramServer:
         self.app.router.add_route("*", "/bot{token}/{method}", self._bot_api)
         self.app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner: web.AppRunner | None = None
+
+    def add_bot(self, world: World | str, username: str | None = None) -> World:
+        """Serve one more bot: a World (or a token, "<bot id>:<secret>", for a new one
+        named `username`). Its clock is this server's first world's clock unless
+        the World given has one of its own. Returns the bot's World."""
+        if isinstance(world, str):
+            bot_id = world.split(":", 1)[0]
+            world = World(world, username or f"estate_desk_{bot_id}_bot")
+            world.clock = self.world.clock
+        if world.token in self.bots:
+            raise ValueError(f"the fake already serves a bot with token {world.token!r}")
+        self.bots[world.token] = (world, BotApi(world))
+        return world
+
+    @property
+    def worlds(self) -> list[World]:
+        """Every bot's World, the first one first."""
+        return [world for world, _ in self.bots.values()]
+
+    def bot(self, token: str) -> World:
+        """The World of the bot with `token` (KeyError if this server has none)."""
+        return self.bots[token][0]
 
     @property
     def base_url(self) -> str:
@@ -52,7 +81,8 @@ class FakeTelegramServer:
         return self
 
     async def stop(self) -> None:
-        await self.api.webhook.delete()
+        for _, api in self.bots.values():
+            await api.webhook.delete()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -64,10 +94,12 @@ class FakeTelegramServer:
         await self.stop()
 
     async def _bot_api(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != self.world.token:
+        bot = self.bots.get(request.match_info["token"])
+        if bot is None:
             return _json({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
+        world, api = bot
         params = await _params(request)
-        faults = self.world.faults
+        faults = world.faults
         if faults.latency:
             await asyncio.sleep(faults.latency)
         if faults.timeout_rate and self.random.random() < faults.timeout_rate:
@@ -81,16 +113,17 @@ class FakeTelegramServer:
         if faults.error_rate and self.random.random() < faults.error_rate:
             return _json({"ok": False, "error_code": 502, "description": "Bad Gateway"}, 502)
         try:
-            result = await self.api.call(request.match_info["method"], params)
+            result = await api.call(request.match_info["method"], params)
         except TelegramError as error:
             return _json(error.payload(), error.code)
         return _json({"ok": True, "result": _public(result)})
 
     async def _download(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != self.world.token:
+        bot = self.bots.get(request.match_info["token"])
+        if bot is None:
             return web.Response(status=401)
         path = request.match_info["path"]
-        stored = next((f for f in self.world.files.values() if f.path == path), None)
+        stored = next((f for f in bot[0].files.values() if f.path == path), None)
         if stored is None:
             return web.Response(status=404)
         return web.Response(body=stored.content)

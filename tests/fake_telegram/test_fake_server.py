@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from playground.fake_telegram import FakeTelegramServer, World
@@ -235,3 +235,34 @@ async def test_injected_timeouts_reach_the_bot_as_timed_out(fake: FakeTelegramSe
         fake.world.faults.timeout_hold = 1.0
         with pytest.raises(TimedOut):
             await client.get_me()
+
+
+async def test_several_bots_on_one_fake_each_keep_their_own_chats_and_updates(
+    fake: FakeTelegramServer, bot: Bot
+) -> None:
+    second = fake.add_bot("654321:OTHER", "other_estate_bot")
+    fake.world.user(1, "Ann").send("to the first")
+    second.user(1, "Ann").send("to the second")  # the same person, the same id
+
+    async with Bot(second.token, base_url=fake.base_url, base_file_url=fake.file_url) as other:
+        me = await other.get_me()
+        [update] = await other.get_updates(timeout=0)
+        await other.send_message(1, "from the second bot")
+    [first_update] = await bot.get_updates(timeout=0)
+
+    assert (me.id, me.username) == (654321, "other_estate_bot")
+    assert update.message is not None
+    assert update.message.text == "to the second"
+    assert first_update.message is not None
+    assert first_update.message.text == "to the first"
+    assert [m.text for m in second.chats[1].bot_messages()] == ["from the second bot"]
+    assert fake.world.chats[1].bot_messages() == []
+    assert fake.worlds == [fake.world, second]
+    assert fake.bot(second.token) is second
+
+
+async def test_a_token_the_fake_does_not_serve_is_unauthorized(fake: FakeTelegramServer) -> None:
+    fake.add_bot("654321:OTHER")
+    stranger = Bot("999:NOBODY", base_url=fake.base_url, base_file_url=fake.file_url)
+    with pytest.raises(InvalidToken):
+        await stranger.get_me()

@@ -1,5 +1,5 @@
-"""The files a many-estates benchmark runs on: estate files of a given size and
-the company file that lists them, written into a folder.
+"""The estate files a many-estates benchmark runs on, of a given size (the
+company file that lists them is playground.fake_telegram.process.write_company's).
 
 An estate of N units is laid out as buildings of up to 25 floors of 10 flats
 (A to J): 1,000 units are 4 buildings x 25 floors x 10 flats, 50 units one
@@ -93,36 +93,8 @@ def token(number: int) -> str:
     return f"{700_000 + number}:FAKE{number:02d}"
 
 
-def token_env(number: int) -> str:
-    return f"BOT_TOKEN_{estate_id(number).upper()}"
-
-
 def write_estate(folder: Path, number: int, layout: Layout) -> Path:
     path = folder / "estates" / f"{estate_id(number)}.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(estate_toml(number, layout), encoding="utf-8")
     return path
-
-
-def write_company(folder: Path, estates: int, layout: Layout, staff: list[int]) -> Path:
-    """The company file and its estates' files; the estates' bot tokens are read
-    from the environment variables `token_env(n)` names."""
-    lines = [
-        "[company]",
-        'name = { zh-Hant = "測試物業管理", zh-Hans = "测试物业管理", en = "Benchmark Property '
-        'Management" }',
-        f"staff = [{', '.join(str(s) for s in staff)}]",
-        "",
-    ]
-    for number in range(1, estates + 1):
-        path = write_estate(folder, number, layout)
-        lines += [
-            "[[estates]]",
-            f'id = "{estate_id(number)}"',
-            f'config = "{path.relative_to(folder).as_posix()}"',
-            f'token_env = "{token_env(number)}"',
-            "",
-        ]
-    company = folder / "company.toml"
-    company.write_text("\n".join(lines), encoding="utf-8")
-    return company

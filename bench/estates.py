@@ -58,10 +58,17 @@ import asyncpg
 
 from bench.burst import echo_rate
 from bench.common import heading, percentiles, polling, record
-from bench.estate_files import Layout, write_estate
+from bench.estate_files import Layout, estate_id, token, write_estate
+from bot.company import schema_of
 from bot.storage import Transaction, store_at
 from playground.fake_telegram import FakeTelegramServer, FakeUser, World
-from playground.fake_telegram.process import BotProcess, bot_environment, file_in_english
+from playground.fake_telegram.process import (
+    BotProcess,
+    bot_environment,
+    company_environment,
+    file_in_english,
+    write_company,
+)
 from workflow.directory import Person, RoleGroup
 from workflow.roles import STAFF_ROLES, Role
 
@@ -254,11 +261,22 @@ async def file_or_give_up(resident: FakeUser, step_timeout: float) -> bool:
     return True
 
 
-async def until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+async def until(
+    predicate: Callable[[], bool], timeout: float, what: str, process: BotProcess | None = None
+) -> None:
+    """Wait for `predicate`; TimeoutError naming `what` (with `process`'s log) if it
+    does not come, RuntimeError if `process` exits meanwhile."""
     deadline = time.monotonic() + timeout
     while not predicate():
+        if (
+            process is not None
+            and process.process is not None
+            and process.process.poll() is not None
+        ):
+            raise RuntimeError(f"the bot exited early:\n{process.log()[-3000:]}")
         if time.monotonic() > deadline:
-            raise TimeoutError(f"waited {timeout:.0f} s for {what}")
+            tail = f":\n{process.log()[-3000:]}" if process is not None else ""
+            raise TimeoutError(f"waited {timeout:.0f} s for {what}{tail}")
         await asyncio.sleep(0.01)
 
 
@@ -367,36 +385,78 @@ class Databases:
 # --- many estates ------------------------------------------------------------------
 
 
-async def one_deployment_single(
+async def company_cases(url: str, estates: Sequence[Estate]) -> list[tuple[str, int]]:
+    """(reference, reporter) of every case of every estate (each in its schema)."""
+    found: list[tuple[str, int]] = []
+    for estate in estates:
+        eid = estate_id(estate.number)
+        store = store_at(url, schema=schema_of(eid), estate_id=eid)
+        async with store, store.reading() as tx:
+            rows = await tx._all("SELECT ref, reporter_id FROM cases")
+        found += [(str(r[0]), int(r[1])) for r in rows]
+    return found
+
+
+async def one_deployment(
     folder: Path, url: str, layout: Layout, args: argparse.Namespace
 ) -> dict[str, float]:
-    """Until several estates run in one process: one estate on PostgreSQL, a
-    leader and a standby, the burst and the take-over."""
-    estate = Estate(1, timed_world())
-    config = write_estate(folder, 1, layout)
-    residents = args.estates * args.residents
-    async with store_at(url) as store, store.transaction() as tx:
-        await seed(tx, estate, layout, args.registered, residents, residents)
-    settings = {"estate_config": config, "messages_per_second": args.per_second, **LIFTED}
-    async with FakeTelegramServer(estate.world) as server:
-        env = bot_environment(server, url, log_level="WARNING", **settings)
+    """Every estate in one `python -m bot` with COMPANY_CONFIG on the database at
+    `url`, a standby beside it: the burst across the estates, then the take-over."""
+    estates = [Estate(n, timed_world(token(n))) for n in range(1, args.estates + 1)]
+    started = time.perf_counter()
+    for estate in estates:
+        eid = estate_id(estate.number)
+        store = store_at(url, schema=schema_of(eid), estate_id=eid)
+        async with store, store.transaction() as tx:
+            await seed(tx, estate, layout, args.registered, args.residents, args.residents)
+    log.warning("%d estates seeded in %.0f s", len(estates), time.perf_counter() - started)
+    worlds = {estate_id(e.number): e.world for e in estates}
+    company = write_company(
+        folder,
+        worlds,
+        staff=[1],
+        estate_files={
+            estate_id(n): write_estate(folder, n, layout) for n in range(1, len(estates) + 1)
+        },
+        name="Benchmark Property Management",
+    )
+    settings = {"messages_per_second": args.per_second, "log_level": "WARNING", **LIFTED}
+    async with FakeTelegramServer(estates[0].world) as server:
+        for estate in estates[1:]:
+            server.add_bot(estate.world)
+        env = company_environment(server, url, company, worlds, **settings)
         leader = BotProcess(env, folder, log_name="leader.log")
         standby = BotProcess(env | {"STANDBY": "true"}, folder, log_name="standby.log")
+        started = time.perf_counter()
         leader.start()
         try:
-            await polling(server, leader)
+            await until(
+                lambda: all("getUpdates" in e.world.calls for e in estates),
+                120,
+                "every estate's bot to poll",
+                leader,
+            )
+            log.warning(
+                "the leader polls every estate's bot after %.1f s", time.perf_counter() - started
+            )
             standby.start()
             await wait_for_line(standby, "waiting to take over", 60)
             log.warning("the burst")
-            rate, waits = await burst(estate.burst)
+            rate, waits = await burst([p for e in estates for p in e.burst])
             log.warning("the take-over")
             measured = {"rate": rate, **percentiles(waits)}
-            measured |= _once(await stored_cases(url), estate.burst)
+            measured |= _once(
+                await company_cases(url, estates), [p for e in estates for p in e.burst]
+            )
             measured |= {
                 f"takeover_{k}": v
                 for k, v in (
                     await kill_in_the_middle(
-                        [estate], leader, standby, args.step_timeout, lambda: stored_cases(url)
+                        estates,
+                        leader,
+                        standby,
+                        args.step_timeout,
+                        lambda: company_cases(url, estates),
                     )
                 ).items()
             }
@@ -426,7 +486,8 @@ async def run(args: argparse.Namespace) -> None:
     runs: list[dict[str, float]] = []
     try:
         with tempfile.TemporaryDirectory() as name:
-            folder = Path(name)
+            folder = Path(name) if args.keep is None else args.keep
+            folder.mkdir(parents=True, exist_ok=True)
             started = time.perf_counter()
             (folder / "sqlite").mkdir()
             sqlite = await single_estate(
@@ -445,7 +506,7 @@ async def run(args: argparse.Namespace) -> None:
                 here = folder / f"run{number}"
                 here.mkdir()
                 url = await databases.fresh()
-                runs.append(await one_deployment_single(here, url, layout, args))
+                runs.append(await one_deployment(here, url, layout, args))
                 log.warning("run %d: %s", number + 1, runs[-1])
     finally:
         await databases.drop()
@@ -540,6 +601,12 @@ def main() -> None:
         type=float,
         default=10,
         help="during the take-over, seconds a resident waits for an answer before filing again",
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="write the estate files, the company file and the bots' logs into this (new) "
+        "folder and keep them (default: a temporary folder)",
     )
     parser.add_argument("--no-echo", dest="echo", action="store_false", help="skip the echo bot")
     parser.add_argument(

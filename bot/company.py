@@ -212,9 +212,23 @@ class CompanyPort:
         self._estates.append(CompanyEstate(site.id, site.estate, Casebook(store)))
 
 
-def site_store(settings: Settings, site: Site) -> Store:
-    """An estate's store: its own schema on the deployment's PostgreSQL."""
+CONNECTIONS = 80  # of PostgreSQL's default max_connections of 100, for the estates' pools
+
+
+def pool_size(settings: Settings, estates: int) -> int:
+    """The most connections one estate's store opens: DATABASE_POOL_SIZE, else the
+    estates' share of CONNECTIONS, between 2 and 10 (a store's own default)."""
+    if settings.database_pool_size is not None:
+        return settings.database_pool_size
+    return max(2, min(10, CONNECTIONS // max(1, estates)))
+
+
+def site_store(settings: Settings, site: Site, estates: int = 1) -> Store:
+    """An estate's store: its own schema on the deployment's PostgreSQL, its pool
+    its share of the server's connections (`estates` in the company)."""
     url = settings.postgres_url
     if url is None:
         raise ConfigError("COMPANY_CONFIG needs DATABASE_URL=postgresql://…")
-    return store_at(url, schema=site.schema, estate_id=site.id)
+    return store_at(
+        url, schema=site.schema, estate_id=site.id, pool_size=pool_size(settings, estates)
+    )

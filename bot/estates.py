@@ -86,9 +86,6 @@ async def _serve(settings: Settings, company: Company, url: str) -> str | None:
 
     now = datetime.now(UTC)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
     clock: Clock | None = None
     if settings.sim_start is not None:
         clock = SimulatedClock(settings.sim_start, settings.sim_speed, settings.sim_epoch)
@@ -96,20 +93,25 @@ async def _serve(settings: Settings, company: Company, url: str) -> str | None:
         await company_store.sync_staff(company.staff, now)
         await company_store.record_holder(*holder_here(), now)
         for site in company.sites:  # migrated, writable: found now, before Telegram is called
-            async with site_store(settings, site):
-                pass
+            async with site_store(settings, site, 1):
+                pass  # one at a time: a pool of its own each, closed at once
         for site in company.sites:
             await wait_for_telegram(site_settings(settings, site))
         port = CompanyPort(company, company_store)
         applications: list[App] = []
         for site in company.sites:
-            store = site_store(settings, site)
+            store = site_store(settings, site, len(company.sites))
             application = build_application(
                 site_settings(settings, site), site.estate, clock=clock, store=store, company=port
             )
             polling_watch(application).stop = stop.set
             port.add(site, store)
             applications.append(application)
+        # From here on SIGTERM and SIGINT stop every bot in order (before, while
+        # still waiting for Telegram, they end the process as they always did).
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
         started: list[App] = []
         try:
             for application in applications:

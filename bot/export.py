@@ -87,7 +87,7 @@ async def export_company(
     t = translator_for(first, first.default_language)
     parts, count = [], 0
     for site in company.sites:
-        async with site_store(settings, site) as store:
+        async with site_store(settings, site, 1) as store:
             cases, events, people = await Casebook(store).register_rows(period.start, period.end)
         own = translator_for(site.estate, t.language)
         parts.append(EstateRegister(site.id, own, cases, events, people))

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     # each estate's id, estate file and token variable (docs/deployment.md). Unset:
     # one estate, from ESTATE_CONFIG and BOT_TOKEN.
     company_config: Path | None = None
+    # With COMPANY_CONFIG: the most connections each estate's store opens to
+    # PostgreSQL (unset: 10 spread over the server's 100 default connections, at
+    # most 10 and at least 2 an estate). Every estate also holds its bot's lease
+    # share: estates x this + 3 must stay under the server's max_connections.
+    database_pool_size: int | None = Field(default=None, ge=1, le=100)
     # How often deadlines are checked: a deadline fires at most this late (bench/timers.py).
     sweep_seconds: float = Field(default=1.0, gt=0, le=30)
     log_level: str = "INFO"
@@ -90,7 +95,9 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("backup_dir", "webhook_secret", "company_config", mode="before")
+    @field_validator(
+        "backup_dir", "webhook_secret", "company_config", "database_pool_size", mode="before"
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

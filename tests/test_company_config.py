@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.company import load_company, site_settings
+from bot.company import load_company, pool_size, site_settings
 from bot.estate import ConfigError
 from bot.settings import Settings
 
@@ -156,3 +156,18 @@ def test_check_stops_on_a_company_file_on_sqlite(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("estate-desk: COMPANY_CONFIG"), result.stderr
     assert "DATABASE_URL" in result.stderr
+
+
+def test_the_committed_example_company_is_valid() -> None:
+    company = load_company(settings(ROOT / "deploy" / "company.example.toml"), TOKENS)
+    assert [s.id for s in company.sites] == ["shatin", "taipo"]
+    assert company.site("taipo").estate.name.en == "Tai Po Green Court"
+    assert company.staff == (111111111, 222222222)
+
+
+def test_each_estates_pool_is_its_share_of_the_servers_connections(tmp_path: Path) -> None:
+    path = company_dir(tmp_path)
+    assert pool_size(settings(path), 2) == 10
+    assert pool_size(settings(path), 20) == 4  # 20 estates x 4 stay under 100 connections
+    assert pool_size(settings(path), 100) == 2
+    assert pool_size(settings(path, database_pool_size=3), 2) == 3

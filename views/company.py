@@ -29,14 +29,14 @@ def _line(t: Translator, name: str, figures: Figures) -> str:
         if figures.average_satisfaction is None
         else t.count("report.rated", figures.ratings, average=f"{figures.average_satisfaction:.1f}")
     )
-    return t.count(
-        "company.estate",
-        figures.cases,
-        estate=name,
-        ack=_rate(figures.acknowledge_on_time, t),
-        on_site=_rate(figures.on_site_on_time, t),
-        handling=_rate(figures.handling, t),
-        satisfaction=satisfaction,
+    return "\n".join(
+        [
+            t.count("company.estate", figures.cases, estate=name),
+            t("report.ack", rate=_rate(figures.acknowledge_on_time, t)),
+            t("report.on_site", rate=_rate(figures.on_site_on_time, t)),
+            t("report.handling", rate=_rate(figures.handling, t)),
+            t("report.satisfaction", value=satisfaction),
+        ]
     )
 
 
@@ -44,7 +44,7 @@ def company_text(
     company: str, estates: Sequence[tuple[str, Figures]], total: Figures, t: Translator, period: str
 ) -> str:
     """Each estate's figures for the period (by its name), then the company's totals."""
-    lines = [t("company.title", company=company, period=period)]
+    lines = [t("company.title", name=company, period=period)]
     lines += [_line(t, name, figures) for name, figures in estates]
     lines.append(_line(t, t.raw("company.total"), total))
     return "\n\n".join(lines)

@@ -10,12 +10,14 @@ from bot.storage.postgres import PostgresStore, is_postgres_url
 from bot.storage.rows import parse_utc, utc_text
 
 
-def store_at(where: str | Path, *, schema: str | None = None, estate_id: str = "") -> Store:
+def store_at(
+    where: str | Path, *, schema: str | None = None, estate_id: str = "", pool_size: int = 10
+) -> Store:
     """The store for a postgresql:// URL (an estate of a company: in its own
     `schema`, its rows carrying `estate_id`), or for a SQLite file's path (one
     estate: no schema)."""
     if isinstance(where, str) and is_postgres_url(where):
-        return PostgresStore(where, schema=schema, estate_id=estate_id)
+        return PostgresStore(where, schema=schema, estate_id=estate_id, pool_size=pool_size)
     if schema is not None:
         raise ValueError("several estates in one database need PostgreSQL")
     return SqliteStore(where)

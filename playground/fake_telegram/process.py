@@ -143,13 +143,19 @@ class BotProcess:
 
 
 async def seed_estate(
-    db: str | Path, world: World, residents: int, first_id: int
+    db: str | Path, world: World, residents: int, first_id: int, *, estate_id: str = ""
 ) -> tuple[list[FakeUser], list[Chat]]:
     """Registered residents (who have opened the bot) and a bound group for every
-    staff role but the guards, in the database and in the fake."""
+    staff role but the guards, in the database and in the fake. With `estate_id`,
+    the estate of a company (COMPANY_CONFIG) whose bot `world` is: its tables in
+    its own schema of the PostgreSQL database `db`."""
     people, groups = [], []
     admin = world.user(1, "Admin", language_code="en")
-    async with store_at(db) as store, store.transaction() as tx:
+    schema = f"estate_{estate_id}" if estate_id else None
+    async with (
+        store_at(db, schema=schema, estate_id=estate_id) as store,
+        store.transaction() as tx,
+    ):
         now = datetime.now(UTC)
         for role in sorted(STAFF_ROLES - {Role.GUARD}):
             chat = world.group(f"{role} group", [admin])

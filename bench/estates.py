@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import contextlib
 import logging
 import re
 import statistics
@@ -74,7 +75,7 @@ from workflow.roles import STAFF_ROLES, Role
 
 STEPS = 5  # the menu, "My flat", the description, Done, Confirm
 MENU, TEXT = "🧹 Cleaning problem", "Rubbish in the corridor"
-TIMEOUT = 900  # a step of the measured burst: seconds before a resident gives up
+TIMEOUT = 120  # a step of the measured burst: seconds before a resident gives up
 FIRST_RESIDENT = 100_000  # estate n's residents are FIRST_RESIDENT * n + i
 LIFTED: dict[str, object] = {  # Telegram's pace lifted: the store is measured, not the limiter
     "group_messages_per_minute": 10_000,
@@ -382,6 +383,39 @@ class Databases:
             await _admin(self.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class Connections:
+    """The most connections to one database seen while it runs (sampled every
+    0.1 s from the server's pg_stat_activity, over a connection to another)."""
+
+    def __init__(self, server: str, url: str) -> None:
+        self.server = server
+        self.name = urlsplit(url).path.strip("/")
+        self.peak = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Connections:
+        self._task = asyncio.create_task(self._watch())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _watch(self) -> None:
+        db = await asyncpg.connect(_database(self.server, "postgres"), timeout=10)
+        try:
+            while True:
+                count = await db.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", self.name
+                )
+                self.peak = max(self.peak, int(count))
+                await asyncio.sleep(0.1)
+        finally:
+            await db.close()
+
+
 # --- many estates ------------------------------------------------------------------
 
 
@@ -421,7 +455,12 @@ async def one_deployment(
         name="Benchmark Property Management",
     )
     settings = {"messages_per_second": args.per_second, "log_level": "WARNING", **LIFTED}
-    async with FakeTelegramServer(estates[0].world) as server:
+    if args.pool_size:
+        settings["database_pool_size"] = args.pool_size
+    async with (
+        Connections(args.server, url) as connections,
+        FakeTelegramServer(estates[0].world) as server,
+    ):
         for estate in estates[1:]:
             server.add_bot(estate.world)
         env = company_environment(server, url, company, worlds, **settings)
@@ -436,15 +475,14 @@ async def one_deployment(
                 "every estate's bot to poll",
                 leader,
             )
-            log.warning(
-                "the leader polls every estate's bot after %.1f s", time.perf_counter() - started
-            )
+            polls_after = time.perf_counter() - started
+            log.warning("the leader polls every estate's bot after %.1f s", polls_after)
             standby.start()
             await wait_for_line(standby, "waiting to take over", 60)
             log.warning("the burst")
             rate, waits = await burst([p for e in estates for p in e.burst])
             log.warning("the take-over")
-            measured = {"rate": rate, **percentiles(waits)}
+            measured = {"rate": rate, **percentiles(waits), "start": polls_after}
             measured |= _once(
                 await company_cases(url, estates), [p for e in estates for p in e.burst]
             )
@@ -460,6 +498,7 @@ async def one_deployment(
                     )
                 ).items()
             }
+            measured["connections"] = float(connections.peak)
         finally:
             leader.stop()
             standby.stop()
@@ -545,21 +584,30 @@ def report(
         lines.append(
             f"- bare PTB echo bot, the same people and updates: {echo['rate']:.1f} updates/s"
         )
+    pool = f"DATABASE_POOL_SIZE {args.pool_size}" if args.pool_size else "the default pools"
     lines += [
-        f"- {args.estates} estates on PostgreSQL: {spread(rates, 1)} updates/s "
-        f"({spread([r / sqlite['rate'] for r in rates])} of SQLite's); Confirm -> confirmation "
-        f"p50 {spread(each('p50'))} s, p95 {spread(each('p95'))} s, p99 {spread(each('p99'))} s; "
-        f"{spread(each('one_each'), 0)} of {total} residents with exactly one case",
-        "- take-over after SIGKILL, from the kill: the standby checks the token (getMe) "
+        f"- {args.estates} estates on PostgreSQL, one process ({pool}): {spread(rates, 1)} "
+        f"updates/s ({spread([r / sqlite['rate'] for r in rates])} of SQLite's); "
+        f"Confirm -> confirmation p50 {spread(each('p50'))} s, p95 {spread(each('p95'))} s, "
+        f"p99 {spread(each('p99'))} s; {spread(each('one_each'), 0)} of {total} residents "
+        "with exactly one case",
+        f"- the leader polls every estate's bot {spread(each('start'), 1)} s after it starts; "
+        f"connections to the database at most {spread(each('connections'), 0)} (leader, "
+        "standby and this script's look-ups)",
+        "- take-over after SIGKILL, from the kill: the standby checks the tokens (getMe) "
         f"{spread(each('takeover_started'))} s, its first getUpdates "
-        f"{spread(each('takeover_first_poll'))} s, "
-        f"every estate polling {spread(each('takeover_every_poll'))} s, its first message "
-        f"sent or edited {spread(each('takeover_first_answer'))} s after the kill",
-        f"- the take-over burst: {spread(each('takeover_interrupted'), 0)} residents caught "
-        f"half-way filed again; {spread(each('takeover_confirmed'), 0)} of {total} confirmed, "
-        f"{spread(each('takeover_one_each'), 0)} with exactly one case; told = stored: "
+        f"{spread(each('takeover_first_poll'))} s, every estate's bot polling "
+        f"{spread(each('takeover_every_poll'))} s, its first message sent or edited "
+        f"{spread(each('takeover_first_answer'))} s",
+        f"- the take-over burst ({total} more residents, the kill once a quarter were "
+        f"confirmed): {spread(each('takeover_interrupted'), 0)} caught half-way got no "
+        f"answer within {args.step_timeout:g} s and filed again; "
+        f"{spread(each('takeover_confirmed'), 0)} of {total} confirmed in the end, "
+        f"{spread(each('takeover_one_each'), 0)} with exactly one case; the cases told = "
+        "the cases stored: "
         + ", ".join("yes" if r["takeover_told_is_stored"] else "NO" for r in runs)
-        + f"; confirmations that went twice {spread(each('takeover_twice'), 0)}",
+        + f"; confirmations sent twice {spread(each('takeover_twice'), 0)}",
+        *([f"- {args.note}"] if args.note else []),
         "",
     ]
     record(lines)
@@ -601,6 +649,15 @@ def main() -> None:
         type=float,
         default=10,
         help="during the take-over, seconds a resident waits for an answer before filing again",
+    )
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=0,
+        help="DATABASE_POOL_SIZE for the bots (default: unset, the deployment's own share)",
+    )
+    parser.add_argument(
+        "--note", default="", help="a line to add to the figures (the machine's load)"
     )
     parser.add_argument(
         "--keep",

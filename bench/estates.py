@@ -527,45 +527,42 @@ async def run(args: argparse.Namespace) -> None:
         with tempfile.TemporaryDirectory() as name:
             folder = Path(name) if args.keep is None else args.keep
             folder.mkdir(parents=True, exist_ok=True)
-            started = time.perf_counter()
-            (folder / "sqlite").mkdir()
-            sqlite = await single_estate(
-                folder / "sqlite",
-                folder / "sqlite" / "bench.sqlite3",
-                layout,
-                args.registered,
-                total,
-                args.per_second,
-            )
-            log.warning(
-                "SQLite: %.1f updates/s (%.0f s)", sqlite["rate"], time.perf_counter() - started
-            )
-            echo = await echo_rate(total, 0.0, 16, args.per_second) if args.echo else None
             for number in range(args.runs):
-                here = folder / f"run{number}"
-                here.mkdir()
-                url = await databases.fresh()
-                runs.append(await one_deployment(here, url, layout, args))
-                log.warning("run %d: %s", number + 1, runs[-1])
+                # Each run side by side: SQLite, the echo bot, then the company.
+                here = folder / f"run{number + 1}"
+                (here / "sqlite").mkdir(parents=True)
+                measured = {
+                    f"sqlite_{k}": v
+                    for k, v in (
+                        await single_estate(
+                            here / "sqlite",
+                            here / "sqlite" / "bench.sqlite3",
+                            layout,
+                            args.registered,
+                            total,
+                            args.per_second,
+                        )
+                    ).items()
+                }
+                log.warning("run %d: SQLite %.1f updates/s", number + 1, measured["sqlite_rate"])
+                if args.echo:
+                    echo = await echo_rate(total, 0.0, 16, args.per_second)
+                    measured["echo_rate"] = echo["rate"]
+                measured |= await one_deployment(here, await databases.fresh(), layout, args)
+                runs.append(measured)
+                log.warning("run %d: %s", number + 1, measured)
     finally:
         await databases.drop()
-    report(args, layout, sqlite, echo, runs)
+    report(args, layout, runs)
 
 
-def report(
-    args: argparse.Namespace,
-    layout: Layout,
-    sqlite: dict[str, float],
-    echo: dict[str, float] | None,
-    runs: list[dict[str, float]],
-) -> None:
+def report(args: argparse.Namespace, layout: Layout, runs: list[dict[str, float]]) -> None:
     total = args.estates * args.residents
 
     def each(key: str) -> list[float]:
         return [r[key] for r in runs]
 
-    rates = each("rate")
-    many = "runs (min / median / max)" if len(runs) > 1 else "run"
+    many = "runs, each figure min / median / max" if len(runs) > 1 else "run"
     lines = [
         heading(
             f"Many estates: {args.estates} estates x {layout.units} units on one PostgreSQL, "
@@ -574,20 +571,24 @@ def report(
         "",
         f"- set-up: {args.registered} households registered an estate (written into the "
         f"database); {args.residents} an estate file in the burst, {args.residents} more "
-        "during the take-over; "
-        f"{len(runs)} {many}",
-        f"- one estate on SQLite: {sqlite['rate']:.1f} updates/s; Confirm -> confirmation "
-        f"p50 {sqlite['p50']:.2f} s, p99 {sqlite['p99']:.2f} s; cases {sqlite['stored']:.0f}, "
-        f"{sqlite['one_each']:.0f} of {total} residents with exactly one",
+        f"during the take-over; {len(runs)} {many}; in each run side by side: one estate "
+        "on SQLite, the echo bot, the company on PostgreSQL",
+        f"- one estate on SQLite, {total} residents: {spread(each('sqlite_rate'), 1)} "
+        f"updates/s; Confirm -> confirmation p50 {spread(each('sqlite_p50'))} s, "
+        f"p99 {spread(each('sqlite_p99'))} s; {spread(each('sqlite_one_each'), 0)} of "
+        f"{total} residents with exactly one case",
     ]
-    if echo is not None:
+    if args.echo:
         lines.append(
-            f"- bare PTB echo bot, the same people and updates: {echo['rate']:.1f} updates/s"
+            "- bare PTB echo bot (16 concurrent updates), the same people and updates: "
+            f"{spread(each('echo_rate'), 1)} updates/s"
         )
+    rates = each("rate")
     pool = f"DATABASE_POOL_SIZE {args.pool_size}" if args.pool_size else "the default pools"
     lines += [
         f"- {args.estates} estates on PostgreSQL, one process ({pool}): {spread(rates, 1)} "
-        f"updates/s ({spread([r / sqlite['rate'] for r in rates])} of SQLite's); "
+        f"updates/s ({spread([r['rate'] / r['sqlite_rate'] for r in runs])} of SQLite's "
+        "in the same run); "
         f"Confirm -> confirmation p50 {spread(each('p50'))} s, p95 {spread(each('p95'))} s, "
         f"p99 {spread(each('p99'))} s; {spread(each('one_each'), 0)} of {total} residents "
         "with exactly one case",

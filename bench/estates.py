@@ -2,7 +2,8 @@
 standby taking over when the leader is killed.
 
     .venv/bin/python -m bench.estates                    # 20 estates x 1,000 units
-    .venv/bin/python -m bench.estates --estates 2 --units 50 --residents 10 --registered 50
+    .venv/bin/python -m bench.estates --runs 3 --note "an idle machine"
+    .venv/bin/python -m bench.estates --estates 2 --units 50 --residents 10 --step-timeout 10
 
 The set-up, in a temporary folder: `--estates` estate files of `--units` units
 each (bench/estate_files.py: buildings of 25 floors x 10 flats) and a company
@@ -12,29 +13,34 @@ into each estate's tables before the bot starts (as bench/postgres.py does):
 `--registered` approved households an estate, of whom `--residents` file in
 the burst and another `--residents` during the take-over.
 
-Measured, in the same run, with Telegram's send limits lifted (the store is
-what is measured, as in bench/postgres.py):
+Measured in each run, side by side, with Telegram's send limits lifted (the
+store is what is measured, as in bench/postgres.py):
 
 1. one estate on SQLite, `python -m bot` with ESTATE_CONFIG (the first
    estate's file): the same burst size, estates x residents, every resident
    filing a cleaning case through the whole conversation (the menu, "My flat",
    a description, Done, Confirm; each answer as soon as the bot has answered);
-2. a bare python-telegram-bot echo bot, the same number of people and updates;
+2. a bare python-telegram-bot echo bot, the same number of people and updates
+   (`--no-echo` skips it);
 3. all the estates on PostgreSQL, one `python -m bot` with COMPANY_CONFIG
    and a second one beside it as a standby (STANDBY=true): the burst spread
    evenly over the estates' bots: updates per second, Confirm -> confirmation
-   p50/p95/p99, each case stored once;
+   p50/p95/p99, each case stored once; how long the leader takes to poll
+   every bot, and the most connections the database had;
 4. the take-over: another burst of the same size; once a quarter of it is
-   confirmed the leader is SIGKILLed; the times from the kill to the standby's
-   first getUpdates, to its first message sent or edited, and to every
-   estate's bot polling again; those caught half-way (no answer within
-   `--step-timeout` seconds) send /cancel and file again; at the end every
-   resident of the take-over burst has been confirmed and has exactly one
-   case, and every resident told about a case has it stored.
+   confirmed the leader is SIGKILLed; the times from the kill to the
+   standby's first getMe (it holds the lease and checks the tokens), its
+   first getUpdates, its first message sent or edited, and every estate's
+   bot polling again; those caught half-way (no answer within
+   `--step-timeout` seconds: their last update went down with the leader)
+   send /cancel and file again; at the end every resident of the take-over
+   burst has been confirmed and has exactly one case, every case a resident
+   was told about is stored, and confirmations that went twice (sent by the
+   leader, not yet recorded as sent at the kill) are counted.
 
-`--runs` repeats 3 and 4 (a fresh database each time) and reports the
-minimum, median and maximum. Prints the figures and appends them to
-bench/RESULTS.md.
+`--runs N` repeats all four, a fresh database each time, and reports the
+minimum, median and maximum of each figure. Prints the figures and appends
+them to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -648,7 +654,7 @@ def main() -> None:
     parser.add_argument(
         "--step-timeout",
         type=float,
-        default=10,
+        default=30,
         help="during the take-over, seconds a resident waits for an answer before filing again",
     )
     parser.add_argument(
@@ -675,6 +681,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.registered is None:
         args.registered = Layout.of(args.units).units
+    for name in ("estates", "units", "residents", "runs"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name}: at least 1")
     if 2 * args.residents > Layout.of(args.units).units:
         parser.error("--residents: at most half the units (each filer has a unit of their own)")
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")

@@ -223,14 +223,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run(settings, estate)
 
 
-COMPANY_COMMANDS = ("start", "run", "check", "export")
+COMPANY_COMMANDS = ("start", "run", "check", "doctor", "export")
 
 
 def _company_main(args: argparse.Namespace, settings: Settings) -> int:
     """Several estates in one deployment (COMPANY_CONFIG): start, run, check and
     export are theirs; the others serve one estate (run them with ESTATE_CONFIG,
     BOT_TOKEN and that estate's database)."""
-    from bot.company import load_company
+    from bot.company import load_company, site_settings
 
     if args.command not in COMPANY_COMMANDS:
         return _fail(
@@ -241,14 +241,40 @@ def _company_main(args: argparse.Namespace, settings: Settings) -> int:
     tokens = [s.token.get_secret_value() for s in company.sites]
     logs.configure(settings.log_level, secrets=tokens)
     if args.command == "check":
+        from bot.doctor import rung_gaps
+
         print(f"{company.name.en}: {len(company.sites)} estates; settings OK")
+        failed = False
         for site in company.sites:
             units = sum(len(b.unit_ids()) for b in site.estate.buildings)
             print(
                 f"  {site.id}: {site.estate.name.en}: {len(site.estate.buildings)} buildings, "
                 f"{units} units, time zone {site.estate.timezone} (schema {site.schema})"
             )
-        return 0
+            gaps = rung_gaps(site_settings(settings, site), site.estate, site.schema)
+            if gaps is None:
+                print(f"  {site.id}: rungs: no tables yet; bind groups, invite staff, check again")
+                continue
+            for line in gaps:
+                print(f"FAIL  {site.id}: {line}")
+            failed = failed or bool(gaps)
+            if not gaps:
+                print(f"  {site.id}: rungs: every rung has a bound group or a holder")
+        return 1 if failed else 0
+    if args.command == "doctor":
+        import asyncio
+
+        from bot.doctor import diagnose
+
+        ok = True
+        for site in company.sites:
+            findings = asyncio.run(
+                diagnose(site_settings(settings, site), site.estate, schema=site.schema)
+            )
+            for finding in findings:
+                print(f"{'ok  ' if finding.ok else 'FAIL'}  {site.id}: {finding.what}")
+            ok = ok and all(f.ok for f in findings)
+        return 0 if ok else 1
     if args.command == "export":
         import asyncio
 

@@ -62,12 +62,14 @@ def _read(path: Path) -> _Stored:
     return _Stored(int(version), groups, held)
 
 
-async def read_postgres(url: str) -> tuple[_Stored, int]:
+async def read_postgres(url: str, schema: str | None = None) -> tuple[_Stored, int]:
     """What the doctor and /health read, from a PostgreSQL database (never
-    migrated or created here), with the database's size in bytes."""
+    migrated or created here; an estate of a company: from its `schema`), with
+    the database's size in bytes."""
     import asyncpg
 
-    db = await asyncpg.connect(url, timeout=10)
+    settings = {"search_path": schema} if schema else None
+    db = await asyncpg.connect(url, timeout=10, server_settings=settings)
     try:
         version = await db.fetchval("SELECT coalesce(max(version), 0) FROM schema_migrations")
         groups = {
@@ -86,14 +88,16 @@ async def read_postgres(url: str) -> tuple[_Stored, int]:
     return _Stored(int(version), groups, held), int(size)
 
 
-async def _database_postgres(url: str) -> tuple[list[Finding], _Stored | None]:
+async def _database_postgres(
+    url: str, schema: str | None = None
+) -> tuple[list[Finding], _Stored | None]:
     import asyncpg
 
     from bot.storage.postgres import safe_url
 
-    where = safe_url(url)
+    where = safe_url(url) + (f" (schema {schema})" if schema else "")
     try:
-        stored, size = await read_postgres(url)
+        stored, size = await read_postgres(url, schema)
     except asyncpg.UndefinedTableError:
         return [
             Finding(
@@ -117,9 +121,11 @@ def _verdict(where: object, stored: _Stored, size: int) -> Finding:
     return Finding(True, f"database {where}: version {stored.version}, {size:,} bytes")
 
 
-async def _database(settings: Settings) -> tuple[list[Finding], _Stored | None]:
+async def _database(
+    settings: Settings, schema: str | None = None
+) -> tuple[list[Finding], _Stored | None]:
     if settings.postgres_url is not None:
-        return await _database_postgres(settings.postgres_url)
+        return await _database_postgres(settings.postgres_url, schema)
     return _database_sqlite(settings.sqlite_path or settings.database_path)
 
 
@@ -192,14 +198,16 @@ def _rungs(estate: EstateConfig, stored: _Stored | None) -> list[Finding]:
     ]
 
 
-def rung_gaps(settings: Settings, estate: EstateConfig) -> list[str] | None:
+def rung_gaps(
+    settings: Settings, estate: EstateConfig, schema: str | None = None
+) -> list[str] | None:
     """For `python -m bot check`: each rung nobody can see, as a line; None when
     there is no database yet to know the groups and holders from. A database
     that cannot be read (a server that does not answer, a damaged file) is a
     line of its own, not "no database yet"."""
     import asyncio
 
-    findings, stored = asyncio.run(_database(settings))
+    findings, stored = asyncio.run(_database(settings, schema))
     if stored is None:
         return [f.what for f in findings if not f.ok and not f.not_yet] or None
     return [f.what for f in _rungs(estate, stored) if not f.ok]
@@ -213,9 +221,12 @@ def _font(font: Callable[[], str | None]) -> Finding:
 
 
 async def diagnose(
-    settings: Settings, estate: EstateConfig, font: Callable[[], str | None] = cjk_font
+    settings: Settings,
+    estate: EstateConfig,
+    font: Callable[[], str | None] = cjk_font,
+    schema: str | None = None,
 ) -> list[Finding]:
-    database, stored = await _database(settings)
+    database, stored = await _database(settings, schema)
     return [
         *await _telegram(settings, stored),
         _font(font),

@@ -17,11 +17,13 @@ from tests.case_states import POLICY, T0
 from tests.helpers import CS_SUPERVISOR, REPAIR_LEAD, RESIDENT
 from views.announcements import for_announcement
 from views.cards import card_text
+from views.company import company_text
 from views.i18n import Language, Translator, translator_for
 from views.notices import Outgoing, for_resident, for_staff
 from views.reports import figures_text, register
 from workflow import commands as cmd
 from workflow import decisions
+from workflow.company import combine
 from workflow.decisions import Decision
 from workflow.directory import Person
 from workflow.estate import EstateConfig
@@ -259,6 +261,13 @@ def _figures(t: Translator) -> str:
     return figures_text(compute(story.events, T0 + timedelta(days=1)), t, "2026-11")
 
 
+def _company_figures(t: Translator) -> str:
+    story = at_the_manager()
+    one = compute(story.events, T0 + timedelta(days=1))
+    estates = [(t.estate_name(), one), (t.estate_name() + " II", one)]
+    return company_text("Harbour", estates, combine([one, one]), t, "2026-11")
+
+
 def _register(t: Translator) -> str:
     rows = register_rows(t)
     return "\n".join(" | ".join("" if v is None else str(v) for v in row) for row in rows)
@@ -274,5 +283,6 @@ SCENES: list[Scene] = [
     ("The security captain's patrol alert", _patrol_alert),
     ("The weekly summary", _weekly_summary),
     ("The figures", _figures),
+    ("The company's figures, estate by estate", _company_figures),
     ("The register (cases, then events)", _register),
 ]

@@ -2,7 +2,8 @@
 one PostgreSQL database, each estate its own bot on the fake Telegram: a
 resident files in each; each estate's staff group sees only its own case; the
 company's staff get both estates' figures and one register of both; a
-resident asking for the company's figures is refused."""
+resident asking for the company's figures is refused. One lease for the
+deployment: a standby takes over both estates when the leader dies."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from playground.fake_telegram.process import (
     write_company,
 )
 from tests.databases import ON_POSTGRES, drop_database, fresh_database
+from tests.e2e.test_standby import wait_for_line
 from workflow.roles import Role
 
 pytestmark = [
@@ -53,6 +55,24 @@ def estate_file(tmp_path: Path, estate_id: str) -> Path:
 
 def shows(chat: Chat, words: str) -> bool:
     return any(words in m.text for m in chat.bot_messages())
+
+
+async def cli(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` with the deployment's environment."""
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def polled(world: World, since: int = 0) -> bool:
+    """The bot asked this world for updates (after its first `since` calls)."""
+    return "getUpdates" in world.calls[since:]
 
 
 def cleaning_group(world: World) -> int:
@@ -127,18 +147,58 @@ async def test_two_estates_in_one_process_each_keep_their_own_and_the_company_se
             assert "Traceback" not in bot.log(), bot.log()
             # The same register from the command line.
             out = tmp_path / "company.xlsx"
-            result = await asyncio.to_thread(
-                subprocess.run,
-                [sys.executable, "-m", "bot", "export", "--company", "--out", str(out)],
-                cwd=tmp_path,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
+            result = await cli(env, tmp_path, "export", "--company", "--out", str(out))
             assert result.returncode == 0, result.stderr
             assert "2 cases of 2 estates" in result.stdout
             rows = list(load_workbook(out).worksheets[0].iter_rows(values_only=True))
             assert sorted(str(r[0]) for r in rows[1:]) == ["shatin", "taipo"]
+            # check and doctor read each estate's own schema (seeded without guards).
+            checked = await cli(env, tmp_path, "check")
+            for estate_id in estates:
+                assert f"FAIL  {estate_id}: rung guard: no bound group" in checked.stdout, (
+                    checked.stdout + checked.stderr
+                )
+            doctor = await cli(env, tmp_path, "doctor")
+            for estate_id in estates:
+                assert f"ok    {estate_id}: database " in doctor.stdout, doctor.stdout
+                assert f"schema estate_{estate_id}): version " in doctor.stdout
+            assert "Traceback" not in checked.stderr + doctor.stderr
+    finally:
+        await drop_database(db)
+
+
+async def test_a_standby_takes_over_every_estate_of_the_company_at_once(tmp_path: Path) -> None:
+    shatin, taipo = World("111111:SHATIN", "shatin_desk_bot"), World("222222:TAIPO", "taipo_bot")
+    estates = {"shatin": shatin, "taipo": taipo}
+    db = await fresh_database()
+    try:
+        [ann], _ = await seed_estate(db, shatin, 1, 60_000, estate_id="shatin")
+        [bob], _ = await seed_estate(db, taipo, 1, 70_000, estate_id="taipo")
+        company_file = write_company(tmp_path, estates, [BOSS])
+        async with FakeTelegramServer(shatin) as server:
+            server.add_bot(taipo)
+            env = company_environment(server, str(db), company_file, estates, log_level="WARNING")
+            leader = BotProcess(env, tmp_path, log_name="leader.log")
+            standby = BotProcess(env, tmp_path, log_name="standby.log")
+            leader.start()
+            try:
+                for world in (shatin, taipo):
+                    await world.wait_for(lambda: polled(world), timeout=STEP)  # noqa: B023
+                standby.start()
+                await wait_for_line(standby, "waiting to take over", timeout=STEP)
+                leader.kill()
+                calls = {id(w): len(w.calls) for w in (shatin, taipo)}
+                for world in (shatin, taipo):  # the standby polls both bots once it serves
+                    await world.wait_for(
+                        lambda: polled(world, since=calls[id(world)]),  # noqa: B023
+                        timeout=STEP,
+                        what="the standby polling this estate's bot",
+                    )
+                await file_in_english(ann, "🧹 Cleaning problem", "Rubbish by Ann", timeout=STEP)
+                await file_in_english(bob, "🧹 Cleaning problem", "Rubbish by Bob", timeout=STEP)
+                assert "this instance serves" in standby.log()
+            finally:
+                leader.stop()
+                standby.stop()
     finally:
         await drop_database(db)

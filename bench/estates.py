@@ -50,6 +50,7 @@ import asyncio
 import bisect
 import contextlib
 import logging
+import os
 import re
 import statistics
 import tempfile
@@ -64,7 +65,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from bench.burst import echo_rate
-from bench.common import heading, percentiles, polling, record
+from bench.common import heading, own_cpu, percentiles, polling, record
 from bench.estate_files import Layout, estate_id, token, write_estate
 from bot.company import schema_of
 from bot.storage import Transaction, store_at
@@ -202,11 +203,26 @@ def told(resident: FakeUser) -> Counter[str]:
 # --- a burst ----------------------------------------------------------------------
 
 
-async def burst(people: Sequence[FakeUser]) -> tuple[float, list[float]]:
-    """Everyone files at once; (updates per second, Confirm -> confirmation times)."""
-    started = time.perf_counter()
+def cpu_seconds(process: BotProcess) -> float:
+    """CPU seconds (user + system) the running process has used so far (Linux)."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def burst(people: Sequence[FakeUser], process: BotProcess) -> dict[str, float]:
+    """Everyone files at once: updates per second, the Confirm -> confirmation
+    times' percentiles, the bot's CPU per update, and how busy this process (the
+    fake and the residents) was."""
+    started, cpu, ours = time.perf_counter(), cpu_seconds(process), own_cpu()
     waits = await asyncio.gather(*(file_in_english(p, MENU, TEXT, timeout=TIMEOUT) for p in people))
-    return len(people) * STEPS / (time.perf_counter() - started), list(waits)
+    elapsed = time.perf_counter() - started
+    updates = len(people) * STEPS
+    return {
+        "rate": updates / elapsed,
+        **percentiles(waits),
+        "cpu": (cpu_seconds(process) - cpu) / updates,
+        "driver": (own_cpu() - ours) / elapsed,
+    }
 
 
 async def single_estate(
@@ -230,11 +246,10 @@ async def single_estate(
         process.start()
         try:
             await polling(server, process)
-            rate, waits = await burst(estate.burst)
+            measured = await burst(estate.burst, process)
         finally:
             process.stop()
-    cases = await stored_cases(database)
-    return {"rate": rate, **percentiles(waits), **_once(cases, estate.burst)}
+    return measured | _once(await stored_cases(database), estate.burst)
 
 
 def _once(cases: list[tuple[str, int]], people: Sequence[FakeUser]) -> dict[str, float]:
@@ -486,9 +501,9 @@ async def one_deployment(
             standby.start()
             await wait_for_line(standby, "waiting to take over", 60)
             log.warning("the burst")
-            rate, waits = await burst([p for e in estates for p in e.burst])
+            measured = await burst([p for e in estates for p in e.burst], leader)
+            measured["start"] = polls_after
             log.warning("the take-over")
-            measured = {"rate": rate, **percentiles(waits), "start": polls_after}
             measured |= _once(
                 await company_cases(url, estates), [p for e in estates for p in e.burst]
             )
@@ -582,7 +597,8 @@ def report(args: argparse.Namespace, layout: Layout, runs: list[dict[str, float]
         f"- one estate on SQLite, {total} residents: {spread(each('sqlite_rate'), 1)} "
         f"updates/s; Confirm -> confirmation p50 {spread(each('sqlite_p50'))} s, "
         f"p99 {spread(each('sqlite_p99'))} s; {spread(each('sqlite_one_each'), 0)} of "
-        f"{total} residents with exactly one case",
+        f"{total} residents with exactly one case; the bot's CPU per update "
+        f"{spread([1000 * c for c in each('sqlite_cpu')])} ms",
     ]
     if args.echo:
         lines.append(
@@ -597,7 +613,9 @@ def report(args: argparse.Namespace, layout: Layout, runs: list[dict[str, float]
         "in the same run); "
         f"Confirm -> confirmation p50 {spread(each('p50'))} s, p95 {spread(each('p95'))} s, "
         f"p99 {spread(each('p99'))} s; {spread(each('one_each'), 0)} of {total} residents "
-        "with exactly one case",
+        "with exactly one case; the bot's CPU per update "
+        f"{spread([1000 * c for c in each('cpu')])} ms; the fake and the residents (this "
+        f"script) kept {spread([100 * d for d in each('driver')], 0)} % of a core busy",
         f"- the leader polls every estate's bot {spread(each('start'), 1)} s after it starts; "
         f"connections to the database at most {spread(each('connections'), 0)} (leader, "
         "standby and this script's look-ups)",

@@ -212,7 +212,9 @@ class CompanyPort:
         self._estates.append(CompanyEstate(site.id, site.estate, Casebook(store)))
 
 
-CONNECTIONS = 80  # of PostgreSQL's default max_connections of 100, for the estates' pools
+# Of PostgreSQL's default max_connections of 100, what the estates' pools share;
+# the rest for a standby's lease, pg_dump and psql.
+CONNECTIONS = 60
 
 
 def pool_size(settings: Settings, estates: int) -> int:

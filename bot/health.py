@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.daily_backup import latest_backup
 from bot.doctor import _read, read_postgres
 from bot.settings import Settings
-from bot.storage import Store
+from bot.storage import PostgresStore, Store
 from handlers.context import HealthSnapshot
 from workflow.clock import Clock
 from workflow.estate import EstateConfig
@@ -52,7 +52,9 @@ class BotHealth:
         by_rung = Counter(case.rung for case in cases)
         path = self.settings.sqlite_path
         if path is None:
-            stored, size = await read_postgres(str(self.settings.postgres_url))
+            # An estate of a company reads its own schema.
+            schema = self.store.schema if isinstance(self.store, PostgresStore) else None
+            stored, size = await read_postgres(str(self.settings.postgres_url), schema)
         else:
             stored = await asyncio.to_thread(_read, path)
             size = await asyncio.to_thread(_size, path)

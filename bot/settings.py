@@ -37,9 +37,9 @@ class Settings(BaseSettings):
     # one estate, from ESTATE_CONFIG and BOT_TOKEN.
     company_config: Path | None = None
     # With COMPANY_CONFIG: the most connections each estate's store opens to
-    # PostgreSQL (unset: 10 spread over the server's 100 default connections, at
-    # most 10 and at least 2 an estate). Every estate also holds its bot's lease
-    # share: estates x this + 3 must stay under the server's max_connections.
+    # PostgreSQL (unset: its share of 60 of the server's default 100, at most 10
+    # and at least 2 an estate). Estates x this + 3 (the lease, the company's
+    # tables) must stay under the server's max_connections.
     database_pool_size: int | None = Field(default=None, ge=1, le=100)
     # How often deadlines are checked: a deadline fires at most this late (bench/timers.py).
     sweep_seconds: float = Field(default=1.0, gt=0, le=30)

@@ -96,7 +96,9 @@ async def test_two_estates_in_one_process_each_keep_their_own_and_the_company_se
         )
         async with FakeTelegramServer(shatin) as server:
             server.add_bot(taipo)
-            env = company_environment(server, str(db), company_file, estates, log_level="WARNING")
+            env = company_environment(
+                server, str(db), company_file, estates, log_level="WARNING", admin_ids=BOSS
+            )
             bot = BotProcess(env, tmp_path)
             bot.start()
             try:
@@ -133,6 +135,14 @@ async def test_two_estates_in_one_process_each_keep_their_own_and_the_company_se
                 rows = list(book.worksheets[0].iter_rows(values_only=True))
                 assert rows[0][0] == "Estate"
                 assert sorted(str(r[0]) for r in rows[1:]) == ["shatin", "taipo"]
+
+                # /health reads the estate's own schema (an admin of every estate).
+                boss_in_taipo = taipo.users[BOSS]
+                boss_in_taipo.send("/health")
+                health = await boss_in_taipo.wait_for_message("Bot health", timeout=STEP)
+                assert "Open cases by rung: cleaning team lead (1)" in health.text, health.text
+                # The estate's bound groups, not another schema's: only the guards unseen.
+                assert "nobody holds the role): on-duty guard\n" in health.text, health.text
 
                 # A resident of one estate is refused the company's figures.
                 after = ann.last_message_id()

@@ -440,14 +440,14 @@ class Connections:
 # --- many estates ------------------------------------------------------------------
 
 
-async def company_cases(url: str, estates: Sequence[Estate]) -> list[tuple[str, int]]:
-    """(reference, reporter) of every case of every estate (each in its schema)."""
+async def company_cases(db: asyncpg.Connection, estates: Sequence[Estate]) -> list[tuple[str, int]]:
+    """(reference, reporter) of every case of every estate (each in its schema),
+    over one connection the script holds from before the bots start: on a server
+    other clients share, a new one may be refused once the bots hold theirs."""
     found: list[tuple[str, int]] = []
     for estate in estates:
-        eid = estate_id(estate.number)
-        store = store_at(url, schema=schema_of(eid), estate_id=eid)
-        async with store, store.reading() as tx:
-            rows = await tx._all("SELECT ref, reporter_id FROM cases")
+        schema = schema_of(estate_id(estate.number))
+        rows = await db.fetch(f'SELECT ref, reporter_id FROM "{schema}".cases')
         found += [(str(r[0]), int(r[1])) for r in rows]
     return found
 
@@ -487,6 +487,7 @@ async def one_deployment(
         env = company_environment(server, url, company, worlds, **settings)
         leader = BotProcess(env, folder, log_name="leader.log")
         standby = BotProcess(env | {"STANDBY": "true"}, folder, log_name="standby.log")
+        db = await asyncpg.connect(url, timeout=10)
         started = time.perf_counter()
         leader.start()
         try:
@@ -505,7 +506,7 @@ async def one_deployment(
             measured["start"] = polls_after
             log.warning("the take-over")
             measured |= _once(
-                await company_cases(url, estates), [p for e in estates for p in e.burst]
+                await company_cases(db, estates), [p for e in estates for p in e.burst]
             )
             measured |= {
                 f"takeover_{k}": v
@@ -515,7 +516,7 @@ async def one_deployment(
                         leader,
                         standby,
                         args.step_timeout,
-                        lambda: company_cases(url, estates),
+                        lambda: company_cases(db, estates),
                     )
                 ).items()
             }
@@ -523,6 +524,7 @@ async def one_deployment(
         finally:
             leader.stop()
             standby.stop()
+            await db.close()
     return measured
 
 

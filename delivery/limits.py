@@ -112,6 +112,16 @@ class _Counted:
         return len(self.landed) + self.flying
 
 
+class _Turn:
+    """A chat's queue: its messages wait for their chat's room one at a time."""
+
+    __slots__ = ("lock", "queued")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.queued = 0
+
+
 # How long the limiter sleeps when a window is full of messages still in flight:
 # room comes back when one of them is answered, which is no later than this, usually.
 IN_FLIGHT_WAIT = 0.01
@@ -154,6 +164,7 @@ class SendLimits:
         self._group: dict[int, _Counted] = {}
         self._all = _Counted()
         self._turn = asyncio.Lock()  # one message at a time waits for the overall pace
+        self._chat_turns: dict[int, _Turn] = {}  # and one at a time in each chat
 
     # --- what the courier asks -------------------------------------------------------
 
@@ -229,19 +240,35 @@ class SendLimits:
 
     async def take(self, chat_id: int | None, count: int = 1) -> None:
         """Wait until there is room, then count the messages as sent (in flight:
-        call `answered` once the call is over)."""
-        # Room comes back with time, not with an event: sleep until it is due.
-        while True:
-            while (delay := self.wait_in_chat(chat_id, count)) > 0:  # noqa: ASYNC110
-                await asyncio.sleep(delay)
-            # One waiter at a time sleeps on the overall second and pace (the
-            # others queue in order behind it, instead of all waking every 1/30 s).
-            async with self._turn:
-                while (delay := self.wait_overall(count)) > 0:  # noqa: ASYNC110
+        call `answered` once the call is over). Messages to one chat queue in
+        order for the chat's second and the group's minute; then one at a time
+        for the overall pace, in order (no herd of waiters waking every 1/30 s;
+        and a message whose chat had room keeps it while it waits for the pace,
+        instead of losing its place to another message to the same chat)."""
+        if chat_id is None:
+            await self._overall_turn(count)
+            self.sent(chat_id, count)
+            return
+        turn = self._chat_turns.get(chat_id)
+        if turn is None:
+            turn = self._chat_turns[chat_id] = _Turn()
+        turn.queued += 1
+        try:
+            async with turn.lock:
+                # Room comes back with time, not with an event: sleep until it is due.
+                while (delay := self.wait_in_chat(chat_id, count)) > 0:  # noqa: ASYNC110
                     await asyncio.sleep(delay)
-                if self.wait_in_chat(chat_id, count) <= 0:
-                    self.sent(chat_id, count)
-                    return
+                await self._overall_turn(count)
+                self.sent(chat_id, count)
+        finally:
+            turn.queued -= 1
+            if not turn.queued:
+                del self._chat_turns[chat_id]
+
+    async def _overall_turn(self, count: int) -> None:
+        async with self._turn:
+            while (delay := self.wait_overall(count)) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(delay)
 
     @contextlib.asynccontextmanager
     async def sending(self, chat_id: int | None, count: int = 1) -> AsyncIterator[None]:

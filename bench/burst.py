@@ -13,7 +13,9 @@ same number of messages, each after the previous echo. Both are held to the
 same overall send limit (`--per-second`, default Telegram's 30 a second) by
 python-telegram-bot's rate limiter, and at 30 a second or less the fake
 enforces Telegram's limits strictly on both (429 past any of them); `--per-second
-1000` lifts them for both.
+1000` lifts them for both (ours is then held to 1,000 a second in a chat too, as
+the echo bot is held to none; staff groups stay at 20 a minute: the courier's
+work, not the residents' replies).
 
 Prints updates per second for both bots and their ratio, the p50/p95/p99 time
 from a resident's last answer (Confirm) to their confirmation, and how many
@@ -38,6 +40,8 @@ from bench.common import (
     percentiles,
     polling,
     record,
+    runs_option,
+    spread,
 )
 from bot.storage import SqliteStore
 from playground.fake_telegram import FakeTelegramServer, FakeUser, World
@@ -134,25 +138,33 @@ async def our_rate(
     }
 
 
-async def run(args: argparse.Namespace, latency: float) -> None:
+def title(args: argparse.Namespace, latency: float) -> str:
+    return (
+        f"Burst: {args.residents} residents x {STEPS} updates = {args.residents * STEPS}, "
+        f"latency {latency * 1000:.0f} ms, send limit {args.per_second:g}/s"
+        + (f", {args.concurrency} concurrent updates" if args.concurrency else "")
+    )
+
+
+async def run(args: argparse.Namespace, latency: float) -> dict[str, float]:
+    """One run, ours then the echo bot: its figures appended; returns them by name."""
     settings: dict[str, object] = {"messages_per_second": args.per_second}
+    if args.per_second > STRICT_AT:
+        # Lifted means lifted: PTB's limiter holds the echo bot to nothing in a
+        # private chat, so ours is not held to a message a second there either.
+        settings["chat_messages_per_second"] = args.per_second
     if args.concurrency:
         settings["concurrent_updates"] = args.concurrency
     ours = await our_rate(args.residents, latency, settings, args.profile)
     echo = await echo_rate(args.residents, latency, args.echo_concurrency, args.per_second)
-    updates = args.residents * STEPS
     record(
         [
-            heading(
-                f"Burst: {args.residents} residents x {STEPS} updates = {updates}, "
-                f"latency {latency * 1000:.0f} ms, send limit {args.per_second:g}/s"
-                + (f", {args.concurrency} concurrent updates" if args.concurrency else "")
-            ),
+            heading(title(args, latency)),
             "",
             f"- estate-desk: {ours['rate']:.1f} updates/s; echo bot "
             f"({args.echo_concurrency} concurrent updates, same send limit): "
             f"{echo['rate']:.1f} updates/s; "
-            f"ratio {ours['rate'] / echo['rate']:.2f} (target >= 0.5)",
+            f"ratio {ours['rate'] / echo['rate']:.2f} (target >= 0.9)",
             f"- CPU per update (whole process, start-up included): estate-desk "
             f"{ours['cpu'] * 1000:.1f} ms, echo bot {echo['cpu'] * 1000:.1f} ms",
             f"- reply to any update: estate-desk p50 {ours['reply_p50']:.3f} s, "
@@ -166,6 +178,15 @@ async def run(args: argparse.Namespace, latency: float) -> None:
             f"(expected {args.residents}, each once)",
         ]
     )
+    return {
+        "estate-desk, updates/s": ours["rate"],
+        "echo bot, updates/s": echo["rate"],
+        "ratio (target >= 0.9)": ours["rate"] / echo["rate"],
+        "CPU per update, estate-desk, ms": ours["cpu"] * 1000,
+        "CPU per update, echo bot, ms": echo["cpu"] * 1000,
+        "Confirm -> confirmation p99, s": ours["p99"],
+        "cases stored": ours["stored"],
+    }
 
 
 async def main() -> None:
@@ -187,10 +208,13 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=0, help="CONCURRENT_UPDATES for ours")
     parser.add_argument("--echo-concurrency", type=int, default=16)
     parser.add_argument("--profile", type=Path, help="write pyinstrument's profile of our bot")
+    runs_option(parser)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     for latency in args.latency or [0.0, 0.05]:
-        await run(args, latency)
+        runs = [await run(args, latency) for _ in range(args.runs)]
+        if len(runs) > 1:
+            record(spread(title(args, latency), runs))
 
 
 if __name__ == "__main__":

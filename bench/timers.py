@@ -14,6 +14,9 @@ large database.
    bot started again: the time from starting the process until it answers a
    resident's message, and its memory (RSS) then.
 
+The residents' quiet hours are moved out of the way (`common.daytime_estate`),
+so that their notices go out, and "residents told" means the same, at any hour.
+
 Cases are written straight into the store (the workflow core's `file_case`,
 one transaction for all), since filing 100,000 through Telegram is not what
 is being measured.
@@ -30,7 +33,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.common import estate_desk, heading, percentiles, polling, record
+from bench.common import daytime_estate, estate_desk, heading, percentiles, polling, record
 from bot.estate import load_estate
 from bot.storage import SqliteStore, parse_utc, utc_text
 from playground.fake_telegram import FakeTelegramServer, World
@@ -139,7 +142,9 @@ async def main() -> None:
             made = time.perf_counter()
             deadlines = await add_cases(db, args.cases, due, start)
             made = time.perf_counter() - made
-            process = estate_desk(server, db, folder, args.profile)
+            # As in the day, whatever the hour: the residents' notices are not held.
+            estate = daytime_estate(folder)
+            process = estate_desk(server, db, folder, args.profile, estate_config=estate)
             process.start()
             await polling(server, process)
             last = max(deadlines.values())
@@ -171,7 +176,7 @@ async def main() -> None:
             grown = time.perf_counter()
             await add_cases(db, args.history - args.cases, None, start - timedelta(days=1))
             grown = time.perf_counter() - grown
-            restart, rss, peak = await timed_restart(server, db, folder)
+            restart, rss, peak = await timed_restart(server, db, folder, estate)
     record(
         [
             heading(
@@ -196,9 +201,9 @@ async def main() -> None:
 
 
 async def timed_restart(
-    server: FakeTelegramServer, db: Path, folder: Path
+    server: FakeTelegramServer, db: Path, folder: Path, estate: Path
 ) -> tuple[float, float, float]:
-    process: BotProcess = estate_desk(server, db, folder)
+    process: BotProcess = estate_desk(server, db, folder, estate_config=estate)
     resident = server.world.users[FIRST_RESIDENT + RESIDENTS]  # no case of theirs pending
     mark = resident.last_message_id()
     started = time.perf_counter()

@@ -7,6 +7,17 @@ window of what was sent (not a leaky bucket: a bucket of 20 lets 21 through
 a sliding minute), a little stricter than Telegram's, and `TelegramLimiter`
 (python-telegram-bot's `BaseRateLimiter`, so handlers' replies pass it as the
 courier's messages do) waits until a call fits all three before making it.
+A message stays in a window until a window's length after its answer, so
+the network's uneven delays cannot bunch more into Telegram's window than
+the limiter let go. The overall second is also an even pace (`Pace`): one
+message every 1/30 s or so, with a burst of three, not 29 at once and then
+none for a second.
+
+Not aiolimiter's `AsyncLimiter` (which python-telegram-bot's `AIORateLimiter`
+builds on): it is a leaky bucket that sleeps on the event loop's clock and
+cannot say how long a message would wait, where a message must fit three
+limits at once, be counted in all three only when it goes, and the courier
+asks the same counts whether a group is busy.
 
 The courier asks the same windows whether a group is busy (new cases join a
 digest) or full (its messages wait for the minute): one count of what was
@@ -20,11 +31,12 @@ it 400 "message is not modified", spending the chat's budget for nothing).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,13 +87,59 @@ class Window:
 
     def with_margin(self) -> Window:
         """A little stricter than Telegram: one fewer where there are many, and
-        a slightly longer window, for clocks and networks that disagree."""
+        a 2 % longer window, for clocks that disagree. The network's delays need
+        no margin: a message leaves the window a window's length after its
+        answer came back, not after it was handed to the network (`SendLimits`)."""
         count = self.count - 1 if self.count >= 10 else self.count
-        return Window(max(1, count), self.seconds * 1.02 + min(0.13, self.seconds * 0.13))
+        return Window(max(1, count), self.seconds * 1.02)
+
+
+class _Counted:
+    """One window's messages: those answered (when, oldest first) and those in flight."""
+
+    __slots__ = ("flying", "landed")
+
+    def __init__(self) -> None:
+        self.landed: deque[float] = deque()
+        self.flying = 0
+
+    def expire(self, cutoff: float) -> None:
+        landed = self.landed
+        while landed and landed[0] <= cutoff:
+            landed.popleft()
+
+    def __len__(self) -> int:
+        return len(self.landed) + self.flying
+
+
+class _Turn:
+    """A chat's queue: its messages wait for their chat's room one at a time."""
+
+    __slots__ = ("lock", "queued")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.queued = 0
+
+
+# How long the limiter sleeps when a window is full of messages still in flight:
+# room comes back when one of them is answered, which is no later than this, usually.
+IN_FLIGHT_WAIT = 0.01
 
 
 class SendLimits:
-    """What was sent in each chat and overall, as sliding windows."""
+    """What was sent in each chat and overall, as sliding windows, and the
+    overall second's pace.
+
+    A message is counted from the moment it is handed to the network and stays
+    in each window until a window's length after its answer came back. Telegram
+    counts it somewhere in between (when it arrives), so however unevenly a busy
+    machine or network delays the messages, Telegram never sees more in any
+    window than the limiter let go: no margin for the network is needed.
+
+    The overall limit is also paced (`Pace`): one message every 1/30 s with a
+    short burst, instead of a window's worth at once and then nothing until
+    the window has passed."""
 
     def __init__(
         self,
@@ -97,23 +155,26 @@ class SendLimits:
         self.per_group = per_group.with_margin()
         self.overall = overall.with_margin()
         self.now = now
+        self.pace = Pace(self.overall, now)
         self.busy_at = busy_at
         self.full_at = full_at
         self.edits_at = max(edits_at, full_at)
         self.enabled = True  # False: count, but never wait (tests that play hours in seconds)
-        self._chat: dict[int, deque[float]] = {}
-        self._group: dict[int, deque[float]] = {}
-        self._all: deque[float] = deque()
+        self._chat: dict[int, _Counted] = {}
+        self._group: dict[int, _Counted] = {}
+        self._all = _Counted()
+        self._turn = asyncio.Lock()  # one message at a time waits for the overall pace
+        self._chat_turns: dict[int, _Turn] = {}  # and one at a time in each chat
 
     # --- what the courier asks -------------------------------------------------------
 
     def recent(self, chat_id: int) -> int:
-        """Messages in the group's last minute."""
-        stamps = self._group.get(chat_id)
-        if not stamps:
+        """Messages in the group's last minute (those in flight included)."""
+        counted = self._group.get(chat_id)
+        if counted is None:
             return 0
-        _expire(stamps, self.now() - GROUP_WINDOW)
-        return len(stamps)
+        counted.expire(self.now() - GROUP_WINDOW)
+        return len(counted)
 
     def busy(self, chat_id: int) -> bool:
         return chat_id < 0 and self.recent(chat_id) >= self.busy_at
@@ -128,56 +189,137 @@ class SendLimits:
 
     # --- what the limiter does ------------------------------------------------------------
 
-    def wait_for(self, chat_id: int | None, count: int = 1) -> float:
-        """Seconds until `count` more messages in `chat_id` fit every window (0: now)."""
+    def wait_in_chat(self, chat_id: int | None, count: int = 1) -> float:
+        """Seconds until `count` more messages fit the chat's second and the group's minute."""
+        if not self.enabled or chat_id is None:
+            return 0.0
+        now = self.now()
+        wait = _wait(self._chat.get(chat_id), self.per_chat, 1, now)
+        if chat_id < 0:
+            wait = max(wait, _wait(self._group.get(chat_id), self.per_group, count, now))
+        return wait
+
+    def wait_overall(self, count: int = 1) -> float:
+        """Seconds until `count` more messages fit the overall second and its pace."""
         if not self.enabled:
             return 0.0
         now = self.now()
-        waits = [_wait(self._all, self.overall, count, now)]
-        if chat_id is not None:
-            waits.append(_wait(self._chat.get(chat_id), self.per_chat, 1, now))
-            if chat_id < 0:
-                waits.append(_wait(self._group.get(chat_id), self.per_group, count, now))
-        return max(waits)
+        return max(_wait(self._all, self.overall, count, now), self.pace.wait(count, now))
 
-    def record(self, chat_id: int | None, count: int = 1) -> None:
-        """`count` messages went to `chat_id` just now (a media group is one send
-        in the chat's second, and `count` in the group's minute and overall)."""
-        now = self.now()
-        self._all.extend([now] * count)
-        _expire(self._all, now - self.overall.seconds)
+    def wait_for(self, chat_id: int | None, count: int = 1) -> float:
+        """Seconds until `count` more messages in `chat_id` fit every limit (0: now)."""
+        return max(self.wait_in_chat(chat_id, count), self.wait_overall(count))
+
+    def sent(self, chat_id: int | None, count: int = 1) -> None:
+        """`count` messages to `chat_id` were handed to the network just now (a
+        media group is one send in the chat's second, and `count` in the group's
+        minute and overall): they count, in flight, until `answered`."""
+        self.pace.take(count, self.now())
+        self._all.flying += count
         if chat_id is None:
             return
-        chat = self._chat.setdefault(chat_id, deque())
-        chat.append(now)
-        _expire(chat, now - self.per_chat.seconds)
+        self._chat.setdefault(chat_id, _Counted()).flying += 1
         if chat_id < 0:
-            group = self._group.setdefault(chat_id, deque())
-            group.extend([now] * count)
-            _expire(group, now - max(self.per_group.seconds, GROUP_WINDOW))
+            self._group.setdefault(chat_id, _Counted()).flying += count
+
+    def answered(self, chat_id: int | None, count: int = 1) -> None:
+        """The messages `sent` got their answer (or failed) just now: each window
+        lets them go a window's length from now."""
+        now = self.now()
+        _land(self._all, count, now, self.overall.seconds)
+        if chat_id is None:
+            return
+        _land(self._chat[chat_id], 1, now, self.per_chat.seconds)
+        if chat_id < 0:
+            _land(self._group[chat_id], count, now, max(self.per_group.seconds, GROUP_WINDOW))
+
+    def record(self, chat_id: int | None, count: int = 1) -> None:
+        """`count` messages went to `chat_id` and were answered just now."""
+        self.sent(chat_id, count)
+        self.answered(chat_id, count)
 
     async def take(self, chat_id: int | None, count: int = 1) -> None:
-        """Wait until there is room, then count the messages as sent."""
-        # Room comes back with time, not with an event: sleep until the oldest send leaves.
-        while (delay := self.wait_for(chat_id, count)) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(delay)
-        self.record(chat_id, count)
+        """Wait until there is room, then count the messages as sent (in flight:
+        call `answered` once the call is over). Messages to one chat queue in
+        order for the chat's second and the group's minute; then one at a time
+        for the overall pace, in order (no herd of waiters waking every 1/30 s;
+        and a message whose chat had room keeps it while it waits for the pace,
+        instead of losing its place to another message to the same chat)."""
+        if chat_id is None:
+            await self._overall_turn(count)
+            self.sent(chat_id, count)
+            return
+        turn = self._chat_turns.get(chat_id)
+        if turn is None:
+            turn = self._chat_turns[chat_id] = _Turn()
+        turn.queued += 1
+        try:
+            async with turn.lock:
+                # Room comes back with time, not with an event: sleep until it is due.
+                while (delay := self.wait_in_chat(chat_id, count)) > 0:  # noqa: ASYNC110
+                    await asyncio.sleep(delay)
+                await self._overall_turn(count)
+                self.sent(chat_id, count)
+        finally:
+            turn.queued -= 1
+            if not turn.queued:
+                del self._chat_turns[chat_id]
+
+    async def _overall_turn(self, count: int) -> None:
+        async with self._turn:
+            while (delay := self.wait_overall(count)) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(delay)
+
+    @contextlib.asynccontextmanager
+    async def sending(self, chat_id: int | None, count: int = 1) -> AsyncIterator[None]:
+        """Wait for room, then count the messages in flight for the body's call."""
+        await self.take(chat_id, count)
+        try:
+            yield
+        finally:
+            self.answered(chat_id, count)
 
 
-def _expire(stamps: deque[float], cutoff: float) -> None:
-    while stamps and stamps[0] <= cutoff:
-        stamps.popleft()
+class Pace:
+    """The overall limit as an even pace: one message every window ÷ count
+    seconds, with a burst of at most a tenth of the window's count after a
+    quiet moment (a generic cell rate algorithm: `due` is when the next message
+    would be on time; a message may go up to the burst's intervals early)."""
+
+    def __init__(self, window: Window, now: Callable[[], float]) -> None:
+        self.interval = window.seconds / window.count
+        self.burst = max(2, round(window.count / 10))
+        self.due = now()
+
+    def wait(self, count: int, now: float) -> float:
+        early = (self.burst - 1) * self.interval
+        wait = self.due + (count - 1) * self.interval - early - now
+        return wait if wait > 1e-9 else 0.0  # not a rounding error's wait
+
+    def take(self, count: int, now: float) -> None:
+        self.due = max(self.due, now) + count * self.interval
 
 
-def _wait(stamps: deque[float] | None, window: Window, count: int, now: float) -> float:
-    if not stamps:
+def _land(counted: _Counted, count: int, now: float, seconds: float) -> None:
+    counted.flying = max(0, counted.flying - count)
+    counted.landed.extend([now] * count)
+    counted.expire(now - seconds)
+
+
+def _wait(counted: _Counted | None, window: Window, count: int, now: float) -> float:
+    if counted is None:
         return 0.0
-    _expire(stamps, now - window.seconds)
-    excess = len(stamps) + count - window.count
+    counted.expire(now - window.seconds)
+    if not len(counted):
+        return 0.0  # an empty window takes even what is more than it holds
+    excess = len(counted) + count - window.count
     if excess <= 0:
         return 0.0
-    # The window has room once the `excess` oldest stamps have left it.
-    oldest = stamps[min(excess, len(stamps)) - 1]
+    if excess > len(counted.landed):
+        # The window is full of messages still in flight: room comes with an answer.
+        return IN_FLIGHT_WAIT
+    # The window has room once the `excess` oldest answered messages have left it.
+    oldest = counted.landed[excess - 1]
     return max(0.0, oldest + window.seconds - now) + 0.001
 
 
@@ -282,9 +424,9 @@ class TelegramLimiter(BaseRateLimiter[int]):
         count = len(data.get("media") or ()) if endpoint == "sendMediaGroup" else 1
         tries = 0
         while True:
-            await self.limits.take(chat, max(1, count))
             try:
-                result = await callback(*args, **kwargs)
+                async with self.limits.sending(chat, max(1, count)):
+                    result = await callback(*args, **kwargs)
             except RetryAfter as error:
                 self.refused += 1
                 tries += 1

@@ -35,6 +35,9 @@ pytestmark = [
 
 RESIDENTS = 60
 SPEED = 240  # a cleaning case's 30 minutes to be acknowledged pass in 7.5 s
+# A send whose outcome was not yet committed when the leader died goes again;
+# under a burst on a loaded machine that record can take a few seconds.
+IN_FLIGHT = 5.0
 
 
 async def wait_for_line(process: BotProcess, text: str, timeout: float) -> None:
@@ -77,13 +80,17 @@ async def test_the_standby_takes_over_when_the_leader_dies_mid_burst(tmp_path: P
                     asyncio.create_task(file_cleaning(r, think=0.05 * (i % 10)))
                     for i, r in enumerate(residents)
                 ]
-                await world.wait_for(
-                    lambda: sum(1 for r in residents if told(r)) >= RESIDENTS // 4,
-                    timeout=60,
-                    what="a quarter of the residents confirmed",
-                )
+                # Who had been told, when: a confirmation that goes twice must be one
+                # the leader sent in its last moments, not one long settled.
+                seen: list[tuple[float, set[str]]] = []
+                give_up = time.monotonic() + 60
+                while sum(1 for r in residents if told(r)) < RESIDENTS // 4:
+                    assert time.monotonic() < give_up, "a quarter of the residents confirmed"
+                    seen.append((time.monotonic(), {ref for r in residents for ref in told(r)}))
+                    await asyncio.sleep(0.2)
                 leader.kill()
                 killed = time.monotonic()
+                settled = set().union(*(refs for at, refs in seen if at <= killed - IN_FLIGHT))
                 calls = len(world.calls)  # the standby polls only once the leader is gone
                 await world.wait_for(
                     lambda: "getUpdates" in world.calls[calls:], timeout=30, what="the standby"
@@ -145,9 +152,13 @@ async def test_the_standby_takes_over_when_the_leader_dies_mid_burst(tmp_path: P
     # A confirmation Telegram took just before the kill, whose outcome was not yet
     # committed, goes again from the standby, as after a restart on SQLite
     # (test_crash.py): the courier records a send once Telegram has answered.
-    # Only those in flight at the kill; never a second case.
+    # Only those in flight at the kill (told in its last IN_FLIGHT seconds), never
+    # one the resident had seen before that; and never a second case.
     twice = sum(n - 1 for r in residents for n in told(r).values())
-    assert twice <= RESIDENTS // 4, f"{twice} confirmations went twice"
+    doubled = {ref for r in residents for ref, n in told(r).items() if n > 1}
+    assert not doubled & settled, (
+        f"confirmations seen {IN_FLIGHT} s before the kill went again: {sorted(doubled & settled)}"
+    )
     assert Counter(stored.values()) == Counter({r.id: 1 for r in residents}), "one case each"
     for case_id, _ref, _reporter, body in cases:
         assert filed[case_id] == 1, "every filing is in the event log, once"

@@ -13,16 +13,12 @@ from pydantic import ValidationError
 
 from bot import logs
 from bot.estate import ConfigError, load_estate
+from bot.serving import fail as _fail
+from bot.serving import stop_serving as _stop_serving
+from bot.serving import take_lease
 from bot.settings import Settings
 from bot.storage import StoreError, store_at
-from bot.storage.lease import (
-    Lease,
-    LeaseHeld,
-    LeaseUnavailable,
-    PostgresLease,
-    SqliteFileLease,
-    holder_here,
-)
+from bot.storage.lease import Lease, PostgresLease, SqliteFileLease, holder_here
 from workflow.estate import EstateConfig
 
 log = logging.getLogger("bot")
@@ -92,11 +88,6 @@ def _parser() -> argparse.ArgumentParser:
         help="checkpoints: the bot's @username (without @), for the links",
     )
     return parser
-
-
-def _fail(message: str, code: int = 2) -> int:
-    print(f"estate-desk: {message}", file=sys.stderr)
-    return code
 
 
 def _backup(settings: Settings, target: str | None, keep: int | None) -> int:
@@ -324,14 +315,6 @@ async def _prepare_store(settings: Settings) -> None:
         await store.record_holder(host, pid, datetime.now(UTC))
 
 
-def _stop_serving() -> None:
-    """The lease is lost: stop as if told to (the application shuts down in order)."""
-    import os
-    import signal
-
-    os.kill(os.getpid(), signal.SIGTERM)
-
-
 def _run(settings: Settings, estate: EstateConfig) -> int:
     import asyncio
 
@@ -347,14 +330,9 @@ def _run(settings: Settings, estate: EstateConfig) -> int:
         lease = PostgresLease(settings.postgres_url, wait=settings.standby, on_lost=_stop_serving)
     else:
         lease = SqliteFileLease(settings.sqlite_path or settings.database_path)
-    try:
-        lease.acquire()
-    except LeaseHeld as exc:
-        return _fail(str(exc), code=3)
-    except LeaseUnavailable as exc:
-        return _fail(str(exc))
-    except KeyboardInterrupt:
-        return _fail("stopped while waiting as a standby", 130)
+    refused = take_lease(lease)
+    if refused is not None:
+        return refused
     try:
         asyncio.run(_prepare_store(settings))
         asyncio.run(wait_for_telegram(settings))

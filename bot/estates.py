@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,27 +22,19 @@ from telegram.ext import Application
 
 from bot.app import build_application, polling_watch
 from bot.company import Company, CompanyPort, site_settings, site_store
+from bot.serving import fail as _fail
+from bot.serving import stop_serving as _stop_serving
+from bot.serving import take_lease
 from bot.settings import Settings
 from bot.storage import StoreError
 from bot.storage.company import HOLDER_TABLE, CompanyStore
-from bot.storage.lease import LeaseHeld, LeaseUnavailable, PostgresLease, holder_here
+from bot.storage.lease import PostgresLease, holder_here
 from workflow.clock import Clock, SimulatedClock
 
 log = logging.getLogger("bot")
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 App = Application[Any, Any, Any, Any, Any, Any]
-
-
-def _fail(message: str, code: int = 2) -> int:
-    print(f"estate-desk: {message}", file=sys.stderr)
-    return code
-
-
-def _stop_serving() -> None:
-    import os
-
-    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def run_company(settings: Settings, company: Company) -> int:
@@ -55,14 +46,9 @@ def run_company(settings: Settings, company: Company) -> int:
     lease = PostgresLease(
         url, wait=settings.standby, on_lost=_stop_serving, holder_table=HOLDER_TABLE
     )
-    try:
-        lease.acquire()
-    except LeaseHeld as exc:
-        return _fail(str(exc), code=3)
-    except LeaseUnavailable as exc:
-        return _fail(str(exc))
-    except KeyboardInterrupt:
-        return _fail("stopped while waiting as a standby", 130)
+    refused = take_lease(lease)
+    if refused is not None:
+        return refused
     try:
         gave_up = asyncio.run(_serve(settings, company, url))
     except StoreError as exc:

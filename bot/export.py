@@ -5,21 +5,41 @@ Residents' phone numbers are left out unless `--with-phones` asks for them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
 from bot.storage import store_at
+from handlers.context import CompanyEstate
+from handlers.reports import company_workbook
 from views.i18n import translator_for
-from views.reports import period_for, register_for
+from views.reports import Period, period_for, register_for
 from workflow.casebook_service import Casebook
 from workflow.clock import SystemClock
 from workflow.estate import EstateConfig
 
 if TYPE_CHECKING:
     from bot.company import Company
+
+
+def _period(start: str | None, end: str | None, now: datetime, zone: ZoneInfo) -> Period | str:
+    """`--from` and `--to` (both or neither: this month), or why they are not a period."""
+    if (start is None) != (end is None):
+        given, missing = ("--from", "--to") if end is None else ("--to", "--from")
+        return f"{given} needs {missing} too (both dates, like 2026-11-01)"
+    period = period_for(f"{start} {end}" if start and end else "month", now, zone)
+    if period is not None:
+        return period
+    for flag, value in (("--from", start), ("--to", end)):
+        try:
+            date.fromisoformat(value or "")
+        except ValueError:
+            return f"{flag} {value!r} is not a date like 2026-11-01"
+    return f"--from {start} is after --to {end}"
 
 
 def _refuse(reason: str) -> int:
@@ -37,17 +57,9 @@ async def export_register(
     with_phones: bool = False,
 ) -> int:
     now = SystemClock().now()
-    if (start is None) != (end is None):
-        given, missing = ("--from", "--to") if end is None else ("--to", "--from")
-        return _refuse(f"{given} needs {missing} too (both dates, like 2026-11-01)")
-    period = period_for(f"{start} {end}" if start and end else "month", now, estate.zone)
-    if period is None:
-        for flag, value in (("--from", start), ("--to", end)):
-            try:
-                date.fromisoformat(value or "")
-            except ValueError:
-                return _refuse(f"{flag} {value!r} is not a date like 2026-11-01")
-        return _refuse(f"--from {start} is after --to {end}")
+    period = _period(start, end, now, estate.zone)
+    if isinstance(period, str):
+        return _refuse(period)
     path = settings.sqlite_path
     if path is not None and not path.is_file():
         return _refuse(f"{path}: no database there (DATABASE_PATH; export never creates one)")
@@ -74,25 +86,23 @@ async def export_company(
     """`python -m bot export --company`: every estate's register in one .xlsx, an
     estate column first; the period as the first estate's calendar has it."""
     from bot.company import site_store
-    from views.company import EstateRegister, company_register
 
     now = SystemClock().now()
     first = company.sites[0].estate
-    if (start is None) != (end is None):
-        given, missing = ("--from", "--to") if end is None else ("--to", "--from")
-        return _refuse(f"{given} needs {missing} too (both dates, like 2026-11-01)")
-    period = period_for(f"{start} {end}" if start and end else "month", now, first.zone)
-    if period is None:
-        return _refuse(f"--from {start} and --to {end} are not a period like 2026-11-01 2026-11-30")
+    period = _period(start, end, now, first.zone)
+    if isinstance(period, str):
+        return _refuse(period)
     t = translator_for(first, first.default_language)
-    parts, count = [], 0
-    for site in company.sites:
-        async with site_store(settings, site, 1) as store:
-            cases, events, people = await Casebook(store).register_rows(period.start, period.end)
-        own = translator_for(site.estate, t.language)
-        parts.append(EstateRegister(site.id, own, cases, events, people))
-        count += len(cases)
-    data = company_register(parts, t, with_phones, now)
+    async with contextlib.AsyncExitStack() as stores:
+        estates = [
+            CompanyEstate(
+                site.id,
+                site.estate,
+                Casebook(await stores.enter_async_context(site_store(settings, site, 1))),
+            )
+            for site in company.sites
+        ]
+        data, count = await company_workbook(estates, period, t, with_phones, now)
     await asyncio.to_thread(Path(out).write_bytes, data)
     phones = "with" if with_phones else "without"
     print(

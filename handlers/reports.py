@@ -4,6 +4,7 @@ supervisor and the front desk (in their groups, or privately)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from telegram import Update
@@ -11,7 +12,7 @@ from telegram.error import Forbidden
 from telegram.ext import CommandHandler
 
 from handlers.common import Context, allowed
-from handlers.context import CompanyDesk, Services
+from handlers.context import CompanyDesk, CompanyEstate, Services
 from views.company import EstateRegister, company_register, company_text
 from views.i18n import Translator, translator_for
 from views.reports import REPORT_TEAMS, Period, chart, figures_text, period_for, register
@@ -121,17 +122,32 @@ async def company_export(update: Update, context: Context) -> None:
     if asked is None:
         return
     t, period, company = asked
-    parts = []
-    for estate in company.estates():
-        cases, events, people = await estate.casebook.register_rows(period.start, period.end)
-        own = translator_for(estate.estate, t.language)
-        parts.append(EstateRegister(estate.id, own, cases, events, people))
+    data, _count = await company_workbook(
+        company.estates(), period, t, False, context.services.clock.now()
+    )
     await context.replies.document(
         update,
-        company_register(parts, t, False, context.services.clock.now()),
+        data,
         f"company-cases-{period.label[:10]}.xlsx",
         caption=t.raw("company.export_caption", period=period.label),
     )
+
+
+async def company_workbook(
+    estates: Sequence[CompanyEstate],
+    period: Period,
+    t: Translator,
+    with_phones: bool,
+    as_of: datetime,
+) -> tuple[bytes, int]:
+    """One register across `estates` (an estate column first), and how many cases
+    it lists: for /export company and `python -m bot export --company`."""
+    parts = []
+    for estate in estates:
+        cases, events, people = await estate.casebook.register_rows(period.start, period.end)
+        own = translator_for(estate.estate, t.language)
+        parts.append(EstateRegister(estate.id, own, cases, events, people))
+    return company_register(parts, t, with_phones, as_of), sum(len(p.cases) for p in parts)
 
 
 async def report(update: Update, context: Context) -> None:

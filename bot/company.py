@@ -17,7 +17,6 @@ the field (`estates[1].token_env`), as the estate file's do.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ from pydantic import (
     field_validator,
 )
 
-from bot.estate import ConfigError, load_estate
+from bot.estate import ConfigError, load_estate, read_toml
 from bot.settings import Settings
 from bot.storage import Store, store_at
 from bot.storage.company import CompanyStore
@@ -136,12 +135,7 @@ def load_company(
             f"COMPANY_CONFIG ({path}) with WEBHOOK_URL: several estates are served by "
             "polling only; unset WEBHOOK_URL"
         )
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found (COMPANY_CONFIG)") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    raw = read_toml(path, "COMPANY_CONFIG")
     try:
         parsed = CompanyFile.model_validate(raw)
     except ValidationError as exc:

@@ -9,25 +9,32 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from workflow.estate import EstateConfig
 
-__all__ = ["ConfigError", "EstateConfig", "describe_errors", "load_estate"]
+__all__ = ["ConfigError", "EstateConfig", "describe_errors", "load_estate", "read_toml"]
 
 
 class ConfigError(Exception):
     """The estate file is missing or wrong; the message names the field."""
 
 
-def load_estate(path: Path) -> EstateConfig:
+def read_toml(path: Path, setting: str) -> dict[str, Any]:
+    """A TOML file's tables; ConfigError naming the file (and `setting`, the
+    variable that names it) when it is missing or not TOML."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found (set ESTATE_CONFIG)") from None
+        raise ConfigError(f"{path}: file not found (set {setting})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def load_estate(path: Path) -> EstateConfig:
+    raw = read_toml(path, "ESTATE_CONFIG")
     try:
         return EstateConfig.model_validate(raw)
     except ValidationError as exc:

@@ -136,6 +136,22 @@ async def test_two_estates_in_one_process_each_keep_their_own_and_the_company_se
                 assert rows[0][0] == "Estate"
                 assert sorted(str(r[0]) for r in rows[1:]) == ["shatin", "taipo"]
 
+                # A period it cannot read gets the usage; in a group, the figures
+                # are not shown there: the company's staff are asked to write privately.
+                after = boss.last_message_id()
+                boss.send("/report company yesterday-ish")
+                usage = await boss.wait_for_message("Usage:", after=after, timeout=STEP)
+                assert "/report company [today|week|month" in usage.text
+                group = shatin.chats[cleaning_group(shatin)]
+                group.members[BOSS] = "member"
+                after = boss.last_message_id(group)
+                boss.send("/report company month", chat=group)
+                private = await boss.wait_for_message(  # the group's language: zh-Hant
+                    "公司數據只會私下傳送", chat=group, after=after, timeout=STEP
+                )
+                assert "Tai Po Court" not in private.text
+                assert not any("全部屋苑" in m.text for m in group.bot_messages())
+
                 # /health reads the estate's own schema (an admin of every estate).
                 boss_in_taipo = taipo.users[BOSS]
                 boss_in_taipo.send("/health")

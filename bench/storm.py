@@ -116,6 +116,17 @@ async def measure(args: argparse.Namespace) -> dict[str, float]:
                     if role not in everyone and complete:
                         everyone[role] = since_last
                 left = await waiting(db)
+                if args.timeline:
+                    groups_now = ", ".join(
+                        f"{role} {len(shown(chat) & wanted)} in {len(chat.messages)} messages"
+                        for role, chat in watched.items()
+                    )
+                    waiting_now = ", ".join(f"{who} {n}" for who, n in left)
+                    print(
+                        f"{since_last:+6.0f} s: fired {len(fired)}; {groups_now}; "
+                        f"waiting {waiting_now or 'nothing'}",
+                        flush=True,
+                    )
                 if since_last > 0 and len(everyone) == len(watched) and not left:
                     break
             elapsed_after_first = (datetime.now(UTC) - start).total_seconds()
@@ -182,6 +193,9 @@ async def main() -> None:
     parser.add_argument("--watch", type=float, default=600, help="seconds after the first deadline")
     parser.add_argument(
         "--shared", default="", help="a line on the machine's load, printed with the figures"
+    )
+    parser.add_argument(
+        "--timeline", action="store_true", help="print what each group shows every 2 s"
     )
     runs_option(parser)
     args = parser.parse_args()

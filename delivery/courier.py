@@ -102,7 +102,9 @@ class Courier(Rounds):
         self.default_language = default_language
         # The same windows the Bot API limiter waits on (bot/app.py shares them).
         self.limits = limits or SendLimits()
-        self.digester = Digester(store, bot, clock, self.limits, self._chat_translator)
+        self.digester = Digester(
+            store, bot, clock, self.limits, self._chat_translator, admins=self.admins
+        )
         self.cards = Cards(store, bot, self.limits, self.digester, self._translator, self._people)
         super().__init__()
         self._lock = asyncio.Lock()
@@ -131,7 +133,7 @@ class Courier(Rounds):
                 items = self._claim(items)
                 # Every round, however much is waiting: what is posted keeps up
                 # (in the part of each group's minute kept for edits).
-                await self.digester.edit_dirty()
+                await self.digester.catch_up()
                 await self.cards.refresh_stale()
                 if not items:
                     return handled
@@ -461,9 +463,7 @@ class Courier(Rounds):
             if out.or_card_edit and card is not None:
                 continue  # said by the card itself: the refresh after delivery edits it
             if case is not None and self.limits.busy(chat_id) and not forum:
-                started = await self.digester.take(chat_id, out, case, kind)
-                if started is not None:
-                    self._posted.setdefault(case.id, set()).add((chat_id, started))
+                await self.digester.take(chat_id, out, case, kind)
                 continue
             if self.limits.full(chat_id):
                 raise Deferred

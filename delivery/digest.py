@@ -6,12 +6,18 @@ two, so once a group has had `BUSY` (12) messages in the last minute, new
 cards join a digest (one per kind of event, building and category: the new
 cases, the cases escalated to the group; with one set of buttons) listing
 every case by its reference, place and state, and other lines join the
-group's feed digest of their kind. A digest is posted with its first case or
-line already in it, never as an empty placeholder, and edited in place as
-cases join and change, at most once every `edit_every` seconds each; the
-courier tries the edits every round, in the part of the group's minute kept
-for edits (`limits.EDIT_RESERVE`). Digests live in the database: a case in a
-digest is never lost, even if the bot stops before the next edit.
+group's feed digest of their kind.
+
+A case or line joins its digest in the database at once, and the notice that
+brought it is done: it never waits in the outbox for the group's minute. The
+digests are posted and edited in the courier's every round (`catch_up`), as
+the group's minute has room: a new digest is posted with every case and line
+that joined it while it waited (up to a message's worth: `MAX_CASES`), never
+as an empty placeholder, so each message a storm spends in a group shows as
+many cases as it can hold; a posted digest is edited in place as cases join
+and change, at most once every `edit_every` seconds each. Digests live in
+the database: a case in a digest is never lost, even if the bot stops before
+its digest is posted or edited.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -28,6 +34,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden
 
 from delivery.limits import BUSY, HARD, SendLimits
+from delivery.outcomes import Refusal, migrated, refused
 from delivery.ports import DeliveryStore
 from delivery.records import Card, Digest
 from views.callbacks import data
@@ -49,6 +56,7 @@ PLACE_UNITS = 24
 MAX_FEED_CHARS = 3500
 # A line in a feed digest: its start (each begins with the case's reference).
 FEED_LINE_UNITS = 64
+NOT_POSTED = 0  # a digest's message id until it is posted (Telegram's ids start at 1)
 
 
 class Deferred(Exception):
@@ -63,6 +71,7 @@ class Digester:
         clock: Clock,
         limits: SendLimits,
         translator_for: Callable[[int], Awaitable[Translator]],
+        admins: Iterable[int] = (),  # told when a group is lost
         # Each edit spends one of the group's ~20 a minute, as a new message does:
         # a digest is brought up to date at most every 10 s, leaving room for more.
         edit_every: float = 10.0,
@@ -73,18 +82,19 @@ class Digester:
         self.limits = limits
         self.translator_for = translator_for
         self.edit_every = edit_every
+        self.admins = frozenset(admins)
         self._edited_at: dict[int, float] = {}
         self._lock = asyncio.Lock()
 
-    async def take(self, chat_id: int, out: Outgoing, case: Case, kind: str = "") -> int | None:
+    async def take(self, chat_id: int, out: Outgoing, case: Case, kind: str = "") -> None:
         """Put a card or a line into the group's digest of its kind (`kind`: the
-        notice's) instead of posting it; the message id of a digest it started.
-        One at a time: cases delivered side by side must not both start a
-        digest, nor overwrite each other's additions."""
+        notice's) instead of posting it: the open one if it has room, else a new
+        one, posted by the next `catch_up`. One at a time: cases delivered side
+        by side must not both start a digest, nor overwrite each other's additions."""
         async with self._lock:
-            return await self._take(chat_id, out, case, kind)
+            await self._take(chat_id, out, case, kind)
 
-    async def _take(self, chat_id: int, out: Outgoing, case: Case, kind: str) -> int | None:
+    async def _take(self, chat_id: int, out: Outgoing, case: Case, kind: str) -> None:
         if out.as_card:
             building = (
                 case.location.building
@@ -98,78 +108,105 @@ class Digester:
         since = self.clock.now() - DIGEST_OPEN_FOR
         async with self.store.transaction() as tx:
             digest = await tx.open_digest(chat_id, key, since)
-        if digest is None or not _has_room(digest, out):
-            if self.limits.full(chat_id):
-                raise Deferred
-            return await self._start(chat_id, key, out, case)
-        if out.as_card:
-            if case.id not in digest.case_ids:
-                digest.case_ids.append(case.id)
-        else:
-            digest.lines.append(out.text)
-        digest.dirty = True
-        async with self.store.transaction() as tx:
-            await tx.save_digest(digest)
+            if digest is None or not _has_room(digest, out):
+                # Not posted yet (message 0): the next round posts it with all it holds.
+                digest = await tx.add_digest(chat_id, NOT_POSTED, key, self.clock.now())
             if out.as_card:
+                if case.id in digest.case_ids:
+                    return
+                digest.case_ids.append(case.id)
+            else:
+                digest.lines.append(out.text)
+            digest.dirty = True
+            await tx.save_digest(digest)
+            if out.as_card and digest.message_id != NOT_POSTED:
                 await tx.save_card(
                     Card(case_id=case.id, chat_id=chat_id, message_id=digest.message_id)
                 )
-        return None
 
-    async def _start(self, chat_id: int, key: str, out: Outgoing, case: Case) -> int:
-        """A new digest, posted with its first case or line in it."""
-        now = self.clock.now()
-        first = Digest(
-            id=0,
-            chat_id=chat_id,
-            message_id=0,
-            key=key,
-            case_ids=[case.id] if out.as_card else [],
-            lines=[] if out.as_card else [out.text],
-            created_at=now,
-        )
-        t = await self.translator_for(chat_id)
-        text, buttons = _render(first, [case], t)
-        message = await self.bot.send_message(
-            chat_id, cut_html(text), parse_mode=ParseMode.HTML, reply_markup=buttons
-        )
-        async with self.store.transaction() as tx:
-            digest = await tx.add_digest(chat_id, message.message_id, key, now)
-            digest.case_ids, digest.lines, digest.dirty = first.case_ids, first.lines, False
-            await tx.save_digest(digest)
-            if out.as_card:
-                await tx.save_card(
-                    Card(case_id=case.id, chat_id=chat_id, message_id=message.message_id)
-                )
-        return message.message_id
-
-    async def edit_dirty(self) -> int:
-        """Edit every digest that changed, no more often than `edit_every` each."""
-        async with self.store.transaction() as tx:
+    async def catch_up(self) -> int:
+        """Post the digests waiting to be posted and edit those that changed (no
+        more often than `edit_every` each), as each group's minute has room;
+        each group's in turn, the groups side by side. Edits of what is posted
+        go first: a case acknowledged from a digest shows it before more cases
+        are posted. How many messages were posted or edited."""
+        async with self.store.reading() as tx:
             dirty = await tx.dirty_digests()
-        now = time.monotonic()
-        edited = 0
-        for digest in dirty:
-            if now - self._edited_at.get(digest.id, 0.0) < self.edit_every:
-                continue
+        by_chat: dict[int, list[Digest]] = {}
+        for digest in sorted(dirty, key=lambda d: (d.message_id == NOT_POSTED, d.id)):
+            by_chat.setdefault(digest.chat_id, []).append(digest)
+        done = await asyncio.gather(*(self._catch_up(chat) for chat in by_chat.values()))
+        return sum(done)
+
+    async def _catch_up(self, digests: list[Digest]) -> int:
+        done = 0
+        for digest in digests:
             if self.limits.no_room_to_edit(digest.chat_id):
-                continue  # edits count against the group's minute too: stays dirty, next round
-            self._edited_at[digest.id] = now
-            await self._edit(digest)
-            edited += 1
-        return edited
+                break  # posts and edits count against the group's minute: next round
+            if digest.message_id == NOT_POSTED:
+                if not await self._post(digest):
+                    break  # the group is gone or moved: its other digests follow it
+            else:
+                if time.monotonic() - self._edited_at.get(digest.id, 0.0) < self.edit_every:
+                    continue
+                await self._edit(digest)
+            self._edited_at[digest.id] = time.monotonic()
+            done += 1
+        return done
 
     async def pending(self) -> int:
-        async with self.store.transaction() as tx:
+        async with self.store.reading() as tx:
             return len(await tx.dirty_digests())
 
-    async def _edit(self, digest: Digest) -> None:
+    async def _post(self, digest: Digest) -> bool:
+        """Post a digest with everything that joined it; False if the group would
+        not take it (lost: the courier's `refused` sends its open cases where the
+        role's cases go now; upgraded: the digest waits for the new chat)."""
+        text, buttons = await self._rendered(digest)
+        try:
+            message = await self.bot.send_message(
+                digest.chat_id, cut_html(text), parse_mode=ParseMode.HTML, reply_markup=buttons
+            )
+        except ChatMigrated as error:
+            await self._moved(digest, int(error.new_chat_id))
+            return False
+        except (BadRequest, Forbidden) as error:
+            refusal = Refusal(digest.chat_id, f"digest {digest.key}", error)
+            await refused(self.store, self.clock, refusal, self.admins)
+            async with self._lock, self.store.transaction() as tx:
+                current = await tx.digest(digest.id)
+                if current is not None:
+                    current.dirty = False  # not tried again in a chat that refused it
+                    await tx.save_digest(current)
+            return False
+        async with self._lock, self.store.transaction() as tx:
+            current = await tx.digest(digest.id) or digest
+            current.message_id = message.message_id
+            current.dirty = (current.case_ids, current.lines) != (digest.case_ids, digest.lines)
+            await tx.save_digest(current)
+            for case_id in current.case_ids:
+                await tx.save_card(
+                    Card(case_id=case_id, chat_id=current.chat_id, message_id=message.message_id)
+                )
+        return True
+
+    async def _moved(self, digest: Digest, new_chat_id: int) -> None:
+        """The group became a supergroup while the digest waited: its bindings
+        follow (`migrated`), and so do its digests not posted yet, to be posted
+        in the new chat by the next round."""
+        async with self._lock:
+            await migrated(self.store, digest.chat_id, new_chat_id)
+
+    async def _rendered(self, digest: Digest) -> tuple[str, InlineKeyboardMarkup | None]:
         t = await self.translator_for(digest.chat_id)
         cases = []
         if digest.key.startswith("cards:"):
             async with self.store.reading() as tx:
                 cases = [c for i in digest.case_ids if (c := await tx.get(i)) is not None]
-        text, buttons = _render(digest, cases, t)
+        return _render(digest, cases, t)
+
+    async def _edit(self, digest: Digest) -> None:
+        text, buttons = await self._rendered(digest)
         # "not modified" is fine; a group lost or upgraded meanwhile is the
         # courier's to notice (outcomes.py), not a reason to fail every round.
         with contextlib.suppress(BadRequest, Forbidden, ChatMigrated):

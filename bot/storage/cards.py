@@ -54,8 +54,9 @@ class CardTables(Rows):
 
     async def save_digest(self, digest: Digest) -> None:
         await self.db.execute(
-            "UPDATE digests SET case_ids = ?, lines = ?, dirty = ? WHERE id = ?",
+            "UPDATE digests SET message_id = ?, case_ids = ?, lines = ?, dirty = ? WHERE id = ?",
             (
+                digest.message_id,
                 json.dumps(digest.case_ids),
                 json.dumps(digest.lines, ensure_ascii=False),
                 int(digest.dirty),

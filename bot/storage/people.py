@@ -101,14 +101,20 @@ class PeopleTables(Rows):
         """A group upgraded to a supergroup: its bindings (with their language)
         follow it to the new chat id. Its cards and digests are messages of the
         old chat, which the new one cannot edit: they are forgotten, so the next
-        card of a case is posted afresh in the supergroup."""
+        card of a case is posted afresh in the supergroup; a digest not posted
+        yet (message 0) moves with the group, to be posted there."""
         rows = await self._all(
             "UPDATE role_groups SET chat_id = ?, broken_at = NULL, broken_reason = NULL "
             "WHERE chat_id = ? RETURNING role",
             (new_chat_id, old_chat_id),
         )
         await self.db.execute("DELETE FROM cards WHERE chat_id = ?", (old_chat_id,))
-        await self.db.execute("DELETE FROM digests WHERE chat_id = ?", (old_chat_id,))
+        await self.db.execute(
+            "DELETE FROM digests WHERE chat_id = ? AND message_id <> 0", (old_chat_id,)
+        )
+        await self.db.execute(
+            "UPDATE digests SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+        )
         return [Role(row[0]) for row in rows]
 
     async def mark_reachable(self, user_id: int, now: datetime, since: timedelta) -> int:

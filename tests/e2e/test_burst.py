@@ -104,3 +104,96 @@ async def test_a_card_in_a_busy_group_catches_up_once_there_is_room(estate: Esta
     svc.wake_courier()
     await estate.settle()
     assert "Leo Repair 已於" in group.messages[card.message_id]["text"], "brought up to date"
+
+
+async def test_cases_that_come_while_a_group_minute_is_full_wait_in_one_digest_posted_whole(
+    estate: Estate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A storm fills a group's minute at once. The cases that come while it is
+    full join their digest in the database (their notices are done: nothing
+    waits in the outbox for the minute), and once there is room the digest is
+    posted with every one of them in its first text, not one case and edits."""
+    svc = estate.app.bot_data["estate_desk"]
+    pacer = svc.courier.limits
+    pacer.busy_at, pacer.full_at, pacer.edits_at = BUSY, SENDS_AT_MOST, HARD
+    group = estate.groups[Role.REPAIR_LEAD]
+    world = estate.world
+    posted: list[str] = []
+    new_message = world.new_message
+
+    def posting(chat: Chat, sender: JSON, body: JSON, thread_id: int | None = None) -> JSON:
+        if sender.get("is_bot") and chat.id == group.id:
+            posted.append(str(body.get("text") or ""))
+        return new_message(chat, sender, body, thread_id)
+
+    monkeypatch.setattr(world, "new_message", posting)
+    pacer.record(group.id, HARD)  # the group's minute is spent, the edits' part too
+    refs = await _urgent_repairs(estate, 30, first_id=6000)
+    for _ in range(3):
+        await svc.courier.flush()
+    async with svc.store.reading() as tx:
+        rows = await tx._all(
+            "SELECT count(*) FROM outbox WHERE done_at IS NULL "
+            "AND json_extract(body, '$.role') = 'repair_lead'"
+        )
+    assert rows[0][0] == 0, "the lead's notices wait in the outbox for the minute"
+    assert posted == [], "nothing posted in a full minute"
+
+    later = pacer.now() + 61
+    pacer.now = lambda: later  # a minute on: room again
+    await estate.settle()
+    assert posted, "the digest was posted once there was room"
+    first = posted[0]
+    missing = [ref for ref in refs if ref not in first]
+    assert not missing, f"posted without {missing}:\n{first}"
+    assert len(posted) == 1, posted
+
+
+async def test_a_digest_waiting_for_a_full_minute_follows_its_group_upgraded_to_a_supergroup(
+    estate: Estate,
+) -> None:
+    """The group became a supergroup while its digest waited (Telegram says so
+    only when the digest is posted: ChatMigrated): the binding follows, and the
+    digest is posted in the supergroup with every case it held."""
+    svc = estate.app.bot_data["estate_desk"]
+    pacer = svc.courier.limits
+    pacer.busy_at, pacer.full_at, pacer.edits_at = BUSY, SENDS_AT_MOST, HARD
+    old = estate.groups[Role.REPAIR_LEAD]
+    pacer.record(old.id, HARD)
+    refs = await _urgent_repairs(estate, 12, first_id=7000)
+    for _ in range(3):
+        await svc.courier.flush()
+    new = estate.world.migrate(old, announce=False)
+    estate.groups[Role.REPAIR_LEAD] = new
+
+    later = pacer.now() + 61
+    pacer.now = lambda: later
+    await estate.settle()
+    shown = "\n".join(m.text for m in new.bot_messages())
+    missing = [ref for ref in refs if ref not in shown]
+    assert not missing, f"the supergroup does not show {missing}:\n{shown}"
+    async with svc.store.reading() as tx:
+        bound = await tx.role_group(Role.REPAIR_LEAD)
+    assert bound is not None
+    assert bound.chat_id == new.id
+
+
+async def _urgent_repairs(estate: Estate, count: int, first_id: int) -> list[str]:
+    """`count` residents each file an urgent repair at once; their references."""
+    svc = estate.app.bot_data["estate_desk"]
+    refs = []
+    for i in range(count):
+        unit = f"{i // 4 + 1}{'ABCD'[i % 4]}"
+        resident = estate.world.user(first_id + i, f"R{i}", language_code="zh-hant")
+        filed = await svc.desk.file(
+            cmd.FileCase(
+                actor=Actor(resident.id, frozenset({Role.RESIDENT})),
+                category=Category.REPAIR,
+                description=f"No water at {unit}",
+                location=Location("A", unit),
+                urgency=Urgency.URGENT,
+                reporter_unit=Location("A", unit),
+            )
+        )
+        refs.append(filed.case.ref)
+    return refs

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -25,7 +24,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from delivery.breaker import Breaker
 from delivery.cards import Cards
-from delivery.digest import Deferred, Digester
+from delivery.digest import Deferred, Digester, reference
 from delivery.limits import SendLimits
 from delivery.outcomes import GROUP_LOST, Refusal, migrated, refused
 from delivery.ports import DeliveryStore, DeliveryTransaction, Write
@@ -514,7 +513,7 @@ class Courier(Rounds):
         # album captioned with the case's reference.
         if photos or voices or pins:
             under = ReplyParameters(sent.message_id, allow_sending_without_reply=True)
-            caption = _reference(out.text)
+            caption = reference(out.text)  # the photos' caption: the case's
             if len(photos) == 1:
                 await self.bot.send_photo(
                     chat_id,
@@ -621,13 +620,3 @@ def _what(item: OutboxItem | NoticeItem) -> str:
     if isinstance(item, NoticeItem):
         return str(item.notice.kind)
     return f"{item.notification.kind} for {item.notification.ref}"
-
-
-_REFERENCE = re.compile(r"[A-Z]{1,2}\d{4}-\d{5}")
-
-
-def _reference(text: str) -> str | None:
-    """The case reference a message names (a card starts with it): the caption
-    of the photos and voice notes sent with it."""
-    found = _REFERENCE.search(text)
-    return found.group(0) if found else None

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
@@ -253,7 +254,25 @@ def _render(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     if digest.key.startswith("cards:"):
         return _card_digest(digest, cases, t)
-    return "\n".join([t("digest.feed", count=len(digest.lines)), *digest.lines]), None
+    return "\n".join([t("digest.feed", count=len(digest.lines)), *_by_case(digest.lines)]), None
+
+
+_REFERENCE = re.compile(r"[A-Z]{1,2}\d{4}-\d{5}")
+
+
+def reference(text: str) -> str | None:
+    """The case reference a message names first (a card starts with it, and
+    each line of a feed)."""
+    found = _REFERENCE.search(text)
+    return found.group(0) if found else None
+
+
+def _by_case(lines: list[str]) -> list[str]:
+    """A feed's lines in the order of their cases' references (each line names
+    its case), a case's own lines in the order they came: in a storm, a case
+    whose earlier message waited for the group's second joins later than the
+    cases after it, and the feed still reads C-00011 before C-00018."""
+    return sorted(lines, key=lambda line: reference(line) or "")
 
 
 def _card_digest(

@@ -169,12 +169,17 @@ class SendLimits:
     # --- what the courier asks -------------------------------------------------------
 
     def recent(self, chat_id: int) -> int:
-        """Messages in the group's last minute (those in flight included)."""
+        """Messages in the group's last minute, those in flight and those
+        waiting for their turn in the chat included: a case delivered beside
+        seven others must not post a card past `busy_at` because the other
+        seven are still queued and not yet counted."""
+        turn = self._chat_turns.get(chat_id)
+        queued = turn.queued if turn is not None else 0
         counted = self._group.get(chat_id)
         if counted is None:
-            return 0
+            return queued
         counted.expire(self.now() - GROUP_WINDOW)
-        return len(counted)
+        return len(counted) + queued
 
     def busy(self, chat_id: int) -> bool:
         return chat_id < 0 and self.recent(chat_id) >= self.busy_at

@@ -5,13 +5,14 @@ never sees a limit crossed."""
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import random
 from dataclasses import dataclass, field
 
 import pytest
 
-from delivery.limits import SendLimits, Window
+from delivery.limits import BUSY, SendLimits, Window
 from playground.fake_telegram.chats import Chat, TelegramError
 from playground.fake_telegram.limits import Flood
 
@@ -137,6 +138,26 @@ def test_a_busy_groups_messages_in_flight_count_against_its_minute() -> None:
     for _ in range(15):
         limits.answered(group)
     clock.at += 61.3
+    assert not limits.busy(group)
+
+
+async def test_messages_waiting_for_their_turn_in_a_group_make_it_busy() -> None:
+    """Eight cases delivered side by side each ask whether the group is busy
+    before their card waits for the group's second: the cards already queued
+    count, or all eight would post a card where a digest was due."""
+    clock = Clock()
+    limits = SendLimits(now=clock)
+    group = -100
+    limits.record(group)  # the group's second is taken: the next ones queue
+    assert not limits.busy(group)
+    queued = [asyncio.create_task(limits.take(group)) for _ in range(BUSY)]
+    await asyncio.sleep(0)
+    try:
+        assert limits.busy(group)
+    finally:
+        for task in queued:
+            task.cancel()
+        await asyncio.gather(*queued, return_exceptions=True)
     assert not limits.busy(group)
 
 

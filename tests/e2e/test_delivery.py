@@ -247,6 +247,12 @@ async def test_an_escalation_storm_under_strict_limits_shows_every_case_in_live_
             missing = [ref for ref in refs if ref not in shown]
             assert not missing, f"{role} does not show {missing}:\n{shown}"
             assert "正在整理" not in shown, "no empty placeholder"
+        for role in (Role.CLEANING_LEAD, Role.FRONT_DESK):
+            feeds = [m.text for m in estate.groups[role].bot_messages() if "動態（" in m.text]
+            assert feeds, f"{role}: no feed digest"
+            for feed in feeds:  # a case whose card waited joins late: still in its place
+                listed = REF.findall(feed)
+                assert listed == sorted(listed), f"{role}: out of order:\n{feed}"
         supervisor = "\n".join(
             m.text for m in estate.groups[Role.CLEANING_SUPERVISOR].bot_messages()
         )

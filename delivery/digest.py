@@ -235,6 +235,8 @@ class Digester:
                 digest = await tx.digest_at(chat_id, message_id)
             if digest is None:
                 return False  # the usual answer: a look-up, no write
+            if digest.dirty:
+                return True  # its next edit shows the case as it is then
             async with self.store.transaction() as tx:
                 digest = await tx.digest_at(chat_id, message_id)
                 if digest is not None:

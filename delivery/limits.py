@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections import OrderedDict, deque
@@ -333,7 +332,7 @@ class Shown:
 
     def __init__(self, size: int = REMEMBERED) -> None:
         self.size = size
-        self._shown: OrderedDict[tuple[int, int], dict[str, str]] = OrderedDict()
+        self._shown: OrderedDict[tuple[int, int], dict[str, object]] = OrderedDict()
         self.skipped = 0
 
     def unchanged(self, endpoint: str, data: dict[str, Any]) -> bool:
@@ -354,7 +353,7 @@ class Shown:
         if key is not None:
             self._keep(key, _after_edit(self._shown.get(key, {}), endpoint, data))
 
-    def _keep(self, key: tuple[int, int], content: dict[str, str]) -> None:
+    def _keep(self, key: tuple[int, int], content: dict[str, object]) -> None:
         self._shown[key] = content
         self._shown.move_to_end(key)
         while len(self._shown) > self.size:
@@ -364,15 +363,17 @@ class Shown:
 CONTENT = ("text", "caption", "parse_mode", "reply_markup", "entities", "caption_entities")
 
 
-def _canonical(value: object) -> str:
-    return json.dumps(value, sort_keys=True, default=lambda o: o.to_dict(), ensure_ascii=False)
+def _content(data: dict[str, Any]) -> dict[str, object]:
+    """What a call makes a message show, as python-telegram-bot passes it: texts,
+    and keyboards and entities as its objects, which compare by their fields
+    (kept as they are: serialising every message sent to compare the few
+    edited cost more than the rest of the limiter)."""
+    return {k: data[k] for k in CONTENT if data.get(k) is not None}
 
 
-def _content(data: dict[str, Any]) -> dict[str, str]:
-    return {k: _canonical(data[k]) for k in CONTENT if data.get(k) is not None}
-
-
-def _after_edit(before: dict[str, str], endpoint: str, data: dict[str, Any]) -> dict[str, str]:
+def _after_edit(
+    before: dict[str, object], endpoint: str, data: dict[str, Any]
+) -> dict[str, object]:
     new = _content(data)
     if endpoint == "editMessageReplyMarkup":
         kept = {k: v for k, v in before.items() if k != "reply_markup"}

@@ -33,23 +33,7 @@ async def test_a_burst_is_gathered_into_digests_and_nothing_is_dropped(
         return new_message(chat, sender, body, thread_id)
 
     monkeypatch.setattr(world, "new_message", posting)
-    refs = []
-    for i in range(BURST):
-        unit = f"{i // 4 + 1}{'ABCD'[i % 4]}"
-        resident = world.user(5000 + i, f"R{i}", language_code="zh-hant")
-        resident.send("/start")
-        filed = await svc.desk.file(
-            cmd.FileCase(
-                actor=Actor(resident.id, frozenset({Role.RESIDENT})),
-                category=Category.REPAIR,
-                description=f"No water at {unit}",
-                location=Location("A", unit),
-                urgency=Urgency.URGENT,
-                reporter_unit=Location("A", unit),
-            )
-        )
-        refs.append(filed.case.ref)
-        svc.wake_courier()
+    refs = await _urgent_repairs(estate, BURST, first_id=5000, one_by_one=True)
     # The group's minute fills: the digests' last edits may wait for it to slide.
     await estate.settle(timeout=75)
 
@@ -178,13 +162,18 @@ async def test_a_digest_waiting_for_a_full_minute_follows_its_group_upgraded_to_
     assert bound.chat_id == new.id
 
 
-async def _urgent_repairs(estate: Estate, count: int, first_id: int) -> list[str]:
-    """`count` residents each file an urgent repair at once; their references."""
+async def _urgent_repairs(
+    estate: Estate, count: int, first_id: int, one_by_one: bool = False
+) -> list[str]:
+    """`count` residents each file an urgent repair at once; their references.
+    `one_by_one`: each says /start first, and the courier is woken after each."""
     svc = estate.app.bot_data["estate_desk"]
     refs = []
     for i in range(count):
         unit = f"{i // 4 + 1}{'ABCD'[i % 4]}"
         resident = estate.world.user(first_id + i, f"R{i}", language_code="zh-hant")
+        if one_by_one:
+            resident.send("/start")
         filed = await svc.desk.file(
             cmd.FileCase(
                 actor=Actor(resident.id, frozenset({Role.RESIDENT})),
@@ -196,4 +185,6 @@ async def _urgent_repairs(estate: Estate, count: int, first_id: int) -> list[str
             )
         )
         refs.append(filed.case.ref)
+        if one_by_one:
+            svc.wake_courier()
     return refs

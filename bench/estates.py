@@ -60,13 +60,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 
 from bench.burst import echo_rate
 from bench.common import heading, own_cpu, percentiles, polling, record
 from bench.estate_files import Layout, estate_id, token, write_estate
+from bench.postgres import admin, database_at
 from bot.company import schema_of
 from bot.storage import Transaction, store_at
 from playground.fake_telegram import FakeTelegramServer, FakeUser, World
@@ -372,19 +373,6 @@ async def kill_in_the_middle(
 # --- PostgreSQL databases -------------------------------------------------------------
 
 
-def _database(server: str, name: str) -> str:
-    parts = urlsplit(server)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-
-
-async def _admin(server: str, sql: str) -> None:
-    db = await asyncpg.connect(_database(server, "postgres"), timeout=10)
-    try:
-        await db.execute(sql)
-    finally:
-        await db.close()
-
-
 class Databases:
     """Throw-away databases on a server, dropped at the end."""
 
@@ -396,12 +384,12 @@ class Databases:
     async def fresh(self) -> str:
         name = f"estate_desk_bench_estates_{self.stamp}_{len(self.names)}"
         self.names.append(name)
-        await _admin(self.server, f'CREATE DATABASE "{name}"')
-        return _database(self.server, name)
+        await admin(self.server, f'CREATE DATABASE "{name}"')
+        return database_at(self.server, name)
 
     async def drop(self) -> None:
         for name in self.names:
-            await _admin(self.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin(self.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Connections:
@@ -425,7 +413,7 @@ class Connections:
                 await self._task
 
     async def _watch(self) -> None:
-        db = await asyncpg.connect(_database(self.server, "postgres"), timeout=10)
+        db = await asyncpg.connect(database_at(self.server, "postgres"), timeout=10)
         try:
             while True:
                 count = await db.fetchval(

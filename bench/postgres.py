@@ -37,13 +37,15 @@ MENU, TEXT = "🧹 Cleaning problem", "Rubbish in the corridor"
 TIMEOUT = 900
 
 
-def _database(server: str, name: str) -> str:
+def database_at(server: str, name: str) -> str:
+    """The URL of database `name` on the server `server` names."""
     parts = urlsplit(server)
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
 
 
-async def _admin(server: str, sql: str) -> None:
-    db = await asyncpg.connect(_database(server, "postgres"), timeout=10)
+async def admin(server: str, sql: str) -> None:
+    """Run `sql` (CREATE or DROP DATABASE) on the server's postgres database."""
+    db = await asyncpg.connect(database_at(server, "postgres"), timeout=10)
     try:
         await db.execute(sql)
     finally:
@@ -115,8 +117,8 @@ async def run(args: argparse.Namespace) -> None:
     async def fresh() -> str:
         name = f"estate_desk_bench_{stamp}_{len(names)}"
         names.append(name)
-        await _admin(args.server, f'CREATE DATABASE "{name}"')
-        return _database(args.server, name)
+        await admin(args.server, f'CREATE DATABASE "{name}"')
+        return database_at(args.server, name)
 
     try:
         with tempfile.TemporaryDirectory() as name:
@@ -128,7 +130,7 @@ async def run(args: argparse.Namespace) -> None:
             takeovers = [await takeover(await fresh(), folder) for _ in range(args.takeovers)]
     finally:
         for database in names:
-            await _admin(args.server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            await admin(args.server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
     def line(engine: str, f: dict[str, float]) -> str:
         return (

@@ -130,8 +130,8 @@ class Courier(Rounds):
                 async with self.store.reading() as tx:
                     items = await tx.pending_notifications(self.wall.now(), BATCH)
                 items = self._claim(items)
-                # Every round, however much is waiting: what is posted keeps up
-                # (in the part of each group's minute kept for edits).
+                # Every round, however much is waiting: busy groups' digests are
+                # posted and kept up to date as their minutes have room.
                 await self.digester.catch_up()
                 await self.cards.refresh_stale()
                 if not items:

@@ -32,7 +32,7 @@ from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from delivery.limits import BUSY, HARD, SendLimits
 from delivery.outcomes import Refusal, migrated, refused
@@ -140,17 +140,29 @@ class Digester:
         return sum(done)
 
     async def _catch_up(self, digests: list[Digest]) -> int:
+        """One group's digests, in order, while its minute has room. A network
+        error or a 429 ends this group's turn, not the courier's round: its
+        digests stay due for the next one."""
         done = 0
         for digest in digests:
             if self.limits.no_room_to_edit(digest.chat_id):
                 break  # posts and edits count against the group's minute: next round
-            if digest.message_id == NOT_POSTED:
-                if not await self._post(digest):
+            posted = digest.message_id != NOT_POSTED
+            if posted and time.monotonic() - self._edited_at.get(digest.id, 0.0) < self.edit_every:
+                continue
+            try:
+                if posted:
+                    await self._edit(digest)
+                elif not await self._post(digest):
                     break  # the group is gone or moved: its other digests follow it
-            else:
-                if time.monotonic() - self._edited_at.get(digest.id, 0.0) < self.edit_every:
-                    continue
-                await self._edit(digest)
+            except (NetworkError, RetryAfter) as error:
+                log.warning(
+                    "digest %s in %s not brought up to date now: %s",
+                    digest.id,
+                    digest.chat_id,
+                    error,
+                )
+                break
             self._edited_at[digest.id] = time.monotonic()
             done += 1
         return done
@@ -169,7 +181,10 @@ class Digester:
                 digest.chat_id, cut_html(text), parse_mode=ParseMode.HTML, reply_markup=buttons
             )
         except ChatMigrated as error:
-            await self._moved(digest, int(error.new_chat_id))
+            # A supergroup now: the bindings follow, and so do the digests not
+            # posted yet (`migrate_chat`), to be posted there by the next round.
+            async with self._lock:
+                await migrated(self.store, digest.chat_id, int(error.new_chat_id))
             return False
         except (BadRequest, Forbidden) as error:
             refusal = Refusal(digest.chat_id, f"digest {digest.key}", error)
@@ -190,13 +205,6 @@ class Digester:
                     Card(case_id=case_id, chat_id=current.chat_id, message_id=message.message_id)
                 )
         return True
-
-    async def _moved(self, digest: Digest, new_chat_id: int) -> None:
-        """The group became a supergroup while the digest waited: its bindings
-        follow (`migrated`), and so do its digests not posted yet, to be posted
-        in the new chat by the next round."""
-        async with self._lock:
-            await migrated(self.store, digest.chat_id, new_chat_id)
 
     async def _rendered(self, digest: Digest) -> tuple[str, InlineKeyboardMarkup | None]:
         t = await self.translator_for(digest.chat_id)

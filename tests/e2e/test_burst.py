@@ -188,3 +188,80 @@ async def _urgent_repairs(
         if one_by_one:
             svc.wake_courier()
     return refs
+
+
+async def _waiting_in_a_full_minute(estate: Estate, count: int, first_id: int) -> list[str]:
+    """The lead's group busy and its minute spent; `count` urgent repairs come
+    and join a digest that waits for room. Their references."""
+    svc = estate.app.bot_data["estate_desk"]
+    pacer = svc.courier.limits
+    pacer.busy_at, pacer.full_at, pacer.edits_at = BUSY, SENDS_AT_MOST, HARD
+    pacer.record(estate.groups[Role.REPAIR_LEAD].id, HARD)
+    refs = await _urgent_repairs(estate, count, first_id=first_id)
+    for _ in range(3):
+        await svc.courier.flush()
+    assert await svc.courier.digester.pending() > 0, "a digest waits for the minute"
+    return refs
+
+
+def _minute_later(estate: Estate) -> None:
+    """The limiter's clock a minute on, and going on from there."""
+    pacer = estate.app.bot_data["estate_desk"].courier.limits
+    now = pacer.now
+    pacer.now = lambda: now() + 61
+
+
+async def test_a_digest_waiting_for_a_full_minute_is_posted_after_a_restart(
+    estate: Estate,
+) -> None:
+    """The bot stops while a digest waits for the group's minute: the digest
+    is in the database, and the restarted bot posts it with every case."""
+    refs = await _waiting_in_a_full_minute(estate, 12, first_id=7100)
+    await estate.stop_bot()
+    await estate.start_bot(fresh=True)
+    await estate.settle()
+    group = estate.groups[Role.REPAIR_LEAD]
+    shown = "\n".join(m.text for m in group.bot_messages())
+    missing = [ref for ref in refs if ref not in shown]
+    assert not missing, f"after the restart the group does not show {missing}:\n{shown}"
+
+
+async def test_a_group_removed_while_its_digest_waits_gets_its_cases_to_the_role_privately(
+    estate: Estate,
+) -> None:
+    """The bot was removed from the lead's group while a digest waited for its
+    minute: posting it is refused, the binding is marked broken, every open
+    case goes to the lead privately, and the digest is not tried again."""
+    refs = await _waiting_in_a_full_minute(estate, 12, first_id=7200)
+    group = estate.groups[Role.REPAIR_LEAD]
+    group.members[estate.world.bot_id] = "kicked"
+    _minute_later(estate)
+    await estate.settle()  # also: no digest left due, none retried for ever
+    lead = estate.staff(Role.REPAIR_LEAD)
+    told = "\n".join(m.text for m in lead.private.bot_messages())
+    missing = [ref for ref in refs if ref not in told]
+    assert not missing, f"the lead was not told of {missing}:\n{told}"
+    svc = estate.app.bot_data["estate_desk"]
+    async with svc.store.reading() as tx:
+        bound = await tx.role_group(Role.REPAIR_LEAD)
+    assert bound is not None
+    assert bound.broken
+
+
+async def test_a_network_error_posting_a_digest_leaves_it_for_the_next_round(
+    estate: Estate,
+) -> None:
+    """Telegram answers 5xx when the digest is posted: the courier's round goes
+    on (it does not fail), and the digest goes out whole once Telegram answers."""
+    refs = await _waiting_in_a_full_minute(estate, 12, first_id=7300)
+    svc = estate.app.bot_data["estate_desk"]
+    _minute_later(estate)
+    estate.world.faults.error_rate = 1.0
+    await svc.courier.flush()  # the post fails: the round is not lost with it
+    assert await svc.courier.digester.pending() > 0, "the digest still waits"
+    estate.world.faults.error_rate = 0.0
+    await estate.settle()
+    group = estate.groups[Role.REPAIR_LEAD]
+    shown = "\n".join(m.text for m in group.bot_messages())
+    missing = [ref for ref in refs if ref not in shown]
+    assert not missing, f"the group does not show {missing}:\n{shown}"

@@ -30,21 +30,29 @@ class SqliteConnection:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.raw = db
 
+    # Each statement is one trip to the connection's thread, not three (execute,
+    # fetch, close): a trip costs the event loop a wake-up and both threads a
+    # hand-over of the GIL, about 80 µs of CPU, and a burst's filings were
+    # spending a fifth of their CPU on them (bench/RESULTS.md, "Burst, fourth pass").
+
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        async with self.raw.execute(sql, params) as cur:
-            return cur.rowcount
+        # Not closed in the thread: a statement that ran to its end is already
+        # reset, and the cursor goes when its last reference does, here.
+        cursor = await self.raw.execute(sql, params)
+        return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         await self.raw.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        async with self.raw.execute(sql, params) as cur:
-            row: Row | None = await cur.fetchone()
+        # Every query read this way names one row (a key, LIMIT 1, RETURNING).
+        rows = await self.raw.execute_fetchall(sql, params)
+        for row in rows:
             return row
+        return None
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        async with self.raw.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self.raw.execute_fetchall(sql, params))
 
     async def lock(self, name: str) -> None:
         """Nothing to take: BEGIN IMMEDIATE already made this the only writer."""

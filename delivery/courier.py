@@ -114,6 +114,10 @@ class Courier(Rounds):
         # Messages just posted for a case, by case id: its cards' refresh after
         # delivery leaves them alone (they show the case as it is already).
         self._posted: dict[int, set[tuple[int, int]]] = {}
+        # (case id, user id) whose notices a handler is delivering itself right now
+        # (`deliver_now`): rounds leave them alone, or the resident's confirmation
+        # would go out as a new message instead of replacing what they pressed.
+        self._fast: set[tuple[int, int]] = set()
         # Open while outcomes cannot be recorded: nothing is sent (delivery/breaker.py).
         self.breaker = Breaker(store, self.wall)
 
@@ -161,12 +165,23 @@ class Courier(Rounds):
 
         `in_place`: the message the resident pressed (the summary), which the
         first notice replaces with one edit instead of a new message beside it.
-        Returns whether it did (False: the pressed message is as it was)."""
+        Returns whether it did (False: the pressed message is as it was).
+
+        Wakes the courier for the rest (the staff's cards), which goes on beside
+        this: its rounds leave this person's notices of this case to this call."""
         if self.breaker.is_open:
+            self.wake()
             return False  # delivery is paused; the courier's round sends it once it resumes
-        async with self.store.reading() as tx:
-            pending = await tx.pending_for_case(case_id, self.wall.now())
-        items = self._claim([i for i in pending if i.notification.user_id == user_id])
+        mine = (case_id, user_id)
+        self._fast.add(mine)  # before anything is awaited: no round can claim them first
+        self.wake()
+        items: list[OutboxItem] = []
+        try:
+            async with self.store.reading() as tx:
+                pending = await tx.pending_for_case(case_id, self.wall.now())
+            items = self._claim([i for i in pending if i.notification.user_id == user_id], mine)
+        finally:
+            self._fast.discard(mine)
         if not items:
             return False
         replaced = False
@@ -211,11 +226,12 @@ class Courier(Rounds):
         await self._finish(item, "sent")
         return True
 
-    def _claim(self, items: list[Item]) -> list[Item]:
+    def _claim(self, items: list[Item], fast: tuple[int, int] | None = None) -> list[Item]:
         """The items nobody else is delivering nor has finished, now claimed
         before anything is sent (one event loop: no race). A row read by a round
         just before the Confirm handler's fast path finished it is still in that
-        round's list: it is skipped here, never sent twice."""
+        round's list: it is skipped here, never sent twice. `fast`: the (case,
+        user) whose `deliver_now` claims; a round skips those of a fast path."""
         cutoff = time.monotonic() - REMEMBER_FINISHED
         self._finished = {i: at for i, at in self._finished.items() if at > cutoff}
         free = [
@@ -224,9 +240,16 @@ class Courier(Rounds):
             if i.id not in self._claimed
             and i.id not in self._finished
             and not self.breaker.holds(i.id)
+            and (fast is not None or not self._left_to_fast_path(i))
         ]
         self._claimed.update(i.id for i in free)
         return free
+
+    def _left_to_fast_path(self, item: OutboxItem | NoticeItem) -> bool:
+        if not self._fast or not isinstance(item, OutboxItem):
+            return False
+        n = item.notification
+        return (n.case_id, n.user_id) in self._fast
 
     def _release(self, items: Iterable[OutboxItem | NoticeItem]) -> None:
         self._claimed.difference_update(i.id for i in items)

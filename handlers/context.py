@@ -41,7 +41,8 @@ class Outbound(Protocol):
     async def deliver_now(self, case_id: int, user_id: int, in_place: int | None = None) -> bool:
         """Deliver this case's notices to this person now (the resident who just
         filed), the first as an edit of message `in_place` of their chat where
-        one is given; True if that message was edited."""
+        one is given; True if that message was edited. The case's other notices
+        (the staff's) go with the courier's round, which this wakes."""
         ...
 
     async def refresh_cards(self, case: Case) -> None:

@@ -413,20 +413,20 @@ async def _file(
     assert context.user_data is not None
     context.user_data.pop("draft", None)
     # The reference and what to expect arrive as the FILED notice, sent straight
-    # away, in place of the pressed summary; the staff's cards follow with the
-    # courier's round.
-    s.outbound.wake()
+    # away, in place of the pressed summary; the staff's cards go beside it, with
+    # the courier's round that `deliver_now` wakes. Nothing is awaited before it:
+    # a round that ran first would send the notice as a message of its own.
     query = update.callback_query
     pressed = query.message if query is not None and in_place else None
-    if query is not None:
-        await context.replies.answer(query)
     replaced = await s.outbound.deliver_now(
         decision.case.id,
         person.user_id,
         pressed.message_id if isinstance(pressed, Message) else None,
     )
-    if query is not None and not replaced:
-        await _drop_buttons(query, context)
+    if query is not None:
+        await context.replies.answer(query)
+        if not replaced:
+            await _drop_buttons(query, context)
     return ConversationHandler.END
 
 

@@ -3,9 +3,13 @@ in three languages, and what happens when they do something unexpected."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import pytest
+
 from playground.fake_telegram import FakeUser
+from playground.fake_telegram.api import Params
 from tests.e2e.harness import Estate, running_estate
 from tests.e2e.steps import file_case, last_text, tap, to_summary
 from workflow.model import Category, Status
@@ -97,6 +101,32 @@ async def test_filing_in_english_and_simplified_chinese(estate: Estate) -> None:
     case = await estate.case(help_ref)
     assert case.category is Category.ASSISTANCE
     assert "协助搬运" in case.description
+
+
+async def test_the_summary_becomes_the_confirmation_even_when_the_courier_is_quicker(
+    estate: Estate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Confirm files the case and wakes the courier for the staff's cards. The
+    courier's round must leave the resident's confirmation to the press: the
+    summary they pressed turns into it (one edit), rather than staying behind,
+    its buttons removed by a second call, with the confirmation below it."""
+    chan = estate.resident("chan")
+    summary = await to_summary(estate, chan, "🧹 清潔問題", "走廊有垃圾")
+    api = estate.server.bots[estate.world.token][1]
+    call = api.call
+
+    async def slow_answers(method: str, params: Params) -> object:
+        if method == "answerCallbackQuery":
+            await asyncio.sleep(0.3)  # a slow answer: the courier's round runs meanwhile
+        return await call(method, params)
+
+    monkeypatch.setattr(api, "call", slow_answers)
+    since = len(estate.world.calls)
+    await estate.press(chan, summary, "✅")
+    shown = chan.private.messages[summary.message_id]["text"]
+    assert "已登記你的個案" in shown, chan.transcript()
+    assert len(chan.private.bot_messages_after(summary.message_id)) == 0, chan.transcript()
+    assert "editMessageReplyMarkup" not in estate.world.calls[since:]
 
 
 async def test_a_common_area_case_records_the_block_and_spot(estate: Estate) -> None:

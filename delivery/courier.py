@@ -175,13 +175,13 @@ class Courier(Rounds):
         mine = (case_id, user_id)
         self._fast.add(mine)  # before anything is awaited: no round can claim them first
         self.wake()
-        items: list[OutboxItem] = []
         try:
             async with self.store.reading() as tx:
                 pending = await tx.pending_for_case(case_id, self.wall.now())
-            items = self._claim([i for i in pending if i.notification.user_id == user_id], mine)
         finally:
             self._fast.discard(mine)
+        # Claimed at once, with nothing awaited since the reservation ended.
+        items = self._claim([i for i in pending if i.notification.user_id == user_id])
         if not items:
             return False
         replaced = False
@@ -226,12 +226,12 @@ class Courier(Rounds):
         await self._finish(item, "sent")
         return True
 
-    def _claim(self, items: list[Item], fast: tuple[int, int] | None = None) -> list[Item]:
+    def _claim(self, items: list[Item]) -> list[Item]:
         """The items nobody else is delivering nor has finished, now claimed
         before anything is sent (one event loop: no race). A row read by a round
         just before the Confirm handler's fast path finished it is still in that
-        round's list: it is skipped here, never sent twice. `fast`: the (case,
-        user) whose `deliver_now` claims; a round skips those of a fast path."""
+        round's list: it is skipped here, never sent twice; so are those a fast
+        path is about to claim (`_fast`)."""
         cutoff = time.monotonic() - REMEMBER_FINISHED
         self._finished = {i: at for i, at in self._finished.items() if at > cutoff}
         free = [
@@ -240,7 +240,7 @@ class Courier(Rounds):
             if i.id not in self._claimed
             and i.id not in self._finished
             and not self.breaker.holds(i.id)
-            and (fast is not None or not self._left_to_fast_path(i))
+            and not self._left_to_fast_path(i)
         ]
         self._claimed.update(i.id for i in free)
         return free

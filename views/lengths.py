@@ -23,8 +23,8 @@ MAX_CAPTION = 1024  # a photo's or a document's caption
 MAX_CALLBACK_BYTES = 64  # a button's callback data, in UTF-8 bytes
 ELLIPSIS = "…"
 
-_TOKEN = re.compile(r"<[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[\s\S]")
-_MARKUP = re.compile(r"<[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")  # _TOKEN less the characters
+_MARKUP = re.compile(r"<[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")  # a tag or an entity
+_TOKEN = re.compile(_MARKUP.pattern + r"|[\s\S]")  # ... or one character
 _TAG = re.compile(r"<\s*(/)?\s*([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
 
 

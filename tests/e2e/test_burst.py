@@ -41,8 +41,7 @@ async def test_a_burst_is_gathered_into_digests_and_nothing_is_dropped(
         group = estate.groups[role]
         sent = [m for m in group.bot_messages() if "此群組已設定" not in m.text]
         assert len(sent) <= 20, f"{role}: {len(sent)} messages in a minute"
-        shown = "\n".join(m.text for m in group.bot_messages())
-        missing = [ref for ref in refs if ref not in shown]
+        shown, missing = _shown(refs, group)
         assert not missing, f"{role} lost {missing}:\n{shown}"
     assert world.flood.refused == 0, f"Telegram refused: {world.flood.refused_keys}"
     digests = [text for text in posted if "（繁忙時段合併顯示）" in text or "正在整理" in text]
@@ -153,8 +152,7 @@ async def test_a_digest_waiting_for_a_full_minute_follows_its_group_upgraded_to_
     later = pacer.now() + 61
     pacer.now = lambda: later
     await estate.settle()
-    shown = "\n".join(m.text for m in new.bot_messages())
-    missing = [ref for ref in refs if ref not in shown]
+    shown, missing = _shown(refs, new)
     assert not missing, f"the supergroup does not show {missing}:\n{shown}"
     async with svc.store.reading() as tx:
         bound = await tx.role_group(Role.REPAIR_LEAD)
@@ -204,6 +202,12 @@ async def _waiting_in_a_full_minute(estate: Estate, count: int, first_id: int) -
     return refs
 
 
+def _shown(refs: list[str], chat: Chat) -> tuple[str, list[str]]:
+    """What the bot shows in `chat`, and which of `refs` it does not show."""
+    shown = "\n".join(m.text for m in chat.bot_messages())
+    return shown, [ref for ref in refs if ref not in shown]
+
+
 def _minute_later(estate: Estate) -> None:
     """The limiter's clock a minute on, and going on from there."""
     pacer = estate.app.bot_data["estate_desk"].courier.limits
@@ -221,8 +225,7 @@ async def test_a_digest_waiting_for_a_full_minute_is_posted_after_a_restart(
     await estate.start_bot(fresh=True)
     await estate.settle()
     group = estate.groups[Role.REPAIR_LEAD]
-    shown = "\n".join(m.text for m in group.bot_messages())
-    missing = [ref for ref in refs if ref not in shown]
+    shown, missing = _shown(refs, group)
     assert not missing, f"after the restart the group does not show {missing}:\n{shown}"
 
 
@@ -238,8 +241,7 @@ async def test_a_group_removed_while_its_digest_waits_gets_its_cases_to_the_role
     _minute_later(estate)
     await estate.settle()  # also: no digest left due, none retried for ever
     lead = estate.staff(Role.REPAIR_LEAD)
-    told = "\n".join(m.text for m in lead.private.bot_messages())
-    missing = [ref for ref in refs if ref not in told]
+    told, missing = _shown(refs, lead.private)
     assert not missing, f"the lead was not told of {missing}:\n{told}"
     svc = estate.app.bot_data["estate_desk"]
     async with svc.store.reading() as tx:
@@ -262,6 +264,5 @@ async def test_a_network_error_posting_a_digest_leaves_it_for_the_next_round(
     estate.world.faults.error_rate = 0.0
     await estate.settle()
     group = estate.groups[Role.REPAIR_LEAD]
-    shown = "\n".join(m.text for m in group.bot_messages())
-    missing = [ref for ref in refs if ref not in shown]
+    shown, missing = _shown(refs, group)
     assert not missing, f"the group does not show {missing}:\n{shown}"
